@@ -1,0 +1,114 @@
+"""Command line: python -m lib.cli COMMAND ...
+
+Every analysis the app shows can be reproduced here; results print as CSV or JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lib.data import load
+from lib.data.problems import problems_from_frame, summarise
+
+DEFAULT_REAL_DIR = Path("data/real")
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+
+def open_dataset(directory: str):
+    """Load a data directory; on unusable data print the report and exit 1."""
+    dataset = load.load(Path(directory), progress=_print_progress)
+    if not dataset.usable:
+        print_report(dataset)
+        raise SystemExit(1)
+    return dataset
+
+
+def print_report(dataset) -> None:
+    for table, rows in dataset.rows.items():
+        if rows is not None:
+            rejected = dataset.rejected.get(table, 0)
+            print(f"{table}: {rows:,} rows loaded" + (f", {rejected:,} set aside" if rejected else ""))
+    problems = dataset.problems
+    if problems.empty:
+        print("No problems found.")
+        return
+    print(f"\n{dataset.error_count:,} errors, {dataset.warning_count:,} warnings")
+    limit = 200
+    for problem in problems_from_frame(problems.head(limit)):
+        print(f"{problem.severity.upper():8} {problem.message()}")
+    if len(problems) > limit:
+        print(f"... and {len(problems) - limit:,} more; summary:")
+        print(summarise(problems).to_string(index=False))
+
+
+def cmd_validate(args) -> int:
+    dataset = load.load(Path(args.directory), progress=_print_progress, refresh=True)
+    print_report(dataset)
+    return 1 if dataset.error_count or not dataset.usable else 0
+
+
+def cmd_import_markup(args) -> int:
+    from lib.data.markup import import_markup
+    import_markup(Path(args.source), Path(args.dest))
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    from lib.data.fetch import FetchError, fetch
+    try:
+        fetch(Path(args.dest), source=Path(args.source) if args.source else None, progress=_print_progress)
+    except FetchError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from lib.data.demo import generate
+    size = {"predictions": args.predictions} if args.predictions else {}
+    counts = generate(Path(args.dest), seed=args.seed, **size)
+    print(json.dumps(counts, indent=1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a data directory and report every problem")
+    p.add_argument("directory")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("import-markup", help="convert The Markup's published files into a data directory")
+    p.add_argument("source", help="folder laid out like ../shared/data (markup-prediction-bias/, markup-plainfield/)")
+    p.add_argument("dest")
+    p.set_defaults(func=cmd_import_markup)
+
+    p = sub.add_parser("fetch", help="download The Markup's data at the pinned commits and import it")
+    p.add_argument("--source", help="use a local copy laid out like ../shared/data instead of downloading")
+    p.add_argument("--dest", default=str(DEFAULT_REAL_DIR))
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("demo", help="generate a synthetic data directory")
+    p.add_argument("dest")
+    p.add_argument("--predictions", type=int, default=None)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

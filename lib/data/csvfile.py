@@ -1,0 +1,327 @@
+"""Reading one CSV file by the schema: bytes checks, column matching, typed and checked rows.
+
+DuckDB reads every file as text, then one SQL pass casts each column by the schema and
+flags the values that do not fit. Rows with a flagged value are set aside with their
+line number; the rest load.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from lib import schema
+from lib.data.problems import ERROR, WARNING, Problem
+
+CHUNK = 8 << 20
+
+
+@dataclass
+class ByteScan:
+    """What one pass over a file's bytes tells before DuckDB reads it."""
+    path: Path
+    size: int
+    newlines: int = 0
+    ends_with_newline: bool = True
+    has_blank_line: bool = False
+    first_bad_utf8_line: int | None = None
+
+
+def scan_bytes(path: Path) -> ByteScan:
+    scan = ByteScan(path, path.stat().st_size)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    previous_tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            joined = previous_tail + chunk
+            if b"\n\n" in joined or b"\n\r\n" in joined:
+                scan.has_blank_line = True
+            if scan.first_bad_utf8_line is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    scan.first_bad_utf8_line = scan.newlines + chunk[:exc.start].count(b"\n") + 1
+            scan.newlines += chunk.count(b"\n")
+            previous_tail = chunk[-2:]
+            scan.ends_with_newline = chunk.endswith(b"\n")
+    return scan
+
+
+def transcode(path: Path, dest: Path) -> str:
+    """Write a UTF-8 copy of a file that is not UTF-8; returns the encoding used."""
+    raw = path.read_bytes()
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        dest.write_text(text, encoding="utf-8")
+        return encoding
+    raise AssertionError("latin-1 decodes any bytes")
+
+
+def read_header(path: Path) -> tuple[list[str], str]:
+    """The header fields and the delimiter (comma, or semicolon/tab when the header says so)."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = fh.readline()
+    delimiter = ","
+    if "," not in first:
+        if ";" in first:
+            delimiter = ";"
+        elif "\t" in first:
+            delimiter = "\t"
+    header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    return [h.replace("\ufeff", "") for h in header], delimiter
+
+
+def record_lines(path: Path, delimiter: str, skip_lines: set[int]) -> tuple[list[int], list[int]]:
+    """Physical line of each data record DuckDB keeps, and the blank lines, for files whose
+    lines and records do not correspond one to one (blank lines, quoted newlines, rejects)."""
+    lines, blanks = [], []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        previous_end = 0
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if start == 1:
+                continue
+            if not record or record == [""]:
+                blanks.append(start)
+            elif start not in skip_lines:
+                lines.append(start)
+    return lines, blanks
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _null_if_blank(ref: str) -> str:
+    words = ", ".join(quote_literal(w) for w in schema.NULL_WORDS)
+    return f"CASE WHEN lower(trim({ref})) IN ({words}) THEN NULL ELSE trim({ref}) END"
+
+
+def _parse_formats(value: str, fmts: tuple[str, ...], cast: str) -> str:
+    tries = ", ".join(f"try_strptime({value}, {quote_literal(f)})" for f in fmts)
+    return f"CAST(coalesce({tries}) AS {cast})"
+
+
+def parse_expression(col: schema.Column, ref: str) -> str:
+    """SQL that turns the text in `ref` into the column's typed value (NULL when it does not parse)."""
+    value = _null_if_blank(ref)
+    if col.type == "int":
+        return (f"CASE WHEN try_cast({value} AS DOUBLE) = round(try_cast({value} AS DOUBLE)) "
+                f"THEN CAST(try_cast({value} AS DOUBLE) AS BIGINT) END")
+    if col.type == "float":
+        return f"try_cast({value} AS DOUBLE)"
+    if col.type == "date":
+        return _parse_formats(value, schema.DATE_FORMATS, "DATE")
+    if col.type == "datetime":
+        return _parse_formats(value, schema.DATETIME_FORMATS, "TIMESTAMP")
+    if col.type == "time":
+        return _parse_formats(value, schema.TIME_FORMATS, "TIME")
+    if col.type == "bool":
+        yes = ", ".join(quote_literal(w) for w in schema.TRUE_WORDS)
+        no = ", ".join(quote_literal(w) for w in schema.FALSE_WORDS)
+        return f"CASE WHEN lower({value}) IN ({yes}) THEN TRUE WHEN lower({value}) IN ({no}) THEN FALSE END"
+    if col.type == "geoid":
+        # Spreadsheets drop the leading zero of states 01-09: an 11-digit id is padded back.
+        return (f"CASE WHEN regexp_full_match({value}, '[0-9]{{12}}') THEN {value} "
+                f"WHEN regexp_full_match({value}, '[0-9]{{11}}') THEN '0' || {value} END")
+    return value
+
+
+def problem_expression(col: schema.Column, ref: str, parsed: str) -> str:
+    """SQL that is TRUE when the text in `ref` is not acceptable for the column."""
+    value = _null_if_blank(ref)
+    checks = []
+    if col.required:
+        checks.append(f"{value} IS NULL")
+    if col.type != "text":
+        checks.append(f"({value} IS NOT NULL AND {parsed} IS NULL)")
+    if col.min is not None:
+        checks.append(f"{parsed} < {col.min!r}")
+    if col.max is not None:
+        checks.append(f"{parsed} > {col.max!r}")
+    return " OR ".join(checks) if checks else "FALSE"
+
+
+def expected_text(col: schema.Column) -> str:
+    text = "expected " + schema.TYPE_HELP[col.type]
+    if col.range_text():
+        text += f" {col.range_text()}"
+    if col.required:
+        text += " (required)"
+    return text
+
+
+@dataclass
+class CsvResult:
+    """A file read into DuckDB: `table` holds the typed good rows with a `_line` column."""
+    table: str
+    columns: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    rejected: int = 0
+    rows: int = 0
+    usable: bool = True
+
+
+def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Path, work: Path,
+                 departments: str | None = None) -> CsvResult:
+    """Read `path` into temp table `<spec.table>_typed`; collect every problem.
+
+    `departments` names a table of known department slugs; rows naming another are set aside.
+    """
+    name = spec.file
+    result = CsvResult(f"{spec.table}_typed", [])
+    problems = result.problems
+    scan = scan_bytes(path)
+    if scan.size == 0:
+        problems.append(Problem(name, None, None, None, "the file is empty; expected a header line and rows"))
+        result.usable = False
+        return result
+    source = path
+    if scan.first_bad_utf8_line is not None:
+        source = work / f"{spec.table}.utf8.csv"
+        encoding = transcode(path, source)
+        problems.append(Problem(name, scan.first_bad_utf8_line, None, None,
+                                f"bytes that are not UTF-8 (first on this line); the file was read as {encoding} — "
+                                "check accented letters", WARNING))
+    header, delimiter = read_header(source)
+    if delimiter != ",":
+        label = {";": "semicolons", "\t": "tabs"}[delimiter]
+        problems.append(Problem(name, 1, None, None,
+                                f"columns are separated by {label}; expected commas (read anyway)", WARNING))
+    mapping, missing = schema.match_columns(spec, header)
+    for col in missing:
+        names = " / ".join(spec.column(col).names())
+        problems.append(Problem(name, 1, col, None, f"missing required column; expected a header named {names}"))
+    if missing:
+        result.usable = False
+        return result
+
+    index = {h: i for i, h in enumerate(header)}
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
+    raw = f"{spec.table}_raw"
+    rejects = f"{spec.table}_rejects"
+    con.execute(f"DROP TABLE IF EXISTS {raw}")
+    con.execute(
+        f"CREATE TEMP TABLE {raw} AS SELECT row_number() OVER () AS _row, * FROM read_csv($path, "
+        f"columns={{{columns}}}, header=true, delim=$delim, quote='\"', escape='\"', "
+        f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan', "
+        f"auto_detect=false, strict_mode=true)",
+        {"path": str(source), "delim": delimiter},
+    )
+    # DuckDB lists a short row once per missing column: one problem per line is enough.
+    structural = con.execute(f"SELECT line, min(error_message), any_value(csv_line) FROM {rejects} "
+                             f"GROUP BY line ORDER BY line").fetchall()
+    for line, message, csv_line in structural:
+        problems.append(Problem(name, int(line), None, (csv_line or "")[:200],
+                                f"the row does not fit the header ({message.splitlines()[0]}); "
+                                "the row was set aside"))
+    result.rejected += len(structural)
+    rows = con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]
+    if rows == 0 and not structural:
+        problems.append(Problem(name, None, None, None, "the file has a header but no rows"))
+
+    _attach_line_numbers(con, raw, scan, source, delimiter, rows, {int(r[0]) for r in structural}, problems, name)
+
+    selects, flags = ["_line"], []
+    for canonical, header_name in mapping.items():
+        col = schema.column_type(spec, canonical)
+        ref = f"{raw}.c{index[header_name]}"
+        parsed = parse_expression(col, ref)
+        selects.append(f"{parsed} AS \"{canonical}\"")
+        flags.append((canonical, header_name, ref, problem_expression(col, ref, parsed), expected_text(col)))
+        result.columns.append(canonical)
+    for col in spec.columns:
+        if col.name not in mapping and not col.pattern:
+            selects.append(f"CAST({_sql_literal(col.default)} AS {sql_type(col)}) AS \"{col.name}\"")
+            result.columns.append(col.name)
+
+    bad_checks = [f"SELECT _row, {quote_literal(h)} AS col, {ref} AS value, {quote_literal(exp)} AS expected "
+                  f"FROM {raw} WHERE {flag}" for _, h, ref, flag, exp in flags if flag != "FALSE"]
+    if departments and spec.department_column and spec.department_column in mapping:
+        ref = f"{raw}.c{index[mapping[spec.department_column]]}"
+        bad_checks.append(
+            f"SELECT _row, {quote_literal(mapping[spec.department_column])}, {ref}, "
+            f"'expected a department listed in departments.csv' FROM {raw} "
+            f"WHERE trim({ref}) NOT IN (SELECT department FROM {departments})")
+    bad_table = f"{spec.table}_bad"
+    con.execute(f"DROP TABLE IF EXISTS {bad_table}")
+    con.execute(f"CREATE TEMP TABLE {bad_table} (_row BIGINT, col VARCHAR, value VARCHAR, expected VARCHAR)")
+    if bad_checks:
+        con.execute(f"INSERT INTO {bad_table} " + " UNION ALL ".join(bad_checks))
+    for line, col, value, expected in con.execute(
+            f"SELECT r._line, b.col, b.value, b.expected FROM {bad_table} b JOIN {raw} r USING (_row) "
+            f"ORDER BY r._line").fetchall():
+        problems.append(Problem(name, int(line), col, value, expected + "; the row was set aside"))
+    result.rejected += con.execute(f"SELECT count(DISTINCT _row) FROM {bad_table}").fetchall()[0][0]
+
+    con.execute(f"DROP TABLE IF EXISTS {result.table}")
+    con.execute(f"CREATE TEMP TABLE {result.table} AS SELECT {', '.join(selects)} FROM {raw} "
+                f"WHERE _row NOT IN (SELECT _row FROM {bad_table})")
+    if spec.key:
+        _set_aside_duplicates(con, spec, result, mapping)
+    result.rows = con.execute(f"SELECT count(*) FROM {result.table}").fetchall()[0][0]
+    con.execute(f"DROP TABLE {raw}")
+    return result
+
+
+def _sql_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return quote_literal(str(value))
+
+
+def sql_type(col: schema.Column) -> str:
+    return {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME",
+            "bool": "BOOLEAN"}.get(col.type, "VARCHAR")
+
+
+def _attach_line_numbers(con, raw: str, scan: ByteScan, source: Path, delimiter: str, rows: int,
+                         rejected_lines: set[int], problems: list[Problem], name: str) -> None:
+    physical_lines = scan.newlines + (0 if scan.ends_with_newline else 1)
+    if physical_lines == rows + 1 and not rejected_lines and not scan.has_blank_line:
+        con.execute(f"ALTER TABLE {raw} ADD COLUMN _line BIGINT")
+        con.execute(f"UPDATE {raw} SET _line = _row + 1")
+        return
+    lines, blanks = record_lines(source, delimiter, rejected_lines)
+    for line in blanks:
+        problems.append(Problem(name, line, None, None, "blank line; skipped", WARNING))
+    if len(lines) != rows:
+        # csv and DuckDB disagree on where records start; fall back to the record number.
+        problems.append(Problem(name, None, None, None,
+                                "line numbers are approximate: the file's quoting could not be followed exactly",
+                                WARNING))
+        lines = list(range(2, rows + 2))
+    con.execute("DROP TABLE IF EXISTS _line_map")
+    con.execute("CREATE TEMP TABLE _line_map AS SELECT unnest($lines) AS _line, "
+                "unnest(range(1, $n + 1)) AS _row", {"lines": lines, "n": rows})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT r.*, m._line FROM {raw} r JOIN _line_map m USING (_row)")
+
+
+def _set_aside_duplicates(con, spec: schema.FileSpec, result: CsvResult, mapping: dict[str, str]) -> None:
+    key = ", ".join(f'"{k}"' for k in spec.key)
+    dups = con.execute(
+        f"SELECT _line, first_line, {key} FROM (SELECT _line, min(_line) OVER (PARTITION BY {key}) AS first_line, "
+        f"{key} FROM {result.table}) WHERE _line <> first_line ORDER BY _line").fetchall()
+    for line, first, *values in dups:
+        column = mapping.get(spec.key[-1], spec.key[-1])
+        problems_value = " / ".join(str(v) for v in values)
+        result.problems.append(Problem(spec.file, int(line), column, problems_value,
+                                       f"expected a unique {' + '.join(spec.key)}; duplicate of line {first:,}; "
+                                       "the row was set aside"))
+    if dups:
+        con.execute(f"DELETE FROM {result.table} WHERE _line IN (SELECT unnest($lines))",
+                    {"lines": [d[0] for d in dups]})
+        result.rejected += len(dups)

@@ -1,0 +1,282 @@
+"""Loading a data directory: check every file by the schema, type it, cache it as Parquet.
+
+The typed cache lives outside the repository (PP_CACHE_DIR, default ~/.cache/predpol-explorer),
+keyed on the input files' names, sizes and modification times, so opening an unchanged
+directory again skips the CSVs entirely. The user's files are only ever read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from lib import schema
+from lib.data import geo
+from lib.data.csvfile import read_checked, sql_type
+from lib.data.problems import ERROR, WARNING, Problem, problems_frame
+
+# Bump when the cached tables' layout changes, so old caches are not reused.
+CACHE_VERSION = "3"
+SOURCE_FILE = "source.json"
+US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
+POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
+BUILD_MEMORY_LIMIT = "700MB"
+
+Progress = Callable[[float, str], None]
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("PP_CACHE_DIR") or Path.home() / ".cache" / "predpol-explorer")
+
+
+def input_files(data_dir: Path) -> list[Path]:
+    return [data_dir / f.file for f in schema.FILES if (data_dir / f.file).exists()] + \
+        ([data_dir / SOURCE_FILE] if (data_dir / SOURCE_FILE).exists() else [])
+
+
+def cache_key(data_dir: Path) -> str:
+    parts = [CACHE_VERSION, str(data_dir.resolve())]
+    for path in input_files(data_dir):
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+@dataclass
+class Dataset:
+    """A loaded data directory: where its typed tables are and what the checks found."""
+    data_dir: Path
+    store: Path
+    source: dict
+    rows: dict[str, int]
+    rejected: dict[str, int]
+    missing_files: list[str]
+    problems: pd.DataFrame = field(repr=False)
+
+    @property
+    def usable(self) -> bool:
+        """Every required file is present and could be read."""
+        return not self.missing_files and all(
+            self.rows.get(f.table) is not None for f in schema.FILES if f.required)
+
+    @property
+    def error_count(self) -> int:
+        return int((self.problems["severity"] == ERROR).sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.problems["severity"] == WARNING).sum())
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source.get("kind") == "demo"
+
+    def has(self, table: str) -> bool:
+        return bool(self.rows.get(table))
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        from lib.db import open_connection
+        return open_connection(self)
+
+
+def load(data_dir: Path | str, cache_dir: Path | None = None, progress: Progress | None = None,
+         refresh: bool = False) -> Dataset:
+    """Load `data_dir`, from the typed cache when the files are unchanged."""
+    data_dir = Path(data_dir)
+    progress = progress or (lambda fraction, message: None)
+    if not data_dir.is_dir():
+        problem = Problem(str(data_dir), None, None, None, "the data directory does not exist; expected a folder "
+                          "holding " + ", ".join(f.file for f in schema.FILES if f.required))
+        return Dataset(data_dir, Path(), {}, {}, {}, [f.file for f in schema.FILES if f.required],
+                       problems_frame([problem]))
+    root = Path(cache_dir) if cache_dir else cache_root()
+    store = root / cache_key(data_dir)
+    if refresh and store.exists():
+        shutil.rmtree(store)
+    if not (store / "report.json").exists():
+        root.mkdir(parents=True, exist_ok=True)
+        _build(data_dir, store, progress)
+    progress(1.0, "Ready")
+    return _open_store(data_dir, store)
+
+
+def _open_store(data_dir: Path, store: Path) -> Dataset:
+    report = json.loads((store / "report.json").read_text())
+    problems = pd.read_parquet(store / "problems.parquet")
+    return Dataset(data_dir, store, report["source"], report["rows"], report["rejected"], report["missing_files"],
+                   problems)
+
+
+def _build(data_dir: Path, store: Path, progress: Progress) -> None:
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=store.parent))
+    try:
+        con = duckdb.connect(str(work / "build.duckdb"))
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{work / 'spill'}'")
+        report = _check_and_type(con, data_dir, work, progress)
+        con.close()
+        (work / "build.duckdb").unlink()
+        shutil.rmtree(work / "spill", ignore_errors=True)
+        (work / "report.json").write_text(json.dumps(report, indent=1, default=str))
+        if store.exists():
+            shutil.rmtree(store)
+        work.rename(store)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict:
+    problems: list[Problem] = []
+    rows: dict[str, int | None] = {}
+    rejected: dict[str, int] = {}
+    missing: list[str] = []
+    tables = work / "tables"
+    tables.mkdir()
+    csv_specs = [f for f in schema.FILES if f.kind == "csv"]
+    for step, spec in enumerate(csv_specs):
+        path = data_dir / spec.file
+        progress(0.05 + 0.6 * step / len(csv_specs), f"Reading {spec.file}")
+        if not path.exists():
+            if spec.required:
+                missing.append(spec.file)
+                problems.append(Problem(spec.file, None, None, None,
+                                        f"required file is missing from {data_dir}; expected: {spec.description}"))
+            rows[spec.table] = None
+            _empty_typed(con, spec)
+            continue
+        known = "departments_typed" if spec.table != "departments" and rows.get("departments") is not None else None
+        result = read_checked(con, spec, path, work, departments=known)
+        problems.extend(result.problems)
+        rejected[spec.table] = result.rejected
+        rows[spec.table] = result.rows if result.usable else None
+        if not result.usable:
+            _empty_typed(con, spec)
+
+    progress(0.7, "Reading block_groups.geojson")
+    shapes = _read_shapes(con, data_dir, missing, problems, rows)
+    progress(0.8, "Placing points in block groups")
+    for table in POINT_TABLES:
+        if rows.get(table):
+            problems.extend(_place_points(con, table, shapes))
+    progress(0.9, "Writing the typed cache")
+    _write_tables(con, tables, shapes)
+    problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
+    source = {}
+    if (data_dir / SOURCE_FILE).exists():
+        try:
+            source = json.loads((data_dir / SOURCE_FILE).read_text(encoding="utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            problems.append(Problem(SOURCE_FILE, None, None, None, "not valid JSON; provenance is unknown", WARNING))
+    return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
+
+
+def _empty_typed(con, spec: schema.FileSpec) -> None:
+    cols = ", ".join(f'"{c.name}" {sql_type(c)}' for c in spec.columns if not c.pattern)
+    if spec.table in POINT_TABLES and "geoid" not in cols:
+        cols += ", geoid VARCHAR"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.table}_typed (_line BIGINT, {cols})")
+
+
+def _read_shapes(con, data_dir: Path, missing: list[str], problems: list[Problem], rows: dict) -> geo.Shapes:
+    spec = schema.spec("block_groups")
+    path = data_dir / spec.file
+    if not path.exists():
+        missing.append(spec.file)
+        problems.append(Problem(spec.file, None, None, None,
+                                f"required file is missing from {data_dir}; expected: {spec.description}"))
+        rows["block_groups"] = None
+        return geo.Shapes(geo.empty_frame(), np.array([]))
+    owners = {}
+    for table in ("race", "income"):
+        if rows.get(table):
+            for geoid, department in con.execute(
+                    f"SELECT geoid, any_value(department) FROM {table}_typed GROUP BY geoid "
+                    f"HAVING count(DISTINCT department) = 1").fetchall():
+                owners.setdefault(geoid, department)
+    shapes = geo.read_block_groups(path, owners)
+    problems.extend(shapes.problems)
+    rows["block_groups"] = len(shapes.frame) if not shapes.frame.empty or not shapes.problems else None
+    return shapes
+
+
+def _place_points(con, table: str, shapes: geo.Shapes) -> list[Problem]:
+    """Fill missing geoids by point-in-polygon and flag points outside every block group."""
+    if "geoid" not in _columns(con, f"{table}_typed"):
+        con.execute(f"ALTER TABLE {table}_typed ADD COLUMN geoid VARCHAR")
+    if table == "sites":
+        _fill_site_departments(con, shapes)
+    points = con.execute(
+        f"SELECT DISTINCT department, lat, lon FROM {table}_typed "
+        f"WHERE geoid IS NULL AND department IS NOT NULL AND lat IS NOT NULL AND lon IS NOT NULL").df()
+    points["geoid"] = geo.assign_block_groups(points, shapes)
+    con.register("_placed", points)
+    con.execute(f"UPDATE {table}_typed t SET geoid = p.geoid FROM _placed p "
+                f"WHERE t.geoid IS NULL AND t.department = p.department AND t.lat = p.lat AND t.lon = p.lon")
+    con.unregister("_placed")
+    return _point_warnings(con, table, schema.spec(table))
+
+
+def _fill_site_departments(con, shapes: geo.Shapes) -> None:
+    """Sites may omit their department: take the department of the block group they fall in."""
+    points = con.execute("SELECT DISTINCT lat, lon FROM sites_typed WHERE department IS NULL").df()
+    points["department"] = geo.department_at(points, shapes)
+    con.register("_site_departments", points)
+    con.execute("UPDATE sites_typed t SET department = p.department FROM _site_departments p "
+                "WHERE t.department IS NULL AND t.lat = p.lat AND t.lon = p.lon")
+    con.unregister("_site_departments")
+
+
+def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
+    import reverse_geocode
+    weight = "sum(count)" if table == "predictions" else "count(*)"
+    outside = con.execute(
+        f"SELECT min(_line) AS line, department, lat, lon, {weight} AS n, count(*) AS rows FROM {table}_typed "
+        f"WHERE geoid IS NULL AND lat IS NOT NULL AND lon IS NOT NULL "
+        f"GROUP BY department, lat, lon ORDER BY line").fetchall()
+    if not outside:
+        return []
+    countries = reverse_geocode.search([(lat, lon) for _, _, lat, lon, _, _ in outside])
+    problems = []
+    unit = "predictions" if table == "predictions" else "rows"
+    for (line, department, lat, lon, n, _), place in zip(outside, countries):
+        value = f"{lat}, {lon}"
+        if lat == 0 and lon == 0:
+            text = "a point at 0,0 (a failed geocode)"
+        elif place["country_code"] not in US_COUNTRY_CODES:
+            text = f"a point outside the United States (near {place['city']}, {place['country']})"
+        else:
+            text = "a point outside every block group of its department"
+        problems.append(Problem(spec.file, int(line), "lat/lon", value,
+                                f"expected a point inside {department or 'a department'}'s block groups, but this is "
+                                f"{text}; kept with no block group ({n:,} {unit})", WARNING))
+    return problems
+
+
+def _columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
+    for spec in schema.FILES:
+        if spec.kind != "csv":
+            continue
+        target = tables / spec.table
+        select = f"SELECT * RENAME (_line AS line) FROM {spec.table}_typed ORDER BY line"
+        if spec.table == "predictions":
+            con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, PARTITION_BY (department), "
+                        "OVERWRITE_OR_IGNORE)")
+        else:
+            con.execute(f"COPY ({select}) TO '{target}.parquet' (FORMAT parquet)")
+    con.register("_shapes", shapes.frame)
+    con.execute(f"COPY (SELECT * FROM _shapes) TO '{tables / 'block_groups.parquet'}' (FORMAT parquet)")
+    con.unregister("_shapes")

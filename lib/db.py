@@ -1,0 +1,84 @@
+"""The DuckDB connection over a loaded dataset, and the one helper that runs named SQL files."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lib import schema
+from lib.data.csvfile import sql_type
+
+SQL_DIR = Path(__file__).parent / "sql"
+PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Small tables are loaded into memory; predictions stay in Parquet and are read on demand.
+IN_MEMORY = ("departments", "race", "income", "block_groups", "crime_reports", "prediction_counts", "patrols",
+             "sites", "excluded_addresses")
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of lib/sql/<name>.sql."""
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def bind(text: str, params: dict | None) -> dict:
+    """The parameters a statement uses (DuckDB refuses extra ones)."""
+    used = set(PARAMETER.findall(text))
+    return {k: v for k, v in (params or {}).items() if k in used}
+
+
+def run(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> pd.DataFrame:
+    return con.execute(text, bind(text, params)).df()
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None, **fragments: str) -> pd.DataFrame:
+    """Run lib/sql/<name>.sql. `fragments` fill {placeholders} with SQL built by lib code
+    (filter clauses), never with user text; user values travel only as $parameters."""
+    text = sql(name).format(**fragments) if fragments else sql(name)
+    return run(con, text, params)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None):
+    return con.execute(text, bind(text, params)).fetchall()[0][0]
+
+
+def open_connection(dataset) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with every canonical table as a view or table."""
+    con = duckdb.connect()
+    tables = dataset.store / "tables"
+    for table in IN_MEMORY:
+        path = tables / f"{table}.parquet"
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
+    predictions = tables / "predictions"
+    if any(predictions.glob("*/*.parquet")):
+        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet('{predictions}/*/*.parquet', "
+                    "hive_partitioning = true)")
+    else:
+        _empty_predictions(con)
+    brackets = bracket_columns(con)
+    con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
+                                                top_bracket=_top_bracket_sql(brackets)))
+    return con
+
+
+def _empty_predictions(con) -> None:
+    spec = schema.spec("predictions")
+    cols = ", ".join(f'CAST(NULL AS {sql_type(c)}) AS "{c.name}"' for c in spec.columns)
+    con.execute(f"CREATE VIEW predictions AS SELECT 0::BIGINT AS line, {cols} WHERE FALSE")
+
+
+def bracket_columns(con) -> list[str]:
+    return [r[0] for r in con.execute("DESCRIBE income").fetchall()
+            if re.fullmatch(schema.INCOME_BRACKET_PATTERN, r[0])]
+
+
+def _top_bracket_sql(cols: list[str]) -> str:
+    """The bracket holding the most households of the block group (NULL when there are no brackets)."""
+    if not cols:
+        return "CAST(NULL AS VARCHAR)"
+    largest = f"greatest({', '.join(f'coalesce(i.{c}, -1)' for c in cols)})"
+    cases = " ".join(f"WHEN coalesce(i.{c}, -1) = {largest} THEN '{c}'" for c in cols)
+    return f"CASE WHEN {largest} > 0 THEN CASE {cases} END END"

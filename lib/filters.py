@@ -55,6 +55,10 @@ class Filters:
         every block group then drop out of the selection)."""
         return bool(self.low_income or self.top_brackets or self.majority or self.min_share > 0)
 
+    def places_and_time_only(self) -> "Filters":
+        """The same departments, dates and types, with no block-group (income, race) filter."""
+        return replace(self, low_income=(), top_brackets=(), majority=(), min_share=0.0)
+
     def block_group_where(self, alias: str = "s") -> tuple[str, dict]:
         """Conditions on block_group_stats (aliased `alias`) with their parameters."""
         a = alias
@@ -103,6 +107,16 @@ class Filters:
             clauses.append(f"list_contains($f_incident_types, {alias}.incident_type)")
             params["f_incident_types"] = list(self.incident_types)
         return (" AND ".join(clauses) or "TRUE"), params
+
+    def fragments(self, points: str = "p", block_groups: str = "s") -> tuple[dict[str, str], dict]:
+        """The three clauses named SQL files take: {where} on the points table aliased `points`,
+        {bg_where} on block_group_stats aliased `block_groups`, {place_where} (departments and
+        dates only, to count what the block-group filters leave out); and their parameters."""
+        where, params = self.where(points)
+        bg_where, bg_params = self.block_group_where(block_groups)
+        place_where, place_params = self.places_and_time_only().where(points)
+        return {"where": where, "bg_where": bg_where, "place_where": place_where}, \
+            {**params, **bg_params, **place_params}
 
     # -- words ----------------------------------------------------------------------------
     def conditions(self, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

@@ -34,3 +34,21 @@ def tiny_con(tiny):
     con = tiny.connect()
     yield con
     con.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _apptest_uses_st_navigation():
+    """AppTest resets PagesManager.uses_pages_directory before every run and, finding a pages/
+    folder, runs the page file alone on reruns (the old pages/ mode), skipping streamlit_app.py.
+    The real server keeps the flag st.navigation sets; make AppTest do the same."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = NavigationPagesManager
+    yield
+    app_test.PagesManager = PagesManager

@@ -1,0 +1,42 @@
+-- One row per department in the selection: predictions, block groups, residents, rate,
+-- and how the most-targeted block group compares with the department as a whole.
+WITH p AS (
+    SELECT p.department, p.geoid, p.count FROM predictions p WHERE {where}
+),
+per_bg AS (
+    SELECT department, geoid, sum(count) AS predictions FROM p WHERE geoid IS NOT NULL GROUP BY ALL
+),
+bg AS (
+    SELECT s.*, coalesce(per_bg.predictions, 0) AS predictions
+    FROM block_group_stats s LEFT JOIN per_bg USING (department, geoid)
+    WHERE {bg_where}
+),
+top_bg AS (
+    SELECT department, arg_max(share_black_latino, (predictions, total)) AS top_share_black_latino,
+           arg_max(geoid, (predictions, total)) AS top_geoid
+    FROM bg GROUP BY department
+),
+per_dept AS (
+    SELECT department, count(*) AS block_groups, sum(total) AS residents,
+           (sum(black) + sum(latino)) / nullif(sum(total), 0) AS share_black_latino
+    FROM bg GROUP BY department
+),
+dept_predictions AS (
+    SELECT department, sum(count) AS predictions, sum(count) FILTER (WHERE geoid IS NULL) AS outside
+    FROM p GROUP BY department
+)
+SELECT d.department, d.name,
+       coalesce(dp.predictions, 0) AS predictions,
+       coalesce(dp.outside, 0) AS predictions_outside,
+       pd.block_groups, pd.residents,
+       1000.0 * (coalesce(dp.predictions, 0) - coalesce(dp.outside, 0)) / nullif(pd.residents, 0)
+           AS predictions_per_1000,
+       t.top_geoid AS most_targeted_geoid,
+       t.top_share_black_latino AS most_targeted_black_latino,
+       pd.share_black_latino AS department_black_latino,
+       d.first_prediction_date, d.final_prediction_date
+FROM departments d
+JOIN per_dept pd USING (department)
+LEFT JOIN dept_predictions dp USING (department)
+LEFT JOIN top_bg t USING (department)
+ORDER BY predictions DESC, d.name

@@ -1,0 +1,37 @@
+-- Headline figures for the current filters. {where}: the filters on predictions p;
+-- {bg_where}: the filters on block_group_stats s; {place_where}: departments and dates only.
+WITH p AS (
+    SELECT p.department, p.geoid, p.lat, p.lon, p.count FROM predictions p WHERE {where}
+),
+per_bg AS (
+    SELECT department, geoid, sum(count) AS predictions FROM p WHERE geoid IS NOT NULL GROUP BY ALL
+),
+bg AS (
+    SELECT s.*, coalesce(per_bg.predictions, 0) AS predictions
+    FROM block_group_stats s LEFT JOIN per_bg USING (department, geoid)
+    WHERE {bg_where}
+),
+everything AS (
+    SELECT sum(count) AS predictions FROM predictions
+),
+outside AS (
+    SELECT sum(p.count) AS predictions FROM predictions p WHERE {place_where} AND p.geoid IS NULL
+)
+SELECT
+    (SELECT count(DISTINCT department) FROM bg) AS departments,
+    (SELECT coalesce(sum(count), 0) FROM p) AS predictions,
+    (SELECT count(*) FROM (SELECT DISTINCT department, lat, lon FROM p)) AS locations,
+    (SELECT count(*) FROM bg) AS block_groups,
+    (SELECT coalesce(sum(total), 0) FROM bg) AS residents,
+    (SELECT coalesce(sum(households), 0) FROM bg) AS households,
+    (SELECT coalesce(sum(count), 0) FROM p WHERE geoid IS NULL) AS predictions_outside_shown,
+    (SELECT coalesce(predictions, 0) FROM outside) AS predictions_outside_all,
+    (SELECT coalesce(predictions, 0) FROM everything) AS predictions_in_data,
+    (SELECT sum(predictions) FILTER (WHERE majority IN ('black', 'latino')) / nullif(sum(predictions), 0) FROM bg)
+        AS share_predictions_black_latino_majority,
+    (SELECT sum(total) FILTER (WHERE majority IN ('black', 'latino')) / nullif(sum(total), 0) FROM bg)
+        AS share_residents_black_latino_majority,
+    (SELECT sum(predictions) FILTER (WHERE share_low_income > 0.5) / nullif(sum(predictions), 0) FROM bg)
+        AS share_predictions_low_income_majority,
+    (SELECT sum(households) FILTER (WHERE share_low_income > 0.5) / nullif(sum(households), 0) FROM bg)
+        AS share_households_low_income_majority

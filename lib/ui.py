@@ -1,0 +1,273 @@
+"""Streamlit pieces every page shares: the loaded data, the sidebar filters, headers, notes, downloads.
+
+Pages stay thin: they call `context()` for the data and filters, then lib/analysis and lib/charts.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import export
+from lib.data import load
+from lib.data.problems import problems_from_frame, summarise
+from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
+                         filter_options)
+from lib.schema import bracket_label
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DIR = REPO / "data" / "demo"
+REAL_DIR = REPO / "data" / "real"
+MARKUP_METHOD_2021 = ("https://themarkup.org/show-your-work/2021/12/02/"
+                      "how-we-determined-predictive-policing-software-disproportionately-targeted-low-income-"
+                      "black-and-latino-neighborhoods")
+MARKUP_METHOD_2023 = ("https://themarkup.org/show-your-work/2023/10/02/"
+                      "how-we-assessed-the-accuracy-of-predictive-policing-software")
+
+
+@dataclass
+class Context:
+    dataset: load.Dataset
+    con: object  # this session's DuckDB cursor
+    filters: Filters
+    options: FilterOptions
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self.options.departments
+
+
+# -- data --------------------------------------------------------------------------------
+
+def data_dir() -> Path:
+    """The session's choice, else PP_DATA_DIR, else the shipped demo."""
+    chosen = st.session_state.get("data_dir") or os.environ.get("PP_DATA_DIR") or DEMO_DIR
+    return Path(chosen)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _opened(directory: str, key: str):
+    dataset = load.load(Path(directory))
+    con = dataset.connect() if dataset.usable else None
+    options = filter_options(con) if con else FilterOptions()
+    return dataset, con, options
+
+
+def open_data(directory: Path):
+    """Load (once per unchanged directory, shared by all sessions) with a progress bar on a cold load."""
+    key = load.cache_key(directory) if directory.is_dir() else "missing"
+    store = load.cache_root() / key
+    if directory.is_dir() and not (store / "report.json").exists():
+        bar = st.progress(0.0, text=f"Loading {directory} for the first time…")
+        load.load(directory, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
+        bar.empty()
+    dataset, con, options = _opened(str(directory), key)
+    cursor_key = f"_cursor_{key}"
+    if con is not None and cursor_key not in st.session_state:
+        # One cursor per session: a DuckDB connection serves one statement at a time.
+        st.session_state[cursor_key] = con.cursor()
+    return dataset, st.session_state.get(cursor_key), options
+
+
+def context() -> Context:
+    return st.session_state["_context"]
+
+
+# -- sidebar filters -----------------------------------------------------------------------
+
+FILTER_KEYS = ("flt_departments", "flt_low_income", "flt_brackets", "flt_majority", "flt_group", "flt_min_share",
+               "flt_dates", "flt_types")
+
+
+def _seed_widgets(f: Filters, options: FilterOptions) -> None:
+    st.session_state["flt_departments"] = list(f.departments)
+    st.session_state["flt_low_income"] = list(f.low_income)
+    st.session_state["flt_brackets"] = list(f.top_brackets)
+    st.session_state["flt_majority"] = list(f.majority)
+    st.session_state["flt_group"] = f.share_group
+    st.session_state["flt_min_share"] = int(round(f.min_share * 100))
+    if options.first_date:
+        st.session_state["flt_dates"] = (f.start or options.first_date, f.end or options.last_date)
+    st.session_state["flt_types"] = list(f.incident_types)
+
+
+def reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["_filters_seeded"] = None
+    st.query_params.clear()
+
+
+def set_departments(departments: list[str]) -> None:
+    """For callbacks (e.g. choosing a row in a table) that set the department filter."""
+    st.session_state["flt_departments"] = departments
+
+
+def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
+    if st.session_state.get("_filters_seeded") != dataset_key:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        f, notices = Filters.from_query_params(params, options)
+        _seed_widgets(f, options)
+        st.session_state["_filters_seeded"] = dataset_key
+        st.session_state["_url_notices"] = notices
+    for notice in st.session_state.get("_url_notices", []):
+        st.sidebar.info(notice, icon=":material/link_off:")
+
+    sb = st.sidebar
+    sb.header("Filters")
+    departments = sb.multiselect("Department", list(options.departments), key="flt_departments",
+                                 format_func=lambda d: options.departments.get(d, d),
+                                 placeholder="All departments")
+    low_income = sb.multiselect(
+        "Share of low-income households", list(LOW_INCOME_SHORT), key="flt_low_income",
+        format_func=LOW_INCOME_SHORT.get, placeholder="Any income",
+        help="Households eligible for free or reduced-price school lunch (income under about 185% of the "
+             "poverty line), as a share of the block group's households.")
+    brackets = []
+    if options.brackets:
+        brackets = sb.multiselect("Largest household-income bracket", list(options.brackets), key="flt_brackets",
+                                  format_func=bracket_label, placeholder="Any bracket",
+                                  help="The income bracket holding the most households of the block group.")
+    majority = sb.multiselect("Majority group of residents", list(MAJORITY_SHORT), key="flt_majority",
+                              format_func=MAJORITY_SHORT.get, placeholder="Any composition",
+                              help="More than half of the block group's residents. 'No majority': no group above half.")
+    c1, c2 = sb.columns([1, 1])
+    group = c1.selectbox("At least … % of", list(SHARE_GROUPS), key="flt_group",
+                         format_func=lambda g: SHARE_GROUPS[g].capitalize())
+    min_share = c2.slider("Minimum share", 0, 100, step=5, key="flt_min_share", format="%d%%")
+    start = end = None
+    if options.first_date:
+        picked = sb.date_input("Dates", key="flt_dates", min_value=options.first_date,
+                               max_value=options.last_date, format="YYYY-MM-DD")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start = picked[0] if picked[0] != options.first_date else None
+            end = picked[1] if picked[1] != options.last_date else None
+    types = []
+    if options.incident_types:
+        types = sb.multiselect("Incident type", list(options.incident_types), key="flt_types",
+                               placeholder="All types")
+    sb.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", width="stretch",
+              key="reset_filters")
+    f = Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
+                min_share / 100, _as_date(start), _as_date(end), tuple(types))
+    st.query_params.from_dict(f.to_query_params())
+    return f
+
+
+def _as_date(value) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+# -- page furniture ------------------------------------------------------------------------
+
+def page_intro(title: str, question: str) -> None:
+    st.title(title)
+    st.markdown(f"**{question}**")
+    ctx = context()
+    st.caption(ctx.filters.describe(ctx.names, subject="Showing data"))
+
+
+def source_note(dataset: load.Dataset) -> str:
+    source = dataset.source
+    if dataset.is_demo:
+        return f"Synthetic demo data (not real), generated by `{source.get('generator', 'lib.cli demo')}`."
+    parts = [f"{s.get('repository')} at commit {str(s.get('commit'))[:10]}" for s in source.get("sources", [])]
+    return ("Data: " + "; ".join(parts) + ". ") if parts else f"Data from {dataset.data_dir}."
+
+
+def page_notes(notes: list[str]) -> None:
+    """Closing notes every page ends with: the data source and the method notes it relies on."""
+    ctx = context()
+    st.divider()
+    with st.container():
+        st.caption("**Data and method.** " + source_note(ctx.dataset) + " " + " ".join(notes))
+
+
+def download(frame: pd.DataFrame, name: str, label: str = "Download", parquet: bool = False) -> None:
+    """CSV (and Parquet) download of the data behind a table or chart."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    cols = st.columns([1, 1, 4]) if parquet else [st]
+    cols[0].download_button(f"{label} CSV", export.csv_bytes(frame), f"{slug}.csv", "text/csv",
+                            key=f"dl_csv_{slug}", icon=":material/download:", on_click="ignore")
+    if parquet:
+        cols[1].download_button(f"{label} Parquet", export.parquet_bytes(frame), f"{slug}.parquet",
+                                "application/octet-stream", key=f"dl_pq_{slug}", on_click="ignore")
+
+
+def empty_state(table: pd.DataFrame) -> None:
+    """Say which filter emptied the view, from analysis.overview.narrowing()."""
+    culprit = table[table["predictions"] == 0].head(1)
+    st.info("Nothing matches these filters.", icon=":material/filter_alt_off:")
+    if not culprit.empty:
+        row = culprit.iloc[0]
+        st.markdown(f"The **{row['filter']}** filter (*{row['condition']}*) leaves no predictions. "
+                    "Here is what each filter leaves, in turn:")
+    st.dataframe(table, hide_index=True)
+    st.button("Reset filters", on_click=reset_filters, key="empty_reset")
+
+
+def problems_report(dataset: load.Dataset) -> None:
+    """The validator's report, as a page section."""
+    if dataset.problems.empty:
+        st.success("No problems found in the input files.")
+        return
+    st.markdown(f"**{dataset.error_count:,} errors** (rows set aside or files unusable) and "
+                f"**{dataset.warning_count:,} warnings** (kept, but worth a look).")
+    st.dataframe(summarise(dataset.problems), hide_index=True)
+    with st.expander("Every problem, with its line and column"):
+        frame = dataset.problems
+        st.dataframe(frame.head(10_000), hide_index=True)
+        download(frame, "problems", "Download all problems")
+    for problem in problems_from_frame(dataset.problems[dataset.problems["severity"] == "error"].head(3)):
+        st.error(problem.message())
+
+
+# -- data source ---------------------------------------------------------------------------
+
+def use_directory(directory: Path | None) -> None:
+    st.session_state["data_dir"] = str(directory) if directory else None
+    st.session_state["_filters_seeded"] = None
+    st.query_params.clear()
+
+
+def data_source_sidebar(dataset: load.Dataset) -> None:
+    """Which data is in use, and the controls to switch it."""
+    sb = st.sidebar
+    if dataset.is_demo:
+        sb.warning("**Synthetic demo data.** Not real predictions: switch to the real data below.",
+                   icon=":material/science:")
+    with sb.expander("Data source", icon=":material/database:"):
+        st.caption(f"In use: `{dataset.data_dir}`")
+        other = st.text_input("Another data directory", placeholder="/path/to/folder", key="other_dir")
+        if st.button("Use this directory", disabled=not other):
+            use_directory(Path(other).expanduser())
+            st.rerun()
+        if REAL_DIR.is_dir() and dataset.data_dir.resolve() != REAL_DIR.resolve():
+            if st.button("Use the real data (data/real)"):
+                use_directory(REAL_DIR)
+                st.rerun()
+        elif not REAL_DIR.is_dir() and st.button("Download the real data", icon=":material/cloud_download:",
+                                                  help="The Markup's published files, at pinned commits (~8 MB)."):
+            fetch_real_data()
+        if dataset.data_dir.resolve() != DEMO_DIR.resolve() and st.button("Back to the demo data"):
+            use_directory(DEMO_DIR)
+            st.rerun()
+
+
+def fetch_real_data() -> None:
+    from lib.data.fetch import FetchError, fetch
+    bar = st.progress(0.0, text="Downloading The Markup's files…")
+    try:
+        fetch(REAL_DIR, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
+              echo=lambda *_: None)
+    except FetchError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    use_directory(REAL_DIR)
+    st.rerun()

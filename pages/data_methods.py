@@ -1,0 +1,7 @@
+import streamlit as st
+
+from lib import ui
+
+ctx = ui.context()
+st.title("Data & methods")
+st.info("This page is being built.")

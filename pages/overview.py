@@ -1,0 +1,97 @@
+import streamlit as st
+
+from lib import ui
+from lib.analysis import overview
+
+ctx = ui.context()
+ui.page_intro("Where did PredPol send police?",
+              "How many predictions did the software make here, where, and who lives in the places it chose?")
+
+source = ctx.dataset.source
+if ctx.dataset.is_demo:
+    st.warning(f"**Synthetic demo data, not real.** {source.get('title', '')} — three fictional departments "
+               f"generated with seed {source.get('seed')}. Directory: `{ctx.dataset.data_dir}`.",
+               icon=":material/science:")
+else:
+    repos = ", ".join(f"{s.get('repository')} @ {str(s.get('commit'))[:10]}" for s in source.get("sources", []))
+    span = " to ".join(str(d) for d in source.get("date_range", []) if d)
+    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. Predictions {span}. "
+               f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
+
+h = overview.headline(ctx.con, ctx.filters)
+if not h["predictions"] and not h["block_groups"]:
+    ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
+    st.stop()
+
+c = st.columns(5)
+c[0].metric("Departments", f"{h['departments']:,}")
+c[1].metric("Predictions", f"{h['predictions']:,}")
+c[2].metric("Prediction locations", f"{h['locations']:,}")
+c[3].metric("Block groups", f"{h['block_groups']:,}")
+c[4].metric("Residents covered", f"{h['residents']:,}")
+
+c = st.columns(2)
+if h["share_predictions_black_latino_majority"] is not None:
+    c[0].metric("Predictions in majority Black or Latino block groups",
+                f"{h['share_predictions_black_latino_majority']:.0%}",
+                f"{h['share_residents_black_latino_majority'] or 0:.0%} of residents live there",
+                delta_color="off")
+if h["share_predictions_low_income_majority"] is not None:
+    c[1].metric("Predictions in mostly low-income block groups",
+                f"{h['share_predictions_low_income_majority']:.0%}",
+                f"{h['share_households_low_income_majority'] or 0:.0%} of households are there",
+                delta_color="off")
+
+left_out = h["predictions_in_data"] - h["predictions"]
+st.caption(
+    f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"
+    + (f"; {left_out:,} are left out" if left_out else "")
+    + (f". {h['predictions_outside_shown']:,} shown predictions fall outside every block group "
+       "(outside the analysed jurisdiction) and count toward totals but not toward block-group shares"
+       if h["predictions_outside_shown"] else "")
+    + (f". {h['predictions_outside_all']:,} predictions outside every block group are left out by the income "
+       "and race filters, which only apply to points inside a block group"
+       if ctx.filters.selects_block_groups and h["predictions_outside_all"] else "")
+    + ".")
+
+st.subheader("What the data says")
+for finding in overview.findings(ctx.con, ctx.filters):
+    st.markdown(f"- **{finding.number}** — {finding.text}")
+
+st.subheader("Departments")
+st.caption("Choose a row to filter every page to that department.")
+table = overview.department_summary(ctx.con, ctx.filters)
+
+
+def _choose_department():
+    rows = st.session_state["dept_table"].selection.rows
+    if rows:
+        ui.set_departments([table.iloc[rows[0]]["department"]])
+
+
+st.dataframe(
+    table, hide_index=True, key="dept_table", on_select=_choose_department, selection_mode="single-row",
+    column_order=["name", "predictions", "predictions_outside", "block_groups", "residents", "predictions_per_1000",
+                  "most_targeted_black_latino", "department_black_latino", "first_prediction_date",
+                  "final_prediction_date"],
+    column_config={
+        "name": "Department",
+        "predictions": st.column_config.NumberColumn("Predictions", format="localized"),
+        "predictions_outside": st.column_config.NumberColumn("Outside block groups", format="localized"),
+        "block_groups": st.column_config.NumberColumn("Block groups", format="localized"),
+        "residents": st.column_config.NumberColumn("Residents", format="localized"),
+        "predictions_per_1000": st.column_config.NumberColumn("Predictions per 1,000 residents", format="%.0f"),
+        "most_targeted_black_latino": st.column_config.NumberColumn(
+            "Black + Latino share, most-targeted block group", format="percent"),
+        "department_black_latino": st.column_config.NumberColumn("Black + Latino share, department",
+                                                                 format="percent"),
+        "first_prediction_date": st.column_config.DateColumn("First prediction"),
+        "final_prediction_date": st.column_config.DateColumn("Last prediction"),
+    })
+ui.download(table, "departments-summary", "Download table")
+
+ui.page_notes([
+    "Predictions are counted per prediction-box centre; block-group residents and households come from the "
+    "Census American Community Survey. 'Mostly low-income' means more than half of households are eligible for "
+    "free or reduced-price school lunch. 'Majority' means more than half of residents.",
+])

@@ -1,0 +1,38 @@
+"""PredPol explorer: where crime-prediction software sent police, who lives there, and how often it was right."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import ui
+
+st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = {
+    "Explore": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/map.py", title="Map", icon=":material/map:"),
+        st.Page("pages/disparities.py", title="Disparities", icon=":material/balance:"),
+        st.Page("pages/accuracy.py", title="Accuracy", icon=":material/target:"),
+        st.Page("pages/audit.py", title="Audit", icon=":material/fact_check:"),
+    ],
+    "Check the work": [
+        st.Page("pages/sql.py", title="SQL", icon=":material/terminal:"),
+        st.Page("pages/data_methods.py", title="Data & methods", icon=":material/menu_book:"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+directory = ui.data_dir()
+dataset, con, options = ui.open_data(directory)
+ui.data_source_sidebar(dataset)
+if not dataset.usable:
+    st.title("This data directory cannot be used yet")
+    st.markdown(f"`{directory}` did not pass the checks below. Fix the files named here (nothing in the folder "
+                "was changed), or switch back to the demo data in the sidebar.")
+    ui.problems_report(dataset)
+    st.stop()
+
+filters = ui.sidebar_filters(options, str(dataset.store))
+st.session_state["_context"] = ui.Context(dataset, con, filters, options)
+navigation.run()

@@ -1,0 +1,101 @@
+"""The app shell under AppTest: headline numbers follow each filter, URLs reproduce views, bad data is reported."""
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import assert_no_exception, metrics, run_app
+
+PAGES = ["pages/overview.py", "pages/map.py", "pages/disparities.py", "pages/accuracy.py", "pages/audit.py",
+         "pages/sql.py", "pages/data_methods.py"]
+
+
+def test_overview_headline_on_the_tiny_fixture(tiny_dir):
+    at = run_app(tiny_dir)
+    assert_no_exception(at)
+    m = metrics(at)
+    assert m["Departments"] == "2" and m["Predictions"] == "35" and m["Block groups"] == "6"
+    assert m["Residents covered"] == "800" and m["Prediction locations"] == "6"
+    # 29 of the 33 predictions inside block groups fall in majority Black or Latino ones (A1, A3, B1)
+    assert m["Predictions in majority Black or Latino block groups"] == "88%"
+
+
+@pytest.mark.parametrize("key, value, predictions, block_groups", [
+    ("flt_departments", ["alpha"], "26", "4"),           # includes the 2 outside every block group
+    ("flt_majority", ["black"], "15", "1"),              # A1 only
+    ("flt_majority", ["latino"], "14", "2"),             # A3 (6) + B1 (8)
+    ("flt_low_income", ["ge75"], "15", "1"),             # A1: 32 of 40 households
+    ("flt_low_income", ["lt25"], "4", "2"),              # A2 (3) + B2 (1)
+    ("flt_types", ["Burglary"], "23", "6"),              # 10 + 3 + 2 outside + 8
+])
+def test_each_filter_changes_the_headline_by_the_hand_computed_amount(tiny_dir, key, value, predictions,
+                                                                    block_groups):
+    at = run_app(tiny_dir)
+    at.multiselect(key=key).set_value(value).run()
+    assert_no_exception(at)
+    m = metrics(at)
+    assert (m["Predictions"], m["Block groups"]) == (predictions, block_groups)
+
+
+def test_minimum_share_slider(tiny_dir):
+    at = run_app(tiny_dir)
+    at.selectbox(key="flt_group").set_value("latino").run()
+    at.slider(key="flt_min_share").set_value(55).run()
+    m = metrics(at)
+    assert (m["Predictions"], m["Block groups"]) == ("14", "2")  # A3 60%, B1 56.7%
+
+
+def test_filters_go_into_the_url_and_a_url_reproduces_them(tiny_dir):
+    at = run_app(tiny_dir)
+    at.multiselect(key="flt_majority").set_value(["latino"]).run()
+    assert at.query_params["majority"] in ("latino", ["latino"])
+    again = run_app(tiny_dir, query={"majority": "latino", "dept": "beta"})
+    assert_no_exception(again)
+    assert metrics(again)["Predictions"] == "8"
+    assert again.multiselect(key="flt_departments").value == ["beta"]
+
+
+def test_invalid_url_values_are_ignored_with_a_notice(tiny_dir):
+    at = run_app(tiny_dir, query={"dept": "nowhere", "min_share": "abc", "start": "2020-13-40"})
+    assert_no_exception(at)
+    notices = " ".join(i.value for i in at.sidebar.info)
+    assert "nowhere" in notices and "min_share" in notices and "start" in notices
+    assert metrics(at)["Predictions"] == "35"
+
+
+def test_empty_selection_says_which_filter_emptied_it(tiny_dir):
+    at = run_app(tiny_dir, query={"dept": "alpha", "majority": "asian"})
+    assert_no_exception(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "race" in text and "no predictions" in text
+
+
+def test_reset_clears_filters(tiny_dir):
+    at = run_app(tiny_dir, query={"majority": "black"})
+    assert metrics(at)["Predictions"] == "15"
+    at.button(key="reset_filters").click().run()
+    assert metrics(at)["Predictions"] == "35"
+    assert not at.query_params.get("majority")
+
+
+def test_bad_data_directory_shows_the_validator_report(tiny_dir):
+    (tiny_dir / "census-block_group-race_ethnicity.csv").unlink()
+    path = tiny_dir / "pp_report_locations_geocoded.csv"
+    path.write_text(path.read_text().replace("alpha,33.005,-86.985,3", "alpha,95.5,-86.985,3"))
+    at = run_app(tiny_dir)
+    assert_no_exception(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "census-block_group-race_ethnicity.csv" in errors and "required file is missing" in errors
+    assert "line 4, column lat" in errors
+
+
+def test_missing_data_directory_is_reported(tmp_path):
+    at = run_app(tmp_path / "not-there")
+    assert_no_exception(at)
+    assert "does not exist" in " ".join(e.value for e in at.error)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_tiny_fixture(tiny_dir, page):
+    at = run_app(tiny_dir, page=page)
+    assert_no_exception(at)
+    assert at.title

@@ -76,6 +76,62 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def write_frame(frame, out: str | None) -> None:
+    """A result table as CSV, to a file or to standard output."""
+    from lib.export import csv_bytes
+    data = csv_bytes(frame)
+    if out:
+        Path(out).write_bytes(data)
+        print(f"Wrote {len(frame):,} rows to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode())
+
+
+def print_json(value) -> None:
+    print(json.dumps(value, indent=1, default=str))
+
+
+def filters_for(args):
+    from lib.filters import Filters
+    department = getattr(args, "department", None)
+    return Filters(departments=(department,) if department else ())
+
+
+def cmd_disparities(args) -> int:
+    from lib.analysis.disparities import disparity_table
+    con = open_dataset(args.directory).connect()
+    write_frame(disparity_table(con, filters_for(args)), args.out)
+    return 0
+
+
+def cmd_accuracy(args) -> int:
+    from lib.analysis.accuracy import accuracy_summary
+    con = open_dataset(args.directory).connect()
+    summary = accuracy_summary(con, args.department)
+    if args.json:
+        print_json(summary)
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from lib.analysis.audit import audit_summary
+    con = open_dataset(args.directory).connect()
+    summary = audit_summary(con, filters_for(args))
+    print_json(summary)
+    return 0
+
+
+def cmd_datasheet(args) -> int:
+    from lib.datasheet import write_datasheet
+    dataset = open_dataset(args.directory)
+    write_datasheet(dataset, dataset.connect(), filters_for(args), Path(args.out))
+    print(f"Wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +155,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--predictions", type=int, default=None)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("disparities", help="The Markup's disparity method: one row per department and group")
+    p.add_argument("directory")
+    p.add_argument("--department")
+    p.add_argument("--out", help="CSV file to write (default: standard output)")
+    p.set_defaults(func=cmd_disparities)
+
+    p = sub.add_parser("accuracy", help="how often predictions came true, for one department with crime reports")
+    p.add_argument("directory")
+    p.add_argument("--department", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_accuracy)
+
+    p = sub.add_parser("audit", help="artefact hotspots, sites targeted day after day, geocoding errors")
+    p.add_argument("directory")
+    p.add_argument("--department")
+    p.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("datasheet", help="a self-contained HTML datasheet for one department")
+    p.add_argument("directory")
+    p.add_argument("--department", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_datasheet)
     return parser
 
 

@@ -52,3 +52,38 @@ def _apptest_uses_st_navigation():
     app_test.PagesManager = NavigationPagesManager
     yield
     app_test.PagesManager = PagesManager
+
+
+def _require_shared() -> None:
+    if not (SHARED_DATA / "markup-prediction-bias").is_dir():
+        pytest.skip(f"the real data is absent: expected The Markup's files in {SHARED_DATA}")
+
+
+@pytest.fixture(scope="session")
+def real_dir(tmp_path_factory) -> Path:
+    """The Markup's published files imported once per test session."""
+    _require_shared()
+    from lib.data.markup import import_markup
+    dest = tmp_path_factory.mktemp("real") / "data"
+    import_markup(SHARED_DATA, dest, echo=lambda *a: None)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def real(real_dir):
+    return load.load(real_dir)
+
+
+@pytest.fixture(scope="session")
+def real_con(real):
+    return real.connect()
+
+
+@pytest.fixture(scope="session")
+def demo():
+    return load.load(DEMO_DIR)
+
+
+@pytest.fixture(scope="session")
+def demo_con(demo):
+    return demo.connect()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from pathlib import Path
 
 import duckdb
@@ -229,10 +228,9 @@ def test_crime_reports_carry_the_real_files_blemishes(fresh):
     assert 0.85 <= reports.predictable_type.isna().mean() <= 0.9
 
 
-def test_a_small_run_is_fast_and_exact(tmp_path):
-    started = time.perf_counter()
+def test_a_small_run_is_exact(tmp_path):
+    # speed is measured by benchmarks/, never asserted here
     counts = demo.generate(tmp_path / "small", predictions=SMALL)
-    assert time.perf_counter() - started < 5
     assert counts["pp_report_locations_geocoded.csv"] == SMALL
     assert len(pd.read_csv(tmp_path / "small" / "pp_report_locations_geocoded.csv")) == SMALL
     assert not [p for p in tmp_path.iterdir() if p.name != "small"], "the temporary folder is left behind"

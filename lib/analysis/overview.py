@@ -42,6 +42,16 @@ def findings(con, f: Filters) -> list[Finding]:
         out.append(Finding(
             f"Block groups where most households are low-income received {p:.0%} of predictions "
             f"while holding {r:.0%} of households.", f"{p:.0%} vs {r:.0%}"))
+    within = table.dropna(subset=["share_predictions_black_latino_majority"])
+    within = within[within["share_residents_black_latino_majority"] > 0]
+    if len(within) > 1:
+        over = int((within["share_predictions_black_latino_majority"]
+                    > within["share_residents_black_latino_majority"]).sum())
+        out.append(Finding(
+            f"Within departments, majority Black or Latino block groups drew a larger share of the department's "
+            f"predictions than their share of its residents in {over} of the {len(within)} departments that have "
+            "such block groups (a figure pooled over all departments mixes places of very different size and "
+            "make-up).", f"{over} of {len(within)}"))
     compared = table.dropna(subset=["most_targeted_black_latino", "department_black_latino"])
     compared = compared[compared["predictions"] > 0]
     if len(compared):

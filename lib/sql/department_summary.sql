@@ -18,7 +18,11 @@ top_bg AS (
 ),
 per_dept AS (
     SELECT department, count(*) AS block_groups, sum(total) AS residents,
-           (sum(black) + sum(latino)) / nullif(sum(total), 0) AS share_black_latino
+           (sum(black) + sum(latino)) / nullif(sum(total), 0) AS share_black_latino,
+           sum(predictions) FILTER (WHERE majority IN ('black', 'latino')) / nullif(sum(predictions), 0)
+               AS share_predictions_black_latino_majority,
+           sum(total) FILTER (WHERE majority IN ('black', 'latino')) / nullif(sum(total), 0)
+               AS share_residents_black_latino_majority
     FROM bg GROUP BY department
 ),
 dept_predictions AS (
@@ -34,6 +38,8 @@ SELECT d.department, d.name,
        t.top_geoid AS most_targeted_geoid,
        t.top_share_black_latino AS most_targeted_black_latino,
        pd.share_black_latino AS department_black_latino,
+       pd.share_predictions_black_latino_majority,
+       pd.share_residents_black_latino_majority,
        d.first_prediction_date, d.final_prediction_date
 FROM departments d
 JOIN per_dept pd USING (department)

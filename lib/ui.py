@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
 REAL_DIR = REPO / "data" / "real"
 MARKUP_METHOD_2021 = ("https://themarkup.org/show-your-work/2021/12/02/"
-                      "how-we-determined-predictive-policing-software-disproportionately-targeted-low-income-"
+                      "how-we-determined-crime-prediction-software-disproportionately-targeted-low-income-"
                       "black-and-latino-neighborhoods")
 MARKUP_METHOD_2023 = ("https://themarkup.org/show-your-work/2023/10/02/"
                       "how-we-assessed-the-accuracy-of-predictive-policing-software")
@@ -137,9 +137,11 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
                               format_func=MAJORITY_SHORT.get, placeholder="Any composition",
                               help="More than half of the block group's residents. 'No majority': no group above half.")
     c1, c2 = sb.columns([1, 1])
-    group = c1.selectbox("At least … % of", list(SHARE_GROUPS), key="flt_group",
+    group = c1.selectbox("Share of", list(SHARE_GROUPS), key="flt_group",
                          format_func=lambda g: SHARE_GROUPS[g].capitalize())
-    min_share = c2.slider("Minimum share", 0, 100, step=5, key="flt_min_share", format="%d%%")
+    min_share = c2.slider("At least", 0, 100, step=5, key="flt_min_share", format="%d%%",
+                          help="Keep block groups where at least this share of residents (or households) "
+                               "belong to the chosen group.")
     start = end = None
     if options.first_date:
         picked = sb.date_input("Dates", key="flt_dates", min_value=options.first_date,

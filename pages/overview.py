@@ -9,8 +9,9 @@ ui.page_intro("Where did PredPol send police?",
 
 source = ctx.dataset.source
 if ctx.dataset.is_demo:
-    st.warning(f"**Synthetic demo data, not real.** {source.get('title', '')} — three fictional departments "
-               f"generated with seed {source.get('seed')}. Directory: `{ctx.dataset.data_dir}`.",
+    st.warning(f"**Synthetic demo data, not real.** {len(ctx.names)} fictional departments generated with seed "
+               f"{source.get('seed')} to show how the app works. Directory: `{ctx.dataset.data_dir}`. "
+               "Get The Markup's real data from *Data source* in the sidebar.",
                icon=":material/science:")
 else:
     repos = ", ".join(f"{s.get('repository')} @ {str(s.get('commit'))[:10]}" for s in source.get("sources", []))
@@ -35,12 +36,12 @@ if h["share_predictions_black_latino_majority"] is not None:
     c[0].metric("Predictions in majority Black or Latino block groups",
                 f"{h['share_predictions_black_latino_majority']:.0%}",
                 f"{h['share_residents_black_latino_majority'] or 0:.0%} of residents live there",
-                delta_color="off")
+                delta_color="off", delta_arrow="off")
 if h["share_predictions_low_income_majority"] is not None:
     c[1].metric("Predictions in mostly low-income block groups",
                 f"{h['share_predictions_low_income_majority']:.0%}",
                 f"{h['share_households_low_income_majority'] or 0:.0%} of households are there",
-                delta_color="off")
+                delta_color="off", delta_arrow="off")
 
 left_out = h["predictions_in_data"] - h["predictions"]
 st.caption(

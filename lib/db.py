@@ -48,20 +48,33 @@ def scalar(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None
 def open_connection(dataset) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with every canonical table as a view or table."""
     con = duckdb.connect()
-    tables = dataset.store / "tables"
+    create_tables(con, dataset.store / "tables")
+    return con
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple[str, ...] = IN_MEMORY) -> None:
+    """The canonical tables and block_group_stats on `con`: the tables named in `in_memory` are copied
+    into memory, the others are views over the Parquet store (the SQL console keeps them all as views)."""
     for table in IN_MEMORY:
         path = tables / f"{table}.parquet"
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
+        if table in in_memory:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
+        else:
+            # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_literal(path)})")
     predictions = tables / "predictions"
     if any(predictions.glob("*/*.parquet")):
-        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet('{predictions}/*/*.parquet', "
+        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({_literal(f'{predictions}/*/*.parquet')}, "
                     "hive_partitioning = true)")
     else:
         _empty_predictions(con)
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets)))
-    return con
+
+
+def _literal(text) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _empty_predictions(con) -> None:

@@ -98,15 +98,15 @@ def filters_for(args):
 
 
 def cmd_disparities(args) -> int:
-    from lib.analysis.disparities import disparity_table
     con = open_dataset(args.directory).connect()
+    from lib.analysis.disparities import disparity_table
     write_frame(disparity_table(con, filters_for(args)), args.out)
     return 0
 
 
 def cmd_accuracy(args) -> int:
-    from lib.analysis.accuracy import accuracy_summary
     con = open_dataset(args.directory).connect()
+    from lib.analysis.accuracy import accuracy_summary
     summary = accuracy_summary(con, args.department)
     if args.json:
         print_json(summary)
@@ -117,16 +117,16 @@ def cmd_accuracy(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from lib.analysis.audit import audit_summary
     con = open_dataset(args.directory).connect()
+    from lib.analysis.audit import audit_summary
     summary = audit_summary(con, filters_for(args))
     print_json(summary)
     return 0
 
 
 def cmd_datasheet(args) -> int:
-    from lib.datasheet import write_datasheet
     dataset = open_dataset(args.directory)
+    from lib.datasheet import write_datasheet
     write_datasheet(dataset, dataset.connect(), filters_for(args), Path(args.out))
     print(f"Wrote {args.out}", file=sys.stderr)
     return 0

@@ -99,3 +99,21 @@ def test_every_page_runs_on_the_tiny_fixture(tiny_dir, page):
     at = run_app(tiny_dir, page=page)
     assert_no_exception(at)
     assert at.title
+
+
+def test_download_real_data_offline_says_so_and_writes_nothing(tiny_dir, tmp_path, monkeypatch):
+    import functools
+
+    import lib.data.fetch as fetch_module
+    import lib.ui as ui
+
+    target = tmp_path / "real"
+    monkeypatch.setattr(ui, "REAL_DIR", target)
+    # a closed local port stands in for having no internet
+    monkeypatch.setattr(fetch_module, "fetch", functools.partial(fetch_module.fetch, base_url="http://127.0.0.1:9"))
+    at = run_app(tiny_dir)
+    [button] = [b for b in at.sidebar.button if b.label == "Download the real data"]
+    button.click().run()
+    assert_no_exception(at)
+    assert "Could not reach" in " ".join(e.value for e in at.error)
+    assert not target.exists()

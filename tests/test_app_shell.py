@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.apptest import assert_no_exception, metrics, run_app
+from tests.conftest import DEMO_DIR
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/disparities.py", "pages/accuracy.py", "pages/audit.py",
          "pages/sql.py", "pages/data_methods.py"]
@@ -95,10 +96,27 @@ def test_missing_data_directory_is_reported(tmp_path):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_on_the_tiny_fixture(tiny_dir, page):
-    at = run_app(tiny_dir, page=page)
+@pytest.mark.parametrize("source", ["tiny", "demo", "real"])
+def test_every_page_runs_on_every_data_source(request, source, page):
+    directory = {"tiny": lambda: request.getfixturevalue("tiny_dir"), "demo": lambda: DEMO_DIR,
+                 "real": lambda: request.getfixturevalue("real_dir")}[source]()
+    at = run_app(directory, page=page)
     assert_no_exception(at)
     assert at.title
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview_on_the_real_data_shows_the_published_totals(real_dir):
+    at = run_app(real_dir)
+    m = metrics(at)
+    assert m["Predictions"] == "6,280,691" and m["Prediction locations"] == "103,648"
+    assert m["Block groups"] == "6,060"
+    assert any("Real data" in s.value for s in at.success)
+
+
+def test_overview_on_the_demo_says_it_is_synthetic(tmp_path):
+    at = run_app(DEMO_DIR)
+    assert any("Synthetic demo data" in w.value for w in at.warning)
 
 
 def test_download_real_data_offline_says_so_and_writes_nothing(tiny_dir, tmp_path, monkeypatch):

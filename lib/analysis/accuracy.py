@@ -1,0 +1,404 @@
+"""Accuracy: how often did the predictions come true? The Markup's 2023 method, one step per function.
+
+reports (exact duplicates merged, each with the step that set it aside) -> reports_analysed -> predictable
+-> matched_reports (the match the data carries, or a spatial-temporal join with dated predictions)
+-> correct_type -> success_rate (predictions that came true / all predictions, with a Beta interval).
+
+Types: '%' in a report's predictable_type separates alternatives; '|' separates the sub-types of one type
+(and of the types of the predictions a report fell in). Type names are compared as sets of sub-types, so
+'Aggravated Assault|Robbery' is the prediction type 'Robbery|Aggravated Assault'.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from scipy.stats import beta
+
+from lib import schema
+from lib.db import query, run, scalar, sql
+
+# Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
+# differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
+FEET_PER_DEGREE = math.pi * (6_371_008.8 / 0.3048) / 180
+HALF_BOX_FEET = schema.BOX_FEET / 2
+# Grid cell for narrowing the join: wider than half a box east-west up to about 75 degrees of latitude.
+CELL_DEGREES = 0.005
+
+CARRIED = "carried"
+JOIN = "join"
+METHOD_WORDS = {
+    CARRIED: "the match published with the crime reports",
+    JOIN: "a spatial-temporal join of the reports with the dated predictions",
+    None: "no match possible: neither a published match nor dated predictions",
+}
+DUPLICATES = "exact duplicate rows"
+REASONS = (DUPLICATES, "outside the analysis window", "no coordinates", "outside the department's block groups",
+           "at an excluded address")
+
+
+# -- types --------------------------------------------------------------------------------------
+
+def subtypes(text: str | None) -> frozenset[str]:
+    """'Robbery|Aggravated Assault' -> {'Robbery', 'Aggravated Assault'}."""
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(s.strip() for s in text.split("|") if s.strip())
+
+
+def type_key(text: str | frozenset) -> str:
+    """One spelling per type, whatever the order of its sub-types."""
+    parts = text if isinstance(text, frozenset) else subtypes(text)
+    return "|".join(sorted(parts))
+
+
+def alternatives(predictable_type: str | None) -> list[frozenset[str]]:
+    """'Aggravated Assault|Robbery%Gun Crimes' -> [{Aggravated Assault, Robbery}, {Gun Crimes}]."""
+    if not isinstance(predictable_type, str):
+        return []
+    return [s for s in (subtypes(a) for a in predictable_type.split("%")) if s]
+
+
+def matched_alternative(predictable_type: str | None, prediction_type: str | None) -> frozenset[str] | None:
+    """The first alternative of the report's type whose sub-types are all among the prediction types'."""
+    have = subtypes(prediction_type)
+    for alternative in alternatives(predictable_type):
+        if alternative <= have:
+            return alternative
+    return None
+
+
+def attribute(alternative: frozenset[str], type_keys: list[str]) -> str:
+    """The prediction type a matched report counts for: its own, else the narrowest type containing it."""
+    containing = [k for k in type_keys if alternative <= subtypes(k)]
+    return min(containing, key=lambda k: len(subtypes(k))) if containing else type_key(alternative)
+
+
+def type_label(text: str) -> str:
+    return " / ".join(s.strip() for s in text.split("|"))
+
+
+# -- which data, which window ---------------------------------------------------------------------
+
+def departments_with_reports(con) -> pd.DataFrame:
+    """Departments that have crime reports, most reports first."""
+    return run(con, """
+        SELECT c.department, coalesce(d.name, c.department) AS name, count(*) AS reports
+        FROM crime_reports c LEFT JOIN departments d USING (department)
+        GROUP BY ALL ORDER BY reports DESC, name""")
+
+
+def has_dated_predictions(con, department: str) -> bool:
+    return bool(scalar(con, "SELECT count(*) > 0 FROM predictions WHERE department = $department "
+                            "AND date IS NOT NULL AND shift IS NOT NULL", {"department": department}))
+
+
+def match_method(con, department: str) -> str | None:
+    """The published match when the reports carry it; else the join when predictions are dated;
+    None without reports to match."""
+    reports_n, carried_n = run(con, "SELECT count(*) AS n, count(has_prediction) AS carried FROM crime_reports "
+                                    "WHERE department = $department", {"department": department}).iloc[0]
+    if not reports_n:
+        return None
+    if carried_n:
+        return CARRIED
+    return JOIN if has_dated_predictions(con, department) else None
+
+
+def analysis_window(con, department: str) -> tuple[date, date] | None:
+    """The department's prediction window: from its dated predictions (or the departments table), else
+    the window the published prediction totals cover."""
+    params = {"department": department}
+    if has_dated_predictions(con, department):
+        row = run(con, """
+            SELECT coalesce(d.first_prediction_date, p.first) AS first, coalesce(d.final_prediction_date, p.last) AS last
+            FROM (SELECT min(date) AS first, max(date) AS last FROM predictions WHERE department = $department) p
+            LEFT JOIN departments d ON d.department = $department""", params).iloc[0]
+    else:
+        row = run(con, """
+            SELECT min(window_start) AS first, max(window_end) AS last FROM prediction_counts
+            WHERE department = $department""", params).iloc[0]
+        if pd.isna(row["first"]):
+            row = run(con, """SELECT first_prediction_date AS first, final_prediction_date AS last
+                              FROM departments WHERE department = $department""", params)
+            row = row.iloc[0] if len(row) else pd.Series({"first": None, "last": None})
+    if pd.isna(row["first"]) or pd.isna(row["last"]):
+        return None
+    return pd.Timestamp(row["first"]).date(), pd.Timestamp(row["last"]).date()
+
+
+# -- the steps ------------------------------------------------------------------------------------
+
+def reports(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
+    """Every report of the department, exact duplicates merged (`copies`), with `left_because`."""
+    return query(con, "accuracy_reports", {"department": department, "start": window[0], "end": window[1]})
+
+
+def reasons_left(all_reports: pd.DataFrame) -> dict[str, int]:
+    """How many reports each step set aside, in the order of the method."""
+    left = {DUPLICATES: int((all_reports["copies"] - 1).sum())}
+    counts = all_reports["left_because"].value_counts()
+    for reason in REASONS[1:]:
+        left[reason] = int(counts.get(reason, 0))
+    return left
+
+
+def reports_analysed(all_reports: pd.DataFrame) -> pd.DataFrame:
+    return all_reports[all_reports["left_because"].isna()]
+
+
+def predictable(analysed: pd.DataFrame) -> pd.DataFrame:
+    """Reports of a kind the software predicts."""
+    return analysed.loc[predictable_kind(analysed["predictable_type"])]
+
+
+def predictable_kind(types: pd.Series) -> pd.Series:
+    return types.map(lambda t: bool(alternatives(t))).astype(bool)
+
+
+def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
+    """(report, prediction) pairs where an analysed predictable report fell in the box during the shift."""
+    shift_values = ", ".join(f"('{letter}', INTERVAL {_minutes(start)} MINUTE)"
+                             for letter, start in schema.PREDPOL_SHIFTS.items())
+    params = {"department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
+              "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
+              "shift_minutes": schema.SHIFT_MINUTES}
+    return query(con, "accuracy_report_predictions", params, reports=sql("accuracy_reports"),
+                 shift_values=shift_values)
+
+
+def _minutes(hh_mm: str) -> int:
+    hours, minutes = hh_mm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def matched_reports(predictable_reports: pd.DataFrame, pairs: pd.DataFrame | None) -> pd.DataFrame:
+    """Predictable reports that fell in at least one box during its shift, with how many predictions
+    and of which types. Without pairs, the match the data carries is used as published."""
+    frame = predictable_reports.copy()
+    if pairs is not None:
+        per_report = pairs.groupby("report_line").agg(
+            num_predictions=("count", "sum"),
+            prediction_type=("incident_type", lambda s: type_key(frozenset().union(*map(subtypes, s)))))
+        frame = frame.drop(columns=["num_predictions", "prediction_type"]).join(per_report, on="line")
+        frame["has_prediction"] = frame["num_predictions"].notna()
+    matched = frame.loc[frame["has_prediction"].fillna(False).astype(bool)].copy()
+    matched["num_predictions"] = matched["num_predictions"].fillna(0).astype(int)
+    return matched
+
+
+def correct_type(matched: pd.DataFrame, type_keys: list[str]) -> pd.DataFrame:
+    """Matched reports whose type is among the types of the predictions they fell in; `counts_for` is
+    the prediction type each counts for."""
+    frame = matched.copy()
+    alternative = [matched_alternative(t, p) for t, p in zip(frame["predictable_type"], frame["prediction_type"])]
+    frame["counts_for"] = [attribute(a, type_keys) if a else None for a in alternative]
+    return frame.loc[frame["counts_for"].notna().astype(bool)]
+
+
+def came_true(pairs: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
+    """Dated predictions whose box and shift held a report of the predicted type (one row per prediction)."""
+    if pairs.empty:
+        return pairs.assign(type=[], reports=[])
+    types = analysed.set_index("line")["predictable_type"]
+    right = pairs[[matched_alternative(types[r], p) is not None
+                   for r, p in zip(pairs["report_line"], pairs["incident_type"])]]
+    return (right.groupby(["prediction_line", "date", "shift", "incident_type", "count", "prediction_lat",
+                           "prediction_lon"], dropna=False)
+            .agg(reports=("report_line", "nunique"), address=("address", "first"), geoid=("geoid", "first"))
+            .reset_index().assign(type=lambda f: f["incident_type"].map(type_key)))
+
+
+def prediction_totals(con, department: str, window: tuple[date, date]) -> tuple[pd.DataFrame, str | None]:
+    """Predictions by type in the window (type, key, predictions) and where the totals come from.
+    Published totals are used only when their window is the analysis window: they cannot be split."""
+    params = {"department": department, "start": window[0], "end": window[1]}
+    if has_dated_predictions(con, department):
+        frame = run(con, """
+            SELECT incident_type AS type, sum(count) AS predictions FROM predictions
+            WHERE department = $department AND date BETWEEN $start AND $end AND shift IS NOT NULL
+            GROUP BY ALL ORDER BY predictions DESC, type""", params)
+        source = "the individual dated predictions"
+    else:
+        frame = run(con, """
+            SELECT incident_type AS type, sum(predictions) AS predictions FROM prediction_counts
+            WHERE department = $department AND window_start = $start AND window_end = $end
+            GROUP BY ALL ORDER BY predictions DESC, type""", params)
+        source = "the published totals by type (prediction_counts_by_type.csv)"
+    if frame.empty:
+        return frame.assign(key=[]), None
+    frame["type"] = frame["type"].fillna("(no type)")
+    frame["key"] = frame["type"].map(type_key)
+    frame["predictions"] = frame["predictions"].astype(int)
+    return frame, source
+
+
+def success_rate(k: int | None, n: int | None) -> dict:
+    """k of n, with the 95% credible interval of a binomial rate under a flat prior: Beta(k+1, n-k+1)."""
+    if k is None or not n:
+        return {"rate": None, "ci95": None}
+    return {"rate": k / n, "ci95": [float(beta.ppf(0.025, k + 1, n - k + 1)), float(beta.ppf(0.975, k + 1, n - k + 1))]}
+
+
+def patrol_dosage(con, department: str, window: tuple[date, date], came_true_lines: list[int]) -> dict | None:
+    """Predictions whose box and shift saw a patrol, and the success rate with and without one
+    (needs dated predictions and a patrol log)."""
+    if not scalar(con, "SELECT count(*) > 0 FROM patrols WHERE department = $department", {"department": department}) \
+            or not has_dated_predictions(con, department):
+        return None
+    shift_values = ", ".join(f"('{letter}', INTERVAL {_minutes(start)} MINUTE)"
+                             for letter, start in schema.PREDPOL_SHIFTS.items())
+    frame = query(con, "accuracy_patrolled_predictions", {
+        "department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
+        "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES,
+        "came_true": [int(x) for x in came_true_lines]}, shift_values=shift_values)
+    out = {}
+    for patrolled, label in ((True, "patrolled"), (False, "not_patrolled")):
+        part = frame[frame["patrolled"] == patrolled]
+        n = int(part["predictions"].sum())
+        k = int(part.loc[part["came_true"], "predictions"].sum())
+        rate = success_rate(k, n)
+        out[label] = {"predictions": n, "came_true": k, "success_rate": rate["rate"], "success_rate_ci95": rate["ci95"]}
+    out["patrol_minutes"] = float(frame["patrol_minutes"].sum())
+    return out
+
+
+def patrol_minutes(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
+    """Patrols and minutes by block group, with the predictions there."""
+    return query(con, "accuracy_patrol_minutes", {"department": department, "start": window[0], "end": window[1]})
+
+
+def reports_by_description(analysed: pd.DataFrame) -> pd.DataFrame:
+    """Analysed reports by recorded offence, and whether the software predicts that kind."""
+    frame = analysed.assign(predicted_kind=predictable_kind(analysed["predictable_type"]),
+                            description=analysed["description"].fillna("(not recorded)"))
+    out = (frame.groupby(["description", "predicted_kind"]).agg(reports=("copies", "size")).reset_index()
+           .sort_values(["reports", "description"], ascending=[False, True], ignore_index=True))
+    out["share"] = out["reports"] / max(len(frame), 1)
+    return out
+
+
+def daily_counts(con, department: str, window: tuple[date, date], analysed: pd.DataFrame) -> pd.DataFrame:
+    """Per day in the window: analysed reports, predictable ones, and predictions (NULL when undated)."""
+    days = pd.DataFrame({"date": pd.date_range(window[0], window[1], freq="D").date})
+    counted = (analysed.assign(predictable=predictable_kind(analysed["predictable_type"]))
+               .groupby("date").agg(reports=("line", "size"), predictable_reports=("predictable", "sum")))
+    out = days.join(counted, on="date").fillna({"reports": 0, "predictable_reports": 0})
+    predictions = run(con, """SELECT date, sum(count) AS predictions FROM predictions
+                              WHERE department = $department AND date BETWEEN $start AND $end GROUP BY date""",
+                      {"department": department, "start": window[0], "end": window[1]})
+    if predictions.empty:
+        out["predictions"] = pd.NA
+    else:
+        predictions["date"] = pd.to_datetime(predictions["date"]).dt.date
+        out = out.join(predictions.set_index("date"), on="date").fillna({"predictions": 0})
+    return out.astype({"reports": int, "predictable_reports": int})
+
+
+# -- everything together --------------------------------------------------------------------------
+
+@dataclass
+class Accuracy:
+    summary: dict
+    reports: pd.DataFrame = field(repr=False)  # every report, with left_because
+    matched: pd.DataFrame = field(repr=False)  # predictable reports with a prediction, with counts_for
+    came_true: pd.DataFrame | None = field(repr=False)  # dated predictions that came true (join only)
+    totals: pd.DataFrame = field(repr=False)  # predictions by type
+
+
+def accuracy(con, department: str, window: tuple[date, date] | None = None) -> Accuracy:
+    default_window = analysis_window(con, department)
+    window = window or default_window
+    if window is None:
+        window = tuple(scalar(con, f"SELECT {agg}(date) FROM crime_reports WHERE department = $department",
+                              {"department": department}) for agg in ("min", "max"))
+    method = match_method(con, department)
+    everything = reports(con, department, window)
+    analysed = reports_analysed(everything)
+    candidates = predictable(analysed)
+    totals, totals_source = prediction_totals(con, department, window)
+    type_keys = list(totals["key"])
+    pairs = report_prediction_pairs(con, department, window) if method == JOIN else None
+    matched = matched_reports(candidates, pairs) if method else candidates.iloc[:0].assign(counts_for=None)
+    correct = correct_type(matched, type_keys) if method else matched
+    matched = matched.join(correct["counts_for"]) if method else matched
+    true_predictions = came_true(pairs, analysed) if pairs is not None else None
+
+    if true_predictions is not None:
+        matched_by_type = true_predictions.groupby("type")["count"].sum()
+    else:
+        matched_by_type = correct.groupby("counts_for")["num_predictions"].sum()
+    predictions_total = int(totals["predictions"].sum()) if totals_source else None
+    predictions_matched = int(matched_by_type.sum()) if method else None
+    overall = success_rate(predictions_matched, predictions_total)
+
+    by_type = []
+    keys = type_keys + sorted(set(matched_by_type.index) - set(type_keys))
+    for key in keys:
+        row = totals[totals["key"] == key]
+        n = int(row["predictions"].iloc[0]) if len(row) else (0 if totals_source else None)
+        k = int(matched_by_type.get(key, 0)) if method else None
+        rate = success_rate(k, n)
+        of_type = candidates.loc[candidates["predictable_type"].map(
+            lambda t: any(a <= subtypes(key) for a in alternatives(t))).astype(bool)]
+        caught_here = int((correct["counts_for"] == key).sum()) if method else None
+        share = success_rate(caught_here, len(of_type))
+        by_type.append({
+            "type": row["type"].iloc[0] if len(row) else key, "key": key,
+            "predictions_total": n, "predictions_matched": k,
+            "success_rate": rate["rate"], "success_rate_ci95": rate["ci95"],
+            "reports_of_type": len(of_type), "reports_correct_type": caught_here,
+            "share_of_reports_predicted": share["rate"], "share_of_reports_predicted_ci95": share["ci95"],
+        })
+
+    left = reasons_left(everything)
+    n_analysed = len(analysed)
+    summary = {
+        "department": department,
+        "window": [window[0].isoformat(), window[1].isoformat()],
+        "default_window": [d.isoformat() for d in default_window] if default_window else None,
+        "match_method": method,
+        "match_method_words": METHOD_WORDS[method],
+        "predictions_total_source": totals_source,
+        "reports_total": int(everything["copies"].sum()),
+        "reports_distinct": len(everything),
+        "reports_analysed": n_analysed,
+        "reports_predictable": len(candidates),
+        "reports_with_prediction": len(matched) if method else None,
+        "reports_correct_type": len(correct) if method else None,
+        "predictions_matched": predictions_matched,
+        "predictions_total": predictions_total,
+        "success_rate": overall["rate"],
+        "success_rate_ci95": overall["ci95"],
+        "share_unpredictable": (1 - len(candidates) / n_analysed) if n_analysed else None,
+        "left": left,
+        "funnel": funnel(everything, left, n_analysed, len(candidates),
+                         len(matched) if method else None, len(correct) if method else None),
+        "by_type": by_type,
+        "predictable_without_time": int(candidates["ts"].isna().sum()) if method == JOIN else 0,
+    }
+    return Accuracy(summary, everything, matched, true_predictions, totals)
+
+
+def funnel(everything: pd.DataFrame, left: dict[str, int], analysed: int, predictable_n: int,
+           with_prediction: int | None, correct: int | None) -> list[dict]:
+    """The steps from every report in the file to those of the correct type, with why reports left."""
+    total = int(everything["copies"].sum())
+    steps = [{"step": "Reports in the file", "reports": total, "left": None, "why": None},
+             {"step": "Analysed", "reports": analysed, "left": total - analysed,
+              "why": "; ".join(f"{n:,} {reason}" for reason, n in left.items() if n) or None},
+             {"step": "Of a kind the software predicts", "reports": predictable_n, "left": analysed - predictable_n,
+              "why": "of other kinds (e.g. theft, simple assault)"}]
+    if with_prediction is not None:
+        steps.append({"step": "Inside a prediction box during its shift", "reports": with_prediction,
+                      "left": predictable_n - with_prediction, "why": "in no box at the time"})
+        steps.append({"step": "Inside a box of the same type", "reports": correct, "left": with_prediction - correct,
+                      "why": "the boxes were predicting other crimes"})
+    return steps
+
+
+def accuracy_summary(con, department: str, window: tuple[date, date] | None = None) -> dict:
+    """The figures of the method for one department, as plain JSON-ready values."""
+    return accuracy(con, department, window).summary

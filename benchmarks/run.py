@@ -1,0 +1,341 @@
+"""Benchmark harness: `python -m benchmarks.run [--predictions N] [--out FILE] [--repeat K]`.
+
+Generates (lib.data.demo) or reuses benchmarks/data/demo-N, then measures, each as median / min / max:
+cold load (CSVs to the typed cache, fresh cache directory), warm start (cache present, to a usable
+connection), the lib queries behind each page for four typical filter changes, each page's full script
+run through AppTest, the peak resident memory of each process, and the same aggregations done with
+pandas reading the CSVs. Writes a Markdown report (benchmarks/RESULTS.md by default).
+
+Every phase runs in its own Python process so one phase's memory never inflates another's peak:
+the "app" process is what a Streamlit server holds after the data is loaded.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_ROOT = REPO / "benchmarks" / "data"
+DEFAULT_OUT = REPO / "benchmarks" / "RESULTS.md"
+PAST_ONE_MACHINE = REPO / "benchmarks" / "past_one_machine.md"
+DEFAULT_PREDICTIONS = 6_000_000
+SEED = 7
+LIBRARIES = ("duckdb", "pandas", "pyarrow", "numpy", "streamlit", "plotly", "shapely")
+GOALS = {"query": 0.25, "page": 1.5, "warm": 2.0, "cold": 30.0, "memory_mb": 1024, "ratio": 5.0}
+
+
+def summary(seconds: list[float]) -> dict:
+    return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds), "runs": len(seconds)}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+# -- data -----------------------------------------------------------------------------------
+
+def data_dir_for(predictions: int) -> Path:
+    """benchmarks/data/demo-N, generated once and reused while its source.json says N."""
+    from lib.data import demo
+    directory = DATA_ROOT / f"demo-{predictions}"
+    source = directory / "source.json"
+    if source.exists() and json.loads(source.read_text()).get("predictions") == predictions:
+        return directory
+    print(f"generating {predictions:,} predictions in {directory}", file=sys.stderr)
+    demo.generate(directory, predictions=predictions, seed=SEED)
+    return directory
+
+
+# -- phases (each in its own process) ---------------------------------------------------------
+
+def phase_cold(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    from lib.data import load
+    seconds = timed(load.load, data_dir, cache_dir)
+    return {"seconds": seconds, "peak_mb": peak_rss_mb()}
+
+
+def _open(data_dir: Path, cache_dir: Path):
+    from lib.data import load
+    from lib.filters import filter_options
+    dataset = load.load(data_dir, cache_dir)
+    con = dataset.connect()
+    return dataset, con, filter_options(con)
+
+
+def phase_warm(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    seconds = timed(_open, data_dir, cache_dir)
+    return {"seconds": seconds, "peak_mb": peak_rss_mb()}
+
+
+@contextmanager
+def _apptest_navigation():
+    """AppTest forgets the st.navigation flag between runs (the workaround tests/conftest.py applies)."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = NavigationPagesManager
+    try:
+        yield
+    finally:
+        app_test.PagesManager = PagesManager
+
+
+def _set_filters(at, f, options) -> None:
+    at.multiselect(key="flt_departments").set_value(list(f.departments))
+    if options.brackets:
+        at.multiselect(key="flt_brackets").set_value(list(f.top_brackets))
+    at.multiselect(key="flt_majority").set_value(list(f.majority))
+    if options.first_date:
+        at.date_input(key="flt_dates").set_value((f.start or options.first_date, f.end or options.last_date))
+
+
+def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    import streamlit as st
+
+    from benchmarks import compare, workloads
+    from tests.apptest import run_app
+
+    os.environ["PP_CACHE_DIR"] = str(cache_dir)
+    dataset, con, options = _open(data_dir, cache_dir)
+    steps = workloads.interactions(con, options)
+    out: dict = {"interactions": {s.name: s.filters.describe(options.departments, subject="Predictions")
+                                  for s in steps},
+                 "queries": {}, "pages": {}, "duckdb": {}}
+    live = workloads.available()
+    for page, fn in live.items():
+        out["queries"][page] = {s.name: summary([timed(fn, con, s.filters) for _ in range(repeat)])
+                                for s in steps}
+    case = compare.case_for(con)
+    for name in compare.DUCKDB:
+        out["duckdb"][name] = summary([timed(compare.duckdb_case, con, name, case) for _ in range(repeat)])
+    out["case"] = {"department": case.department, "start": str(case.start), "end": str(case.end)}
+    with _apptest_navigation():
+        for page in workloads.PAGES:
+            at = run_app(data_dir, page=f"pages/{page}.py")
+            record: dict = {"built": page in live, "errors": [e.value for e in at.exception]}
+            for s in steps:
+                seconds = []
+                for _ in range(repeat):
+                    # A new filter value misses every per-filter cache: measure that, not a cache hit.
+                    st.cache_data.clear()
+                    _set_filters(at, s.filters, options)
+                    seconds.append(timed(at.run))
+                    record["errors"] += [e.value for e in at.exception]
+                record[s.name] = summary(seconds)
+            out["pages"][page] = record
+    out["peak_mb"] = peak_rss_mb()
+    return out
+
+
+def phase_pandas(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    from benchmarks import compare
+    start = time.perf_counter()
+    frames = compare.pandas_read(data_dir)
+    read_seconds = time.perf_counter() - start
+    _, con, _ = _open(data_dir, cache_dir)
+    case = compare.case_for(con)
+    out = {"read_seconds": read_seconds, "cases": {}, "agree": {}}
+    for name in compare.DUCKDB:
+        out["cases"][name] = summary([timed(compare.pandas_case, frames, name, case) for _ in range(repeat)])
+        out["agree"][name] = compare.same(compare.pandas_case(frames, name, case),
+                                          compare.duckdb_case(con, name, case))
+    out["peak_mb"] = peak_rss_mb()
+    return out
+
+
+PHASES = {"cold": phase_cold, "warm": phase_warm, "app": phase_app, "pandas": phase_pandas}
+
+
+def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    """Run one phase in a fresh Python process; its last stdout line is the JSON result."""
+    env = {**os.environ, "PP_CACHE_DIR": str(cache_dir)}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--phase", phase, "--data", str(data_dir),
+                           "--cache", str(cache_dir), "--repeat", str(repeat)],
+                          cwd=REPO, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"phase {phase} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- report ------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(memory, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "libraries": {name: version(name) for name in LIBRARIES},
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def spread(s: dict, unit=ms) -> str:
+    return f"{unit(s['median'])} ({unit(s['min'])}–{unit(s['max'])})"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:,.2f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def report(results: dict) -> str:
+    m, n, app, pandas = results["machine"], results["predictions"], results["app"], results["pandas"]
+    cold, warm = results["cold"], results["warm"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `python -m benchmarks.run --predictions {n} --repeat {results['repeat']}` on "
+        f"{m['date']}: {n:,} synthetic predictions (lib.data.demo, seed {SEED}; "
+        f"{results['departments']} departments, {results['block_groups']} block groups). All figures come from "
+        "this one run; each is the median (min–max) of the runs shown.",
+        "",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, Python {m['python']}, "
+        f"{m['platform']}. " + ", ".join(f"{k} {v}" for k, v in m["libraries"].items()) + ".",
+        "",
+        "## Goals",
+        "",
+        "| Measure | Goal | Measured | Met |",
+        "|---|---|---|---|",
+        f"| Cold load (CSVs → typed cache) | < {GOALS['cold']:.0f} s | {spread(cold, secs)} | "
+        f"{verdict(cold['median'] < GOALS['cold'])} |",
+        f"| Warm start (cache present → usable connection) | < {GOALS['warm']:.0f} s | {spread(warm, secs)} | "
+        f"{verdict(warm['median'] < GOALS['warm'])} |",
+    ]
+    for page, per in app["queries"].items():
+        worst = max(per.values(), key=lambda s: s["median"])
+        lines.append(f"| {page}: queries per interaction (slowest of {len(per)}) | < {ms(GOALS['query'])} | "
+                     f"{spread(worst)} | {verdict(worst['median'] < GOALS['query'])} |")
+    for page, record in app["pages"].items():
+        if not record["built"]:
+            continue
+        runs = {k: v for k, v in record.items() if isinstance(v, dict)}
+        worst = max(runs.values(), key=lambda s: s["median"])
+        lines.append(f"| {page}: full script run per interaction (slowest) | < {GOALS['page']} s | "
+                     f"{spread(worst, secs)} | {verdict(worst['median'] < GOALS['page'] and not record['errors'])} |")
+    lines.append(f"| Peak memory, app process (warm start + every query + every page) | < 1 GB | "
+                 f"{app['peak_mb']:,.0f} MB | {verdict(app['peak_mb'] < GOALS['memory_mb'])} |")
+    lines.append(f"| Peak memory, cold-load process | < 1 GB | {results['cold_peak_mb']:,.0f} MB | "
+                 f"{verdict(results['cold_peak_mb'] < GOALS['memory_mb'])} |")
+    ratios = {k: pandas["cases"][k]["median"] / app["duckdb"][k]["median"] for k in app["duckdb"]}
+    lines.append(f"| DuckDB vs pandas, same aggregations (smallest ratio) | ≥ {GOALS['ratio']:.0f}× | "
+                 f"{min(ratios.values()):,.1f}× | {verdict(min(ratios.values()) >= GOALS['ratio'])} |")
+    waiting = [p for p, r in app["pages"].items() if not r["built"]]
+    if waiting:
+        lines += ["", f"Not measured yet (page still a placeholder, no lib/analysis module): {', '.join(waiting)}."]
+
+    lines += ["", "## Interactions", "",
+              "Each page is replayed through four filter changes, each from the previous state:", ""]
+    lines += [f"- **{name}**: {words}" for name, words in app["interactions"].items()]
+    steps = list(app["interactions"])
+    lines += ["", "### Queries per page (lib/analysis calls the page makes, no Streamlit)", "",
+              "| Page | " + " | ".join(steps) + " |", "|---" * (len(steps) + 1) + "|"]
+    for page, per in app["queries"].items():
+        lines.append(f"| {page} | " + " | ".join(spread(per[s]) for s in steps) + " |")
+    lines += ["", "### Full script run per page (AppTest: streamlit_app.py + the page, per-filter caches cleared)",
+              "", "| Page | " + " | ".join(steps) + " | Errors |", "|---" * (len(steps) + 2) + "|"]
+    for page, record in app["pages"].items():
+        label = page if record["built"] else f"{page} (placeholder)"
+        errors = "; ".join(sorted(set(record["errors"])))[:200] or "none"
+        lines.append(f"| {label} | " + " | ".join(spread(record[s], secs) for s in steps) + f" | {errors} |")
+
+    case = app["case"]
+    lines += ["", "## DuckDB vs pandas", "",
+              f"The same aggregations, department `{case['department']}`, window {case['start']} to {case['end']}. "
+              "pandas works as the original analysis did: read the CSVs, place each distinct location in its block "
+              "group (the same point-in-polygon code the loader uses), then group in memory. "
+              f"pandas read + placement took {secs(pandas['read_seconds'])} once "
+              f"(peak {pandas['peak_mb']:,.0f} MB); DuckDB reads the typed cache (warm start "
+              f"{secs(warm['median'])}). Results were checked equal on both sides.", "",
+              "| Aggregation | DuckDB | pandas (in memory) | Ratio | Same result |", "|---|---|---|---|---|"]
+    from benchmarks.compare import LABELS
+    for name, duck in app["duckdb"].items():
+        lines.append(f"| {LABELS[name]} | {spread(duck)} | {spread(pandas['cases'][name])} | "
+                     f"{ratios[name]:,.1f}× | {'yes' if pandas['agree'][name] else '**no**'} |")
+    total_duck = warm["median"] + sum(s["median"] for s in app["duckdb"].values())
+    total_pandas = pandas["read_seconds"] + sum(s["median"] for s in pandas["cases"].values())
+    lines += ["", f"From files to all five answers: DuckDB (warm start + queries) {secs(total_duck)}, pandas "
+              f"(read + place + group) {secs(total_pandas)}: {total_pandas / total_duck:,.1f}×."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--predictions", type=int, default=DEFAULT_PREDICTIONS)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    repeat = max(1, args.repeat)
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.data, args.cache, repeat), default=str))
+        return 0
+
+    data_dir = data_dir_for(args.predictions)
+    scratch = Path(tempfile.mkdtemp(prefix="pp-bench-"))
+    try:
+        colds = []
+        for run in range(repeat):
+            cache = scratch / f"cache-{run}"
+            shutil.rmtree(scratch / f"cache-{run - 1}", ignore_errors=True)
+            colds.append(in_process("cold", data_dir, cache, repeat))
+            print(f"cold load {run + 1}/{repeat}: {colds[-1]['seconds']:.1f} s", file=sys.stderr)
+        warms = [in_process("warm", data_dir, cache, repeat) for _ in range(repeat)]
+        print("warm start done; measuring pages", file=sys.stderr)
+        app = in_process("app", data_dir, cache, repeat)
+        print("pages done; measuring pandas", file=sys.stderr)
+        pandas = in_process("pandas", data_dir, cache, repeat)
+        from lib.data import load
+        dataset = load.load(data_dir, cache)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results = {
+        "machine": machine(), "predictions": args.predictions, "repeat": repeat,
+        "departments": dataset.rows.get("departments"), "block_groups": dataset.rows.get("block_groups"),
+        "cold": summary([c["seconds"] for c in colds]), "cold_peak_mb": max(c["peak_mb"] for c in colds),
+        "warm": summary([w["seconds"] for w in warms]), "app": app, "pandas": pandas,
+    }
+    text = report(results)
+    if args.out.resolve() == DEFAULT_OUT and PAST_ONE_MACHINE.exists():
+        text += "\n" + PAST_ONE_MACHINE.read_text()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

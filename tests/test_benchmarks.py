@@ -1,0 +1,23 @@
+"""The benchmark harness still runs end to end at a small size and writes its table (no timings asserted)."""
+from __future__ import annotations
+
+import re
+
+from benchmarks import run, workloads
+
+
+def test_harness_writes_the_results_table(tmp_path):
+    out = tmp_path / "results.md"
+    assert run.main(["--predictions", "50000", "--repeat", "1", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "50,000 synthetic predictions" in text
+    for measure in ("Cold load", "Warm start", "overview: queries per interaction",
+                    "overview: full script run per interaction", "Peak memory, app process",
+                    "DuckDB vs pandas"):
+        assert measure in text, measure
+    # every page appears in the AppTest table, and no page raised
+    for page in workloads.PAGES:
+        assert re.search(rf"^\| {page}( \(placeholder\))? \|.*\| none \|$", text, re.M), page
+    # pandas and DuckDB agreed on every aggregation
+    agreement = re.findall(r"× \| (yes|\*\*no\*\*) \|$", text, re.M)
+    assert agreement and set(agreement) == {"yes"}

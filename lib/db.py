@@ -36,8 +36,13 @@ def run(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None, **fragments: str) -> pd.DataFrame:
     """Run lib/sql/<name>.sql. `fragments` fill {placeholders} with SQL built by lib code
-    (filter clauses), never with user text; user values travel only as $parameters."""
-    text = sql(name).format(**fragments) if fragments else sql(name)
+    (filter clauses), never with user text; user values travel only as $parameters.
+    A query that says {selection} gets the CTEs of lib/sql/selection.sql (p, per_bg, bg)."""
+    text = sql(name)
+    if fragments:
+        if "{selection}" in text:
+            fragments = {**fragments, "selection": sql("selection").format(**fragments)}
+        text = text.format(**fragments)
     return run(con, text, params)
 
 

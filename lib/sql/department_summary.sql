@@ -1,16 +1,6 @@
 -- One row per department in the selection: predictions, block groups, residents, rate,
 -- and how the most-targeted block group compares with the department as a whole.
-WITH p AS (
-    SELECT p.department, p.geoid, p.count FROM predictions p WHERE {where}
-),
-per_bg AS (
-    SELECT department, geoid, sum(count) AS predictions FROM p WHERE geoid IS NOT NULL GROUP BY ALL
-),
-bg AS (
-    SELECT s.*, coalesce(per_bg.predictions, 0) AS predictions
-    FROM block_group_stats s LEFT JOIN per_bg USING (department, geoid)
-    WHERE {bg_where}
-),
+WITH {selection},
 top_bg AS (
     SELECT department, arg_max(share_black_latino, (predictions, total)) AS top_share_black_latino,
            arg_max(geoid, (predictions, total)) AS top_geoid

@@ -1,16 +1,6 @@
 -- Headline figures for the current filters. {where}: the filters on predictions p;
 -- {bg_where}: the filters on block_group_stats s; {place_where}: departments and dates only.
-WITH p AS (
-    SELECT p.department, p.geoid, p.lat, p.lon, p.count FROM predictions p WHERE {where}
-),
-per_bg AS (
-    SELECT department, geoid, sum(count) AS predictions FROM p WHERE geoid IS NOT NULL GROUP BY ALL
-),
-bg AS (
-    SELECT s.*, coalesce(per_bg.predictions, 0) AS predictions
-    FROM block_group_stats s LEFT JOIN per_bg USING (department, geoid)
-    WHERE {bg_where}
-),
+WITH {selection},
 everything AS (
     SELECT sum(count) AS predictions FROM predictions
 ),

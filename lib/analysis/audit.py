@@ -479,6 +479,21 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
     return Geocoding(outside, summary, countries, abroad_evidence(con, outside[outside["status"] == "abroad"]))
 
 
+def partial_coverage(geocoding: Geocoding, min_share: float = 0.05, min_locations: int = 100) -> pd.DataFrame:
+    """Departments where many prediction locations (at least `min_locations` and `min_share` of them) lie just
+    outside the analysed block groups: the block groups cover only part of the jurisdiction (a city, not the
+    whole parish or county)."""
+    summary = geocoding.summary[geocoding.summary["source"] == "predictions"]
+    totals = summary.groupby("department")[["locations", "predictions"]].sum()
+    near = summary[summary["status"] == "nearby"].set_index("department")[["locations", "predictions"]]
+    points = geocoding.points[(geocoding.points["source"] == "predictions") & (geocoding.points["status"] == "nearby")]
+    out = totals.join(near, rsuffix="_nearby", how="inner")
+    out["share_of_locations"] = out["locations_nearby"] / out["locations"]
+    out["max_km"] = points.groupby("department")["distance_km"].max()
+    out = out[(out["share_of_locations"] >= min_share) & (out["locations_nearby"] >= min_locations)].reset_index()
+    return out.sort_values("predictions_nearby", ascending=False, ignore_index=True)
+
+
 STREET_WORDS = {"AVENUE": "AVE", "AV": "AVE", "STREET": "ST", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD",
                 "PLACE": "PL", "TERRACE": "TER", "COURT": "CT", "LANE": "LN", "PARKWAY": "PKWY", "HIGHWAY": "HWY"}
 

@@ -1,7 +1,212 @@
+import math
+
 import streamlit as st
 
 from lib import ui
+from lib.analysis import disparities as dsp
+from lib.analysis import overview
+from lib.charts import disparities as charts
+
+ALL = "__all__"
 
 ctx = ui.context()
-st.title("Disparities")
-st.info("This page is being built.")
+ui.page_intro("Disparities",
+              "Did PredPol's predictions fall hardest on Black, Latino and low-income neighbourhoods?")
+st.markdown(
+    "Following The Markup's method, each department's block groups are ranked by how many predictions fell in "
+    "them. The **most-targeted** 5%, the **median** 5% and the **least-targeted** 5% are compared with each "
+    "other and with the whole jurisdiction.")
+
+
+@st.cache_data(show_spinner="Ranking block groups…", max_entries=16)
+def _ranked(_con, dataset_key: str, filters):
+    return dsp.ranked_block_groups(_con, filters)
+
+
+def _pct(value) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
+
+
+f = ctx.filters
+key = str(ctx.dataset.store)
+analysed = f
+if f.selects_block_groups:
+    scope = st.radio(
+        "Block groups to rank", ["filter", "all"], horizontal=True, key="dsp_scope",
+        format_func={"filter": "Only those matching the sidebar filters",
+                     "all": "All block groups of the department"}.get,
+        help="The sidebar's income and race filters select block groups. Ranking only those shows whether a "
+             "disparity survives inside that subset; ranking all shows the department as a whole.")
+    if scope == "all":
+        analysed = f.places_and_time_only()
+
+ranked = _ranked(ctx.con, key, analysed)
+if ranked.empty:
+    st.info("No department has predictions in the block groups of this selection, so there is nothing to rank.",
+            icon=":material/filter_alt_off:")
+    ui.empty_state(overview.narrowing(ctx.con, f, ctx.names))
+    st.stop()
+
+specs = dsp.group_specs(ranked, brackets=True)
+table = dsp.table_from_ranked(ranked, specs)
+departments = list(dict.fromkeys(table["department"]))
+name = ctx.names.get
+
+if len(departments) == 1:
+    chosen = departments[0]
+else:
+    options = [ALL, *departments]
+    if st.session_state.get("dsp_department") not in options:
+        st.session_state.pop("dsp_department", None)
+    chosen = st.selectbox("Department", options, key="dsp_department",
+                          format_func=lambda d: f"All {len(departments)} departments (averaged)" if d == ALL
+                          else name(d, d),
+                          help="Narrow the list with the sidebar's department filter.")
+
+if chosen == ALL:
+    place = f"the average of {len(departments)} departments"
+    rows = ranked
+    shown = table
+    wide = dsp.mean_table(table)
+    deciles = dsp.mean_deciles(dsp.decile_composition(ranked, dsp.GROUPS))
+else:
+    place = name(chosen, chosen)
+    rows = ranked[ranked["department"] == chosen]
+    shown = table[table["department"] == chosen]
+    wide = shown
+    deciles = dsp.decile_composition(rows, dsp.GROUPS)
+
+# -- key numbers ---------------------------------------------------------------------------------
+c = st.columns(4)
+c[0].metric("Departments", f"{len(departments) if chosen == ALL else 1:,}")
+c[1].metric("Block groups ranked", f"{len(rows):,}")
+c[2].metric("Predictions in them", f"{int(rows['predictions'].sum()):,}")
+if chosen != ALL:
+    in_most = int(rows["in_most"].sum())
+    c[3].metric("Most-targeted window", f"{in_most} block group{'s' if in_most != 1 else ''}",
+                help="w = round(5% of the block groups), rounding halves to even as The Markup's R code did; the "
+                     "most- and least-targeted windows span ranks n − w … n and 1 … 1 + w.")
+by_group = wide.set_index("group")
+c = st.columns(4)
+for column, group in zip(c, ("black", "latino", "white", "low_income")):
+    if group in by_group.index:
+        most, total = by_group.loc[group, "share_most_targeted"], by_group.loc[group, "share_total"]
+        delta = None if math.isnan(most) or math.isnan(total) else f"{(most - total) * 100:+.0f} points vs whole area"
+        column.metric(f"{dsp.group_label(group)} share, most-targeted", _pct(most), delta, delta_color="off",
+                      help="Share of residents (of households, for low income) in the most-targeted block groups.")
+
+# -- composition ---------------------------------------------------------------------------------
+st.subheader("Who lives in the most-, median- and least-targeted block groups")
+st.markdown(dsp.composition_reading(wide, place))
+long = dsp.composition_long(wide)
+race = long[long["group"].isin(dsp.RACE)]
+income = long[~long["group"].isin(dsp.RACE)]
+left, right = st.columns([3, 2])
+left.caption("Race and ethnicity: share of residents")
+left.plotly_chart(charts.composition_bars(race), width="stretch", key="chart_composition_race")
+right.caption("Household income: share of households")
+right.plotly_chart(charts.composition_bars(income), width="stretch", key="chart_composition_income")
+ui.download(shown, "disparities-composition", "Download the numbers")
+
+# -- deciles -------------------------------------------------------------------------------------
+st.subheader("Tenth by tenth, from the fewest to the most predictions")
+st.markdown(dsp.decile_reading(deciles, place))
+st.plotly_chart(charts.deciles_line(deciles), width="stretch", key="chart_deciles")
+ui.download(deciles, "disparities-deciles", "Download the numbers")
+
+# -- scatter -------------------------------------------------------------------------------------
+st.subheader("Block group by block group")
+c1, c2 = st.columns([2, 1])
+group = c1.selectbox("Group", list(specs), key="dsp_group", format_func=dsp.group_label)
+log_scale = c2.toggle("Logarithmic scale", value=True, key="dsp_log",
+                      help="Spreads out the many block groups with few predictions. Block groups with no "
+                           "predictions cannot be drawn on a logarithmic scale.")
+points = dsp.scatter_points(rows, group)
+st.markdown(dsp.scatter_reading(points, group))
+st.plotly_chart(charts.share_scatter(points, group, log_scale), width="stretch", key="chart_scatter")
+hidden = int((points["predictions_per_1000"] <= 0).sum())
+st.caption("One point per block group with residents, sized by residents and coloured by the share of "
+           "low-income households." + (f" {hidden:,} block groups with no predictions are not drawn on the "
+                                       "logarithmic scale." if log_scale and hidden else ""))
+ui.download(points, "disparities-block-groups", "Download the numbers")
+
+# -- exposure ------------------------------------------------------------------------------------
+st.subheader("Exposure: predictions per resident where each group lives")
+exposure = shown[shown["group"].isin(dsp.GROUPS)][["department", "group", "exposure_ratio"]]
+st.markdown(dsp.exposure_reading(exposure, place))
+st.plotly_chart(charts.exposure_dots(exposure, ctx.names), width="stretch", key="chart_exposure")
+st.caption("1.0 means the average member of the group lives where PredPol made as many predictions per resident "
+           "as where the average resident lives; 2.0 means twice as many. Low income compares households.")
+ui.download(exposure, "disparities-exposure", "Download the numbers")
+
+# -- across departments --------------------------------------------------------------------------
+st.subheader("Across departments")
+core = table[table["group"].isin(dsp.GROUPS)]
+summary = dsp.across_departments(core)
+if len(departments) < 2:
+    st.info("Only one department is in this selection; clear the department filter to compare departments.")
+else:
+    st.markdown(dsp.across_reading(summary))
+    left, right = st.columns(2)
+    left.plotly_chart(charts.above_counts_bars(summary), width="stretch", key="chart_above")
+    right.markdown(dsp.correlation_reading(summary))
+    right.plotly_chart(charts.correlation_strip(core, ctx.names), width="stretch", key="chart_correlations")
+    st.dataframe(
+        summary, hide_index=True,
+        column_config={
+            "group": "Group", "departments": "Departments",
+            "most_above_median": "Most-targeted above median",
+            "most_above_total": "Most-targeted above whole area",
+            "mean_most_targeted": st.column_config.NumberColumn("Mean share, most targeted", format="percent"),
+            "mean_median": st.column_config.NumberColumn("Mean share, median", format="percent"),
+            "mean_least_targeted": st.column_config.NumberColumn("Mean share, least targeted", format="percent"),
+            "mean_total": st.column_config.NumberColumn("Mean share, whole area", format="percent"),
+            "positive_correlations": "Positive correlations",
+            "correlations": "Correlations computed",
+            "median_spearman": st.column_config.NumberColumn("Median correlation", format="%.2f"),
+            "exposure_above_parity": "Exposure above 1.0",
+        })
+    ui.download(summary, "disparities-across-departments", "Download the summary")
+with st.expander("Every department × group"):
+    st.dataframe(core.assign(department=core["department"].map(lambda d: name(d, d))), hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(format="percent") for c in
+                                ("share_most_targeted", "share_median", "share_least_targeted", "share_total")})
+    ui.download(core, "disparities-table", "Download the table")
+
+# -- the what-if ---------------------------------------------------------------------------------
+if f.selects_block_groups:
+    st.subheader("What if only the filtered block groups are ranked?")
+    other = f.places_and_time_only() if analysed is f else f
+    other_table = dsp.table_from_ranked(_ranked(ctx.con, key, other))
+    compare = dsp.scope_comparison(table, other_table, chosen if chosen != ALL else None,
+                                   first_scope="filtered" if analysed is f else "all",
+                                   second_scope="all" if analysed is f else "filtered")
+    st.markdown(dsp.scope_reading(compare, place))
+    st.dataframe(compare, hide_index=True, column_config={
+        c: st.column_config.NumberColumn(format="percent") for c in
+        ("share_most_targeted", "share_median", "share_least_targeted", "share_total")})
+    ui.download(compare, "disparities-what-if", "Download the comparison")
+
+st.subheader("What to keep in mind")
+st.markdown(
+    "- **Census numbers are estimates.** Residents and households come from the American Community Survey, "
+    "whose block-group figures carry wide margins of error; small differences between windows may not be real.\n"
+    "- **This uses point estimates.** The Markup also repeated each comparison with the lower and upper bounds of "
+    "the margins and published the most conservative result; the files here give only the estimates, so these "
+    "shares can differ a little from the published ones.\n"
+    "- **Block groups straddle boundaries.** A block group partly outside a department's area counts all its "
+    "residents, and predictions outside every block group are left out of the ranking.\n"
+    "- **The windows are small.** 5% of a department with 20 block groups is one block group (two ranks); in "
+    "small departments one place can move a share a lot.\n"
+    "- **Ties** in prediction counts are broken by population (largest first), then by GEOID.")
+
+ui.page_notes([
+    "Method: The Markup, 'How We Determined Crime Prediction Software Disproportionately Targeted Low-Income, "
+    f"Black, and Latino Neighborhoods' ({ui.MARKUP_METHOD_2021}). Prediction counts are the predictions whose "
+    "point lies inside the block group, following the sidebar's dates and incident types. Shares are "
+    "Σ group ÷ Σ residents over the block groups of a window; low income is households eligible for free or "
+    "reduced-price school lunch ÷ households. Correlation: Spearman's rho between the prediction rank and the "
+    "group's share, over block groups with residents. Exposure ratio: Σ group × (predictions ÷ residents) ÷ "
+    "Σ group, divided by all predictions ÷ all residents (block groups with residents only). 'All departments' "
+    "averages each department's figure, as The Markup did.",
+])

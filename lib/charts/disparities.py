@@ -1,0 +1,117 @@
+"""Disparities charts: frames from lib.analysis.disparities in, Plotly figures out."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from lib.analysis.disparities import WINDOW_LABELS, group_label
+
+WINDOW_COLOURS = {"Most targeted": "#b2182b", "Median": "#ef8a62", "Least targeted": "#67a9cf",
+                  "Whole jurisdiction": "#7f7f7f"}
+GROUP_COLOURS = {"Black": "#1b9e77", "Latino": "#d95f02", "White": "#7570b3", "Asian": "#e7298a",
+                 "Low-income": "#66a61e"}
+
+
+def _layout(fig: go.Figure, height: int = 420) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return fig
+
+
+def composition_bars(composition: pd.DataFrame) -> go.Figure:
+    """Grouped bars: for each group, its share in the most-, median- and least-targeted block groups and
+    in the whole jurisdiction. `composition`: group, window, share."""
+    frame = composition.dropna(subset=["share"]).assign(
+        Group=lambda d: d["group"].map(group_label), Window=lambda d: d["window"].map(WINDOW_LABELS))
+    fig = px.bar(frame, x="Group", y="share", color="Window", barmode="group", text_auto=".0%",
+                 color_discrete_map=WINDOW_COLOURS, category_orders={"Window": list(WINDOW_COLOURS)},
+                 labels={"share": "Share of residents (households for income)"})
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_traces(textposition="outside", cliponaxis=False)
+    return _layout(fig)
+
+
+def deciles_line(deciles: pd.DataFrame) -> go.Figure:
+    """One line per group across the ten tenths of the ranking. `deciles`: decile, group, share."""
+    frame = deciles.dropna(subset=["share"]).assign(Group=lambda d: d["group"].map(group_label))
+    fig = px.line(frame.sort_values("decile"), x="decile", y="share", color="Group", markers=True,
+                  color_discrete_map=GROUP_COLOURS,
+                  labels={"decile": "Tenth of block groups, from fewest (1) to most (10) predictions",
+                          "share": "Share of residents (households for income)"})
+    fig.update_xaxes(dtick=1, range=[0.5, 10.5])
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig)
+
+
+def share_scatter(points: pd.DataFrame, group: str, log_scale: bool = True) -> go.Figure:
+    """One point per block group: the group's share against predictions per 1,000 residents, sized by
+    residents, coloured by the share of low-income households."""
+    frame = points[points["predictions_per_1000"] > 0] if log_scale else points
+    fig = px.scatter(frame, x="share", y="predictions_per_1000", size="residents", color="share_low_income",
+                     color_continuous_scale="Viridis_r", range_color=[0, 1], size_max=22, log_y=log_scale,
+                     hover_data={"department": True, "geoid": True, "predictions": ":,", "residents": ":,",
+                                 "share": ":.0%", "predictions_per_1000": ":,.0f", "share_low_income": ":.0%"},
+                     labels={"share": f"{group_label(group)} share", "predictions_per_1000":
+                             "Predictions per 1,000 residents", "share_low_income": "Low-income<br>households",
+                             "residents": "Residents", "predictions": "Predictions", "geoid": "Block group",
+                             "department": "Department"},
+                     render_mode="webgl")
+    fig.update_xaxes(tickformat=".0%", range=[-0.03, 1.03])
+    fig.update_coloraxes(colorbar_tickformat=".0%")
+    return _layout(fig, 480)
+
+
+def exposure_dots(exposure: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """Exposure ratios as dots with a parity line at 1.0: one row per group for one department, one row
+    per department (dots coloured by group) for several."""
+    frame = exposure.dropna(subset=["exposure_ratio"]).assign(Group=lambda d: d["group"].map(group_label))
+    several = frame["department"].nunique() > 1
+    if several:
+        frame = frame.assign(Department=frame["department"].map(lambda d: (names or {}).get(d, d)))
+        order = frame[frame["group"] == "black"].sort_values("exposure_ratio")["Department"].tolist()
+        fig = px.scatter(frame, x="exposure_ratio", y="Department", color="Group", color_discrete_map=GROUP_COLOURS,
+                         category_orders={"Department": order[::-1]}, labels={"exposure_ratio": "Exposure ratio"})
+        height = max(420, 22 * frame["Department"].nunique())
+    else:
+        fig = px.scatter(frame, x="exposure_ratio", y="Group", color="Group", color_discrete_map=GROUP_COLOURS,
+                         labels={"exposure_ratio": "Exposure ratio"}, text=frame["exposure_ratio"].map("{:.2f}".format))
+        fig.update_traces(textposition="middle right", showlegend=False)
+        height = 320
+    fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
+    fig.add_vline(x=1.0, line_dash="dash", line_color="#444",
+                  annotation_text="parity (1.0)", annotation_position="top")
+    fig.update_xaxes(type="log", title="Predictions per resident where the average member lives ÷ the average "
+                                       "resident's (log scale)")
+    return _layout(fig, height)
+
+
+def correlation_strip(table: pd.DataFrame, names: dict[str, str] | None = None) -> go.Figure:
+    """Box plot with every department as a point: the Spearman correlation of prediction rank and each
+    group's share."""
+    frame = table.dropna(subset=["spearman"]).assign(
+        Group=lambda d: d["group"].map(group_label),
+        Department=lambda d: d["department"].map(lambda x: (names or {}).get(x, x)))
+    fig = px.box(frame, x="Group", y="spearman", color="Group", points="all", color_discrete_map=GROUP_COLOURS,
+                 hover_data={"Department": True, "spearman": ":.2f", "Group": False},
+                 labels={"spearman": "Correlation of prediction rank and share (Spearman)"})
+    fig.add_hline(y=0, line_dash="dash", line_color="#444")
+    fig.update_yaxes(range=[-1.05, 1.05])
+    fig.update_layout(showlegend=False)
+    return _layout(fig)
+
+
+def above_counts_bars(summary: pd.DataFrame) -> go.Figure:
+    """In how many departments the most-targeted share is above the median one and above the whole area."""
+    frame = summary.assign(Group=summary["group"].map(group_label)).melt(
+        id_vars=["Group", "departments"], value_vars=["most_above_median", "most_above_total"],
+        var_name="comparison", value_name="count")
+    frame["comparison"] = frame["comparison"].map({"most_above_median": "above the median block groups",
+                                                   "most_above_total": "above the whole jurisdiction"})
+    fig = px.bar(frame, x="Group", y="count", color="comparison", barmode="group", text="count",
+                 color_discrete_sequence=["#ef8a62", "#b2182b"],
+                 labels={"count": "Departments where the most-targeted share is…"})
+    if len(summary):
+        fig.add_hline(y=int(summary["departments"].max()), line_dash="dot", line_color="#444",
+                      annotation_text="all departments", annotation_position="top left")
+    return _layout(fig, 380)

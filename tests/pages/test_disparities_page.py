@@ -1,0 +1,62 @@
+"""The Disparities page under AppTest on the tiny, demo and real data."""
+from __future__ import annotations
+
+from tests.apptest import assert_no_exception, metrics, run_app
+
+PAGE = "pages/disparities.py"
+
+
+def _text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_tiny_all_departments_then_one(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE)
+    assert_no_exception(at)
+    m = metrics(at)
+    assert (m["Departments"], m["Block groups ranked"], m["Predictions in them"]) == ("2", "6", "33")
+    # mean over alpha (A1: 60% Black) and beta (B1: 10% Black)
+    assert m["Black share, most-targeted"] == "35%"
+    at.selectbox(key="dsp_department").set_value("alpha").run()
+    assert_no_exception(at)
+    m = metrics(at)
+    assert (m["Block groups ranked"], m["Predictions in them"]) == ("4", "24")
+    assert m["Black share, most-targeted"] == "60%" and m["Most-targeted window"] == "1 block group"
+    assert "Black residents make up 60% of the most-targeted block groups, against 22%" in _text(at)
+
+
+def test_tiny_what_if_toggle_compares_the_two_rankings(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE, query={"dept": "alpha", "low_income": "ge75"})
+    assert_no_exception(at)
+    assert metrics(at)["Block groups ranked"] == "1"  # A1 alone
+    assert "What if only the filtered block groups are ranked?" in [s.value for s in at.subheader]
+    at.radio(key="dsp_scope").set_value("all").run()
+    assert_no_exception(at)
+    assert metrics(at)["Block groups ranked"] == "4"
+
+
+def test_tiny_selection_without_predictions_says_so(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE, query={"majority": "asian", "dept": "alpha"})
+    assert_no_exception(at)
+    assert any("nothing to rank" in i.value for i in at.info)
+
+
+def test_demo(demo):
+    at = run_app(demo.data_dir, page=PAGE)
+    assert_no_exception(at)
+    m = metrics(at)
+    assert m["Departments"] == "3"
+    assert int(m["Block groups ranked"].replace(",", "")) > 100
+
+
+def test_real_data_shows_the_published_pattern(real_dir):
+    at = run_app(real_dir, page=PAGE)
+    assert_no_exception(at)
+    m = metrics(at)
+    assert (m["Departments"], m["Block groups ranked"]) == ("38", "5,463")
+    assert "Black 34 of 38" in _text(at)  # positive correlations, as in The Markup's box plot
+    at.selectbox(key="dsp_department").set_value("plainfieldpdnj").run()
+    assert_no_exception(at)
+    m = metrics(at)
+    assert m["Block groups ranked"] == "35" and m["Most-targeted window"] == "3 block groups"
+    assert "In Plainfield, N.J., Latino residents make up" in _text(at)

@@ -5,14 +5,17 @@ import io
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# Numeric text (a signed number, with thousands separators or a percent sign) is data, not a formula.
+NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+(\.\d*)?|\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
 
 
 def neutralise_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -34,4 +37,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def arrow_parquet_bytes(table: pa.Table) -> bytes:
+    """Parquet straight from Arrow, keeping every type DuckDB gave (no spreadsheet risk: Parquet is typed)."""
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
     return buffer.getvalue()

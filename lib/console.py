@@ -1,0 +1,332 @@
+"""The read-only SQL console: a private, locked-down DuckDB connection per session, one reading query per run.
+
+Safety does not rest on reading the user's text. Three layers:
+1. DuckDB's own parser classifies the text (`duckdb.extract_statements`): exactly one statement, of a kind that
+   only reads (SELECT, which covers WITH, FROM-first, VALUES, DESCRIBE, SUMMARIZE, SHOW and PIVOT; or EXPLAIN of
+   such a statement).
+2. The connection itself cannot reach anything but the data: `enable_external_access` is off (no file readers,
+   no COPY, no ATTACH, no extensions, no Python replacement scans), the only readable folder is the dataset's
+   own Parquet store, memory and threads are capped, no spilling to disk, and the configuration is locked so a
+   statement could not undo any of it.
+3. A timer interrupts a query that runs past the time limit.
+
+The connection is the console's own, so nothing run here can touch the connection the other pages read.
+
+The sidebar filters arrive as views (filtered_block_groups, filtered_predictions, …). DuckDB views cannot hold
+parameters, so the filter VALUES go, as bound parameters, into a one-row temporary table `current_filters`; the
+views are the clauses lib.filters builds (lib code, never user text) with each `$f_name` parameter read from that
+table. No user value is ever formatted into SQL, and the views stay lazy (no copy of the filtered rows).
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from lib import db, export
+from lib.filters import Filters
+
+TIME_LIMIT = 10.0
+SHOW_ROWS = 10_000
+# The downloads hold the whole result up to this many rows; the count beyond it is still exact.
+KEEP_ROWS = 1_000_000
+MEMORY_LIMIT = "512MB"
+THREADS = 2
+BATCH_ROWS = 50_000
+
+READING = "SELECT, WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW, PIVOT and EXPLAIN"
+WHY_REFUSED = {
+    "COPY": "COPY reads or writes files",
+    "ATTACH": "ATTACH opens another database",
+    "DETACH": "DETACH closes a database",
+    "LOAD": "INSTALL and LOAD add extensions",
+    "SET": "SET, RESET and USE change the connection's settings",
+    "VARIABLE_SET": "SET VARIABLE changes the connection's state",
+    "PRAGMA": "PRAGMA changes or inspects settings",
+    "CALL": "CALL runs procedures",
+    "EXPORT": "EXPORT DATABASE writes files",
+    "MULTI": "this form runs several statements (write PIVOT with an explicit IN list)",
+}
+# (point table, alias, Filters.where keyword arguments)
+FILTERED_POINTS = (
+    ("predictions", "p", {}),
+    ("crime_reports", "p", {"typed": False}),
+    ("patrols", "p", {"typed": False, "date_expr": "CAST(p.start AS DATE)"}),
+    ("sites", "p", {"dated": False, "typed": False}),
+)
+FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brackets": "VARCHAR[]",
+                "majority": "VARCHAR[]", "share_group": "VARCHAR", "min_share": "DOUBLE", "start": "DATE",
+                "end": "DATE", "incident_types": "VARCHAR[]"}
+LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
+PARAMETER = re.compile(r"\$f_([a-z_]+)")
+NO_FILES = ("The console cannot read files or reach the network; it reads only the tables listed beside the "
+            "editor.")
+
+
+@dataclass
+class Result:
+    """What one run gave: rows (an Arrow table, at most KEEP_ROWS) and their exact total, or a message."""
+    table: pa.Table | None = None
+    total: int = 0
+    error: str | None = None
+    stopped: bool = False
+    plan: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def truncated(self) -> bool:
+        return self.table is not None and self.total > self.table.num_rows
+
+    def frame(self, limit: int | None = SHOW_ROWS) -> pd.DataFrame:
+        table = self.table if limit is None else self.table.slice(0, limit)
+        return _plain_numbers(table).to_pandas()
+
+    def plan_text(self) -> str:
+        return "\n".join(str(v) for v in self.table.column(self.table.num_columns - 1).to_pylist())
+
+
+def _plain_numbers(table: pa.Table) -> pa.Table:
+    """DuckDB's sum() of integers is a 128-bit integer, which reaches Arrow as a decimal and pandas as Python
+    Decimal objects; show whole numbers as integers (when they fit) and other decimals as floats."""
+    for i, column in enumerate(table.columns):
+        if not pa.types.is_decimal(column.type):
+            continue
+        try:
+            plain = column.cast(pa.int64()) if column.type.scale == 0 else column.cast(pa.float64())
+        except pa.ArrowInvalid:
+            plain = column.cast(pa.float64(), safe=False)
+        table = table.set_column(i, table.field(i).name, plain)
+    return table
+
+
+def check(text: str) -> tuple[bool, str | None]:
+    """(is_explain, refusal): refusal is None when `text` is exactly one statement that only reads."""
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as exc:
+        return False, str(exc)
+    if not statements:
+        return False, "Write a query first, for example: SELECT * FROM departments"
+    if len(statements) > 1:
+        return False, (f"Refused: the console runs one statement at a time and this text holds "
+                       f"{len(statements)}. Run them one by one.")
+    kind = statements[0].type.name
+    if kind == "SELECT":
+        return False, None
+    if kind == "EXPLAIN":
+        body = LEADING_COMMENTS.sub("", text, count=1)
+        prefix = EXPLAIN_PREFIX.match(body)
+        inner = body[prefix.end():] if prefix else ""
+        if prefix and _single_select(inner):
+            return True, None
+        return True, f"Refused: EXPLAIN works here only on a query that reads ({READING})."
+    reason = WHY_REFUSED.get(kind, f"{kind} statements change data or the database")
+    return False, (f"Refused: the console only runs queries that read data ({READING}); {reason}. "
+                   "Nothing was run.")
+
+
+def _single_select(text: str) -> bool:
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error:
+        return False
+    return len(statements) == 1 and statements[0].type.name == "SELECT"
+
+
+def error_message(exc: Exception) -> str:
+    """DuckDB's own message (it carries the position as a LINE … ^^^ marker when there is one)."""
+    text = str(exc).strip()
+    if isinstance(exc, duckdb.PermissionException):
+        return f"{NO_FILES}\n\n{text}"
+    return text
+
+
+class Console:
+    """One session's console over a loaded dataset."""
+
+    def __init__(self, dataset, time_limit: float = TIME_LIMIT, keep_rows: int = KEEP_ROWS):
+        self.time_limit = time_limit
+        self.keep_rows = keep_rows
+        self.con = duckdb.connect()
+        tables = Path(dataset.store) / "tables"
+        # Views over the Parquet store: a session's console holds no copy of the data.
+        db.create_tables(self.con, tables, in_memory=())
+        self._lock_down(tables)
+        self._stopped = False
+        self._busy = threading.Lock()
+        self.use_filters(Filters())
+
+    def _lock_down(self, tables: Path) -> None:
+        # The only folder left readable is the store the views read; '' turns off spilling to disk.
+        self.con.execute(f"SET allowed_directories = [{db._literal(str(tables) + '/')}]")
+        for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
+                        "autoinstall_known_extensions = false", "autoload_known_extensions = false",
+                        "python_enable_replacements = false", "enable_external_access = false",
+                        "lock_configuration = true"):
+            self.con.execute(f"SET {setting}")
+
+    def use_filters(self, filters: Filters) -> None:
+        """Point current_filters and the filtered_* views at `filters`."""
+        values = {f.name: getattr(filters, f.name) for f in fields(Filters)}
+        columns = ", ".join(f'$v_{name}::{FILTER_TYPES[name]} AS "{name}"' for name in values)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE current_filters AS SELECT {columns}",
+                         {f"v_{name}": list(v) if isinstance(v, tuple) else v for name, v in values.items()})
+        clause, _ = filters.block_group_where("s")
+        self._view("filtered_block_groups", f"SELECT s.* FROM block_group_stats s WHERE {clause}")
+        for table, alias, options in FILTERED_POINTS:
+            clause, _ = filters.where(alias, **options)
+            self._view(f"filtered_{table}", f"SELECT {alias}.* FROM {table} {alias} WHERE {clause}")
+
+    def _view(self, name: str, select: str) -> None:
+        body = PARAMETER.sub(lambda m: f'(SELECT "{m.group(1)}" FROM current_filters)', select)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}")
+
+    def run(self, text: str) -> Result:
+        plan, refusal = check(text)
+        if refusal:
+            return Result(error=refusal)
+        if not self._busy.acquire(blocking=False):
+            return Result(error="Another query of yours is still running; wait for it to finish.")
+        started = time.monotonic()
+        self._stopped = False
+        timer = threading.Timer(self.time_limit, self._stop)
+        timer.start()
+        try:
+            result = self._fetch(text)
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            result = Result(error=error_message(exc))
+        finally:
+            timer.cancel()
+            self._busy.release()
+        if self._stopped and not result.ok:
+            result = Result(error=f"Stopped after {self.time_limit:g} s: the query ran longer than the console "
+                                  "allows. Narrow it (one department, a shorter date range, an aggregate or a "
+                                  "LIMIT) and run it again.", stopped=True)
+        result.plan = plan and result.ok
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _stop(self) -> None:
+        self._stopped = True
+        self.con.interrupt()
+
+    def _fetch(self, text: str) -> Result:
+        reader = self.con.sql(text).to_arrow_reader(BATCH_ROWS)
+        kept, kept_rows, total = [], 0, 0
+        for batch in reader:
+            total += batch.num_rows
+            room = self.keep_rows - kept_rows
+            if room > 0:
+                kept.append(batch.slice(0, room))
+                kept_rows += min(room, batch.num_rows)
+        return Result(pa.Table.from_batches(kept, schema=reader.schema), total)
+
+    def tables(self) -> pd.DataFrame:
+        """Every table and view a query can use, with its columns: the filtered views first."""
+        return self.con.execute(
+            "SELECT c.table_name AS \"table\", c.column_name AS \"column\", c.data_type AS type, "
+            "CASE WHEN c.table_name LIKE 'filtered_%' THEN 0 WHEN c.table_name = 'current_filters' THEN 1 "
+            "WHEN c.table_name = 'block_group_stats' THEN 3 ELSE 2 END AS rank "
+            "FROM duckdb_columns() c WHERE NOT c.internal "
+            "ORDER BY rank, c.table_name, c.column_index").df().drop(columns="rank")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def downloads(result: Result) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
+    """Deferred builders of the CSV and Parquet files, so a large result is only written when asked for."""
+    def csv() -> bytes:
+        return export.csv_bytes(result.frame(limit=None))
+
+    def parquet() -> bytes:
+        return export.arrow_parquet_bytes(result.table)
+    return csv, parquet
+
+
+@dataclass(frozen=True)
+class Example:
+    page: str
+    question: str
+    sql: str
+
+
+EXAMPLES = (
+    Example("Overview", "How many predictions did each department get?", """\
+-- Predictions and prediction locations per department, within the sidebar filters.
+SELECT d.name AS department,
+       sum(p.count) AS predictions,
+       count(DISTINCT [p.lat, p.lon]) AS locations,
+       min(p.date) AS first_day,
+       max(p.date) AS last_day
+FROM filtered_predictions p
+JOIN departments d USING (department)
+GROUP BY ALL
+ORDER BY predictions DESC"""),
+    Example("Map", "Where did predictions fall most often?", """\
+-- The 25 prediction locations with the most predictions, with their block group.
+SELECT department, address, lat, lon, geoid, sum(count) AS predictions
+FROM filtered_predictions
+GROUP BY ALL
+ORDER BY predictions DESC
+LIMIT 25"""),
+    Example("Disparities", "Do predictions fall hardest on Black, Latino and low-income neighbourhoods?", """\
+-- Predictions per 1,000 residents by the majority group of the block group.
+WITH per_block_group AS (
+    SELECT s.department, s.geoid, s.majority, s.total,
+           coalesce(sum(p.count), 0) AS predictions
+    FROM filtered_block_groups s
+    LEFT JOIN filtered_predictions p USING (department, geoid)
+    GROUP BY ALL
+)
+SELECT majority,
+       count(*) AS block_groups,
+       sum(total) AS residents,
+       sum(predictions) AS predictions,
+       round(1000 * sum(predictions) / nullif(sum(total), 0), 1) AS predictions_per_1000_residents
+FROM per_block_group
+GROUP BY majority
+ORDER BY predictions_per_1000_residents DESC NULLS LAST"""),
+    Example("Accuracy", "How often did the predictions come true?", """\
+-- Reported crimes, how many were of a type the software predicts, and how many fell in a prediction box
+-- during its shift (as recorded in the file). The Accuracy page also removes duplicates, reports outside
+-- the prediction window and excluded addresses, so its numbers are smaller.
+SELECT department,
+       count(*) AS reports,
+       count(*) FILTER (WHERE predictable_type IS NOT NULL) AS predictable,
+       count(*) FILTER (WHERE has_prediction) AS with_a_prediction,
+       count(*) FILTER (WHERE lat IS NULL OR lon IS NULL) AS without_coordinates
+FROM filtered_crime_reports
+GROUP BY department
+ORDER BY reports DESC"""),
+    Example("Audit", "Which places were targeted day after day?", """\
+-- Prediction locations by the number of days they were predicted, out of the days the
+-- department's data covers.
+WITH days AS (
+    SELECT department, count(DISTINCT date) AS days_with_predictions
+    FROM predictions GROUP BY department
+)
+SELECT p.department, p.address, p.lat, p.lon, p.geoid,
+       count(DISTINCT p.date) AS days_targeted,
+       any_value(d.days_with_predictions) AS days_with_predictions,
+       round(count(DISTINCT p.date) / any_value(d.days_with_predictions), 3) AS share_of_days,
+       sum(p.count) AS predictions
+FROM filtered_predictions p
+JOIN days d USING (department)
+GROUP BY ALL
+ORDER BY days_targeted DESC, predictions DESC
+LIMIT 25"""),
+    Example("Filters", "Which sidebar filters are on?", "FROM current_filters"),
+)

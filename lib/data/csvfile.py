@@ -111,9 +111,9 @@ def _parse_formats(value: str, fmts: tuple[str, ...], cast: str) -> str:
     return f"CAST(coalesce({tries}) AS {cast})"
 
 
-def parse_expression(col: schema.Column, ref: str) -> str:
-    """SQL that turns the text in `ref` into the column's typed value (NULL when it does not parse)."""
-    value = _null_if_blank(ref)
+def parse_expression(col: schema.Column, value: str) -> str:
+    """SQL that turns `value` (text already through _null_if_blank) into the column's typed value
+    (NULL when it does not parse)."""
     if col.type == "int":
         return (f"CASE WHEN try_cast({value} AS DOUBLE) = round(try_cast({value} AS DOUBLE)) "
                 f"THEN CAST(try_cast({value} AS DOUBLE) AS BIGINT) END")
@@ -136,9 +136,9 @@ def parse_expression(col: schema.Column, ref: str) -> str:
     return value
 
 
-def problem_expression(col: schema.Column, ref: str, parsed: str) -> str:
-    """SQL that is TRUE when the text in `ref` is not acceptable for the column."""
-    value = _null_if_blank(ref)
+def problem_expression(col: schema.Column, value: str, parsed: str) -> str:
+    """SQL that is TRUE when `value` (cleaned text) is not acceptable for the column; `parsed` is its
+    typed value."""
     checks = []
     if col.required:
         checks.append(f"{value} IS NULL")
@@ -207,14 +207,42 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
 
     index = {h: i for i, h in enumerate(header)}
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
-    raw = f"{spec.table}_raw"
     rejects = f"{spec.table}_rejects"
-    con.execute(f"DROP TABLE IF EXISTS {raw}")
+    checked = f"{spec.table}_checked"
+    # One pass over the file: each value is cleaned, typed and checked once; only the text of
+    # flagged values is kept. (A materialised all-text copy of the file cost most of a 6-million-row
+    # load in time and memory.)
+    cleaned, typed, outer, flags = [], [], ["_row"], []
+    for canonical, header_name in mapping.items():
+        col = schema.column_type(spec, canonical)
+        i = index[header_name]
+        cleaned.append(f"c{i}, {_null_if_blank(f'c{i}')} AS v{i}")
+        typed.append(f"c{i}, v{i}, {parse_expression(col, f'v{i}')} AS p{i}")
+        outer.append(f'p{i} AS "{canonical}"')
+        flag = problem_expression(col, f"v{i}", f"p{i}")
+        if flag != "FALSE":
+            outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, CASE WHEN {flag} THEN c{i} END AS _value{len(flags)}")
+            flags.append((header_name, expected_text(col)))
+        result.columns.append(canonical)
+    if departments and spec.department_column and spec.department_column in mapping:
+        i = index[mapping[spec.department_column]]
+        flag = f"trim(c{i}) NOT IN (SELECT department FROM {departments})"
+        outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, CASE WHEN {flag} THEN c{i} END AS _value{len(flags)}")
+        flags.append((mapping[spec.department_column], "expected a department listed in departments.csv"))
+    defaults = []
+    for col in spec.columns:
+        if col.name not in mapping and not col.pattern:
+            defaults.append(f"CAST({_sql_literal(col.default)} AS {sql_type(col)}) AS \"{col.name}\"")
+            result.columns.append(col.name)
+
+    con.execute(f"DROP TABLE IF EXISTS {checked}")
     con.execute(
-        f"CREATE TEMP TABLE {raw} AS SELECT row_number() OVER () AS _row, * FROM read_csv($path, "
+        f"CREATE TEMP TABLE {checked} AS SELECT {', '.join(outer)} FROM ("
+        f"SELECT _row, {', '.join(typed) or 'NULL AS _none'} FROM ("
+        f"SELECT row_number() OVER () AS _row, {', '.join(cleaned) or 'NULL AS _none'} FROM read_csv($path, "
         f"columns={{{columns}}}, header=true, delim=$delim, quote='\"', escape='\"', "
         f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan', "
-        f"auto_detect=false, strict_mode=true)",
+        f"auto_detect=false, strict_mode=true)))",
         {"path": str(source), "delim": delimiter},
     )
     # DuckDB lists a short row once per missing column: one problem per line is enough.
@@ -225,51 +253,35 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
                                 f"the row does not fit the header ({message.splitlines()[0]}); "
                                 "the row was set aside"))
     result.rejected += len(structural)
-    rows = con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]
+    rows = con.execute(f"SELECT count(*) FROM {checked}").fetchall()[0][0]
     if rows == 0 and not structural:
         problems.append(Problem(name, None, None, None, "the file has a header but no rows"))
 
-    _attach_line_numbers(con, raw, scan, source, delimiter, rows, {int(r[0]) for r in structural}, problems, name)
-
-    selects, flags = ["_line"], []
-    for canonical, header_name in mapping.items():
-        col = schema.column_type(spec, canonical)
-        ref = f"{raw}.c{index[header_name]}"
-        parsed = parse_expression(col, ref)
-        selects.append(f"{parsed} AS \"{canonical}\"")
-        flags.append((canonical, header_name, ref, problem_expression(col, ref, parsed), expected_text(col)))
-        result.columns.append(canonical)
-    for col in spec.columns:
-        if col.name not in mapping and not col.pattern:
-            selects.append(f"CAST({_sql_literal(col.default)} AS {sql_type(col)}) AS \"{col.name}\"")
-            result.columns.append(col.name)
-
-    bad_checks = [f"SELECT _row, {quote_literal(h)} AS col, {ref} AS value, {quote_literal(exp)} AS expected "
-                  f"FROM {raw} WHERE {flag}" for _, h, ref, flag, exp in flags if flag != "FALSE"]
-    if departments and spec.department_column and spec.department_column in mapping:
-        ref = f"{raw}.c{index[mapping[spec.department_column]]}"
-        bad_checks.append(
-            f"SELECT _row, {quote_literal(mapping[spec.department_column])}, {ref}, "
-            f"'expected a department listed in departments.csv' FROM {raw} "
-            f"WHERE trim({ref}) NOT IN (SELECT department FROM {departments})")
+    numbered = _line_numbers(con, checked, scan, source, delimiter, rows, {int(r[0]) for r in structural},
+                             problems, name)
+    any_bad = " OR ".join(f"_bad{j}" for j in range(len(flags))) or "FALSE"
     bad_table = f"{spec.table}_bad"
     con.execute(f"DROP TABLE IF EXISTS {bad_table}")
-    con.execute(f"CREATE TEMP TABLE {bad_table} (_row BIGINT, col VARCHAR, value VARCHAR, expected VARCHAR)")
-    if bad_checks:
-        con.execute(f"INSERT INTO {bad_table} " + " UNION ALL ".join(bad_checks))
+    con.execute(f"CREATE TEMP TABLE {bad_table} (_line BIGINT, col VARCHAR, value VARCHAR, expected VARCHAR)")
+    if flags:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _flagged AS SELECT * FROM {numbered} WHERE {any_bad}")
+        con.execute(f"INSERT INTO {bad_table} " + " UNION ALL ".join(
+            f"SELECT _line, {quote_literal(h)}, _value{j}, {quote_literal(exp)} FROM _flagged WHERE _bad{j}"
+            for j, (h, exp) in enumerate(flags)))
+        con.execute("DROP TABLE _flagged")
     for line, col, value, expected in con.execute(
-            f"SELECT r._line, b.col, b.value, b.expected FROM {bad_table} b JOIN {raw} r USING (_row) "
-            f"ORDER BY r._line").fetchall():
+            f"SELECT _line, col, value, expected FROM {bad_table} ORDER BY _line").fetchall():
         problems.append(Problem(name, int(line), col, value, expected + "; the row was set aside"))
-    result.rejected += con.execute(f"SELECT count(DISTINCT _row) FROM {bad_table}").fetchall()[0][0]
+    result.rejected += con.execute(f"SELECT count(DISTINCT _line) FROM {bad_table}").fetchall()[0][0]
 
     con.execute(f"DROP TABLE IF EXISTS {result.table}")
-    con.execute(f"CREATE TEMP TABLE {result.table} AS SELECT {', '.join(selects)} FROM {raw} "
-                f"WHERE _row NOT IN (SELECT _row FROM {bad_table})")
+    selects = ["_line"] + [f'"{c}"' for c in result.columns[:len(mapping)]] + defaults
+    con.execute(f"CREATE TEMP TABLE {result.table} AS SELECT {', '.join(selects)} FROM {numbered} "
+                f"WHERE NOT ({any_bad})")
     if spec.key:
         _set_aside_duplicates(con, spec, result, mapping)
     result.rows = con.execute(f"SELECT count(*) FROM {result.table}").fetchall()[0][0]
-    con.execute(f"DROP TABLE {raw}")
+    con.execute(f"DROP TABLE {checked}")
     return result
 
 
@@ -288,13 +300,12 @@ def sql_type(col: schema.Column) -> str:
             "bool": "BOOLEAN"}.get(col.type, "VARCHAR")
 
 
-def _attach_line_numbers(con, raw: str, scan: ByteScan, source: Path, delimiter: str, rows: int,
-                         rejected_lines: set[int], problems: list[Problem], name: str) -> None:
+def _line_numbers(con, checked: str, scan: ByteScan, source: Path, delimiter: str, rows: int,
+                  rejected_lines: set[int], problems: list[Problem], name: str) -> str:
+    """A FROM clause giving `checked` a _line column: the physical line of each record."""
     physical_lines = scan.newlines + (0 if scan.ends_with_newline else 1)
     if physical_lines == rows + 1 and not rejected_lines and not scan.has_blank_line:
-        con.execute(f"ALTER TABLE {raw} ADD COLUMN _line BIGINT")
-        con.execute(f"UPDATE {raw} SET _line = _row + 1")
-        return
+        return f"(SELECT *, _row + 1 AS _line FROM {checked})"
     lines, blanks = record_lines(source, delimiter, rejected_lines)
     for line in blanks:
         problems.append(Problem(name, line, None, None, "blank line; skipped", WARNING))
@@ -307,7 +318,7 @@ def _attach_line_numbers(con, raw: str, scan: ByteScan, source: Path, delimiter:
     con.execute("DROP TABLE IF EXISTS _line_map")
     con.execute("CREATE TEMP TABLE _line_map AS SELECT unnest($lines) AS _line, "
                 "unnest(range(1, $n + 1)) AS _row", {"lines": lines, "n": rows})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT r.*, m._line FROM {raw} r JOIN _line_map m USING (_row)")
+    return f"(SELECT c.*, m._line FROM {checked} c JOIN _line_map m USING (_row))"
 
 
 def _set_aside_duplicates(con, spec: schema.FileSpec, result: CsvResult, mapping: dict[str, str]) -> None:

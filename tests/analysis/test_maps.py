@@ -1,0 +1,213 @@
+"""Map layers: locations, thinning, view, block groups, hexagons, predicted-vs-reported, sites."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from lib.analysis import maps
+from lib.data import load
+from lib.filters import Filters
+from tests.fixtures import write_tiny
+
+ALPHA = Filters(departments=("alpha",))
+
+# Reports against tiny's dated predictions (shift A 06:15, B 09:15, C 16:45, D 19:45; 11 h 15 min each; 600 ft boxes):
+#   box P1 33.005,-86.995: 2020-01-01 A (10 predictions), 2020-01-02 B (5)
+#   box P2 33.005,-86.985: 2020-01-01 C (3)      box P3 33.005,-86.975: 2020-01-03 D (6)
+#   box P4 33.05,-86.9: 2020-01-01 A (2)
+REPORTS = """department,date,time,description,address,lat,lon
+alpha,2020-01-01,10:00,in P1 during A,,33.0051,-86.9951
+alpha,2020-01-02,02:00,in P2 during C (which began the evening before),,33.005,-86.985
+alpha,2020-01-01,10:00,in P2 before its C shift,,33.005,-86.985
+alpha,2020-01-03,12:00,far from every box,,33.02,-86.95
+alpha,2020-01-04,06:00,P3 during D but 328 ft north of its centre,,33.0059,-86.975
+alpha,2020-01-04,06:00,P3 during D 255 ft north of its centre,,33.0057,-86.975
+alpha,2020-01-04,06:00,no coordinates,Somewhere,,
+"""
+
+
+@pytest.fixture
+def reported_con(tmp_path):
+    directory = write_tiny(tmp_path / "tiny")
+    (directory / "crime_reports.csv").write_text(REPORTS)
+    con = load.load(directory).connect()
+    yield con
+    con.close()
+
+
+# -- locations and thinning -------------------------------------------------------------------
+
+def test_locations_aggregate_to_distinct_points_with_block_group_demographics(tiny_con):
+    loc = maps.locations(tiny_con, ALPHA).set_index(["lat", "lon"])
+    assert len(loc) == 4
+    first = loc.loc[(33.005, -86.995)]
+    assert first["predictions"] == 15 and first["days"] == 2 and first["address"] == "1 First St"
+    assert first["geoid"] == "010010000011" and first["residents"] == 100
+    assert first["share_black"] == pytest.approx(0.6) and first["share_low_income"] == pytest.approx(32 / 40)
+    outside = loc.loc[(33.05, -86.9)]
+    assert outside["predictions"] == 2 and pd.isna(outside["geoid"]) and pd.isna(outside["residents"])
+    assert list(loc["predictions"]) == sorted(loc["predictions"], reverse=True)
+
+
+def test_thin_keeps_the_largest_locations_and_merges_the_rest_within_the_cap():
+    rows = [{"department": "d", "name": "D", "lat": 40 + i * 0.0001, "lon": -74.0, "predictions": 100 - i,
+             "address": None, "geoid": None} for i in range(40)]
+    points = maps.thin(pd.DataFrame(rows), max_points=8)
+    assert len(points.frame) <= 8
+    assert points.kept == 6 and points.merged == 34 and points.locations == 40
+    assert list(points.frame[points.frame["kind"] == "location"]["predictions"]) == [100, 99, 98, 97, 96, 95]
+    assert points.frame["predictions"].sum() == sum(100 - i for i in range(40)) == points.predictions
+    assert points.frame.loc[points.frame["kind"] == "cell", "locations"].sum() == 34
+    assert "6 with the most predictions" in points.note() and "34 are merged" in points.note()
+
+
+def test_thin_leaves_small_selections_alone(tiny_con):
+    points = maps.prediction_points(tiny_con, Filters())
+    assert len(points.frame) == points.locations == 6 and points.merged == 0
+    assert points.note() == "Every one of the 6 prediction locations is drawn."
+
+
+def test_real_data_never_exceeds_the_cap(real_con):
+    everything = maps.prediction_points(real_con, Filters())
+    assert everything.locations == 103_648
+    assert len(everything.frame) <= maps.MAX_POINTS
+    assert everything.frame["predictions"].sum() == everything.predictions == 6_280_691
+    la = maps.prediction_points(real_con, Filters(departments=("la",)))
+    assert la.locations == 19_234 and len(la.frame) == 19_234 <= maps.MAX_POINTS
+
+
+# -- view ---------------------------------------------------------------------------------------
+
+def test_view_fits_the_department_and_goes_national_for_distant_ones(tiny_con):
+    alpha = maps.view(tiny_con, ALPHA)
+    assert alpha.bounds == pytest.approx((-87.0, 33.0, -86.96, 33.01))
+    assert alpha.lon == pytest.approx(-86.98) and alpha.lat == pytest.approx(33.005, abs=1e-4)
+    assert not alpha.national and 12 < alpha.zoom < 16
+    both = maps.view(tiny_con, Filters())
+    assert both.national and both.zoom < alpha.zoom
+
+
+def test_fit_view_zoom_shows_the_whole_box():
+    # 900 px wide shows 360 * 900 / (512 * 2**zoom) degrees of longitude.
+    v = maps.fit_view(-75.0, 40.0, -74.0, 40.1)
+    assert 360 * 900 / (512 * 2 ** v.zoom) >= 1.0
+
+
+# -- block groups -------------------------------------------------------------------------------
+
+def test_block_groups_rates_shares_and_rank_windows(tiny_con):
+    bg = maps.block_groups(tiny_con, ALPHA).set_index("geoid")
+    assert len(bg) == 4
+    assert bg.loc["010010000011", "per_1000"] == pytest.approx(150.0)  # 15 predictions, 100 residents
+    assert bg.loc["010010000012", "per_1000"] == pytest.approx(15.0)
+    assert bg.loc["010010000013", "per_1000"] == pytest.approx(60.0)
+    assert pd.isna(bg.loc["010010000014", "per_1000"])  # nobody lives in the park
+    assert {"window", "rank", "n", "decile"} <= set(bg.columns)
+
+
+def test_geojson_ids_name_department_and_geoid(tiny_con):
+    frame = maps.block_groups(tiny_con, Filters())
+    collection = maps.geojson(frame)
+    ids = [f["id"] for f in collection["features"]]
+    assert ids == [maps.feature_id(d, g) for d, g in zip(frame["department"], frame["geoid"])]
+    assert "alpha|010010000011" in ids and len(ids) == 6
+    lats, lons = maps.rings(collection)
+    assert lats.count(None) == 6 and len(lats) == 6 * 6  # one closed 5-point ring per square
+
+
+def test_geojson_is_simplified_for_large_selections(real_con):
+    frame = maps.block_groups(real_con, Filters())
+    assert len(frame) == 6060
+    assert maps.simplify_tolerance(len(frame)) > 0
+    full = sum(len(str(f["geometry"])) for f in maps.geojson(frame, 0)["features"])
+    simplified = sum(len(str(f["geometry"])) for f in maps.geojson(frame)["features"])
+    assert simplified < full
+
+
+# -- hexagons -----------------------------------------------------------------------------------
+
+def test_hexagons_sum_predictions_and_take_the_dominant_block_group(tiny_con):
+    loc = maps.locations(tiny_con, ALPHA)
+    hexes = maps.hexagons(loc, maps.block_groups(tiny_con, ALPHA), resolution=6)
+    assert hexes.frame["predictions"].sum() == 26
+    top = hexes.frame.iloc[0]
+    # At ~7 km hexagons the whole of Alpha City's 4 km falls in one or two cells; the cell holding the
+    # 15 predictions of A1 is described by A1.
+    assert top["geoid"] == "010010000011" and top["per_1000"] == pytest.approx(150.0)
+
+
+def test_hexagons_coarsen_to_stay_under_the_cap(tiny_con):
+    loc = maps.locations(tiny_con, ALPHA)
+    hexes = maps.hexagons(loc, maps.block_groups(tiny_con, ALPHA), resolution=10, max_cells=2)
+    assert len(hexes.frame) <= 2 and hexes.resolution < 10 and hexes.requested == 10
+    assert "coarser" in hexes.note()
+
+
+def test_real_hexagons_stay_under_the_cap(real_con):
+    loc = maps.locations(real_con, Filters())
+    hexes = maps.hexagons(loc, maps.block_groups(real_con, Filters()), resolution=10)
+    assert len(hexes.frame) <= maps.MAX_HEX_CELLS
+    assert hexes.frame["predictions"].sum() == 6_280_691
+
+
+# -- predicted versus reported --------------------------------------------------------------------
+
+def test_hits_misses_and_false_alarms_by_hand(reported_con):
+    c = maps.comparison(reported_con, Filters())
+    assert c.mode == "matched"
+    outcome = dict(zip(c.reports["description"], c.reports["outcome"]))
+    assert outcome == {
+        "in P1 during A": "hit",
+        "in P2 during C (which began the evening before)": "hit",
+        "in P2 before its C shift": "miss",
+        "far from every box": "miss",
+        "P3 during D but 328 ft north of its centre": "miss",
+        "P3 during D 255 ft north of its centre": "hit",
+    }
+    assert (c.hits, c.misses, c.unplaced) == (3, 3, 1)
+    # Only Alpha has reports: its 26 predictions, of which P1-A (10), P2-C (3) and P3-D (6) came true.
+    assert c.predictions == 26 and c.false_alarms == 26 - 19
+    boxes = c.boxes.set_index(["lat", "lon"])
+    assert boxes.loc[(33.005, -86.995), "false_alarms"] == 5 and boxes.loc[(33.005, -86.995), "hit_predictions"] == 10
+    assert boxes.loc[(33.05, -86.9), "false_alarms"] == 2
+    assert "Hits: 3" in c.note() and "7 of 26 predictions" in c.note()
+
+
+def test_reports_follow_the_date_filter(reported_con):
+    from datetime import date
+    c = maps.comparison(reported_con, Filters(start=date(2020, 1, 3)))
+    assert (c.hits, c.misses) == (1, 2)
+
+
+def test_no_reports_means_no_comparison(tiny_con):
+    assert maps.comparison(tiny_con, Filters()).mode == "none"
+
+
+def test_plainfield_uses_the_published_match(real_con):
+    c = maps.comparison(real_con, Filters(departments=("plainfieldpdnj",)))
+    assert c.mode == "carried" and c.false_alarms is None
+    assert (c.hits, c.misses, c.unplaced) == (608, 2548, 69)
+    assert c.predictions == 56_415 and len(c.boxes) == 570
+    assert "cannot be classified one by one" in c.note()
+
+
+def test_thinning_keeps_every_hit():
+    reports = pd.DataFrame({"lat": [1.0] * 10, "lon": [1.0] * 10, "description": list("abcdefghij"),
+                            "outcome": ["hit"] * 2 + ["miss"] * 8})
+    boxes = pd.DataFrame({"lat": [1.0], "lon": [1.0], "predictions": [3], "hit_predictions": [1],
+                          "false_alarms": [2]})
+    c = maps._summarise("matched", reports, boxes, max_points=6)
+    assert len(c.reports) <= 6 and (c.reports["outcome"] == "hit").sum() == 2
+    assert (c.hits, c.misses) == (2, 8) and "of 10 located reports" in c.thinning()
+
+
+# -- sites --------------------------------------------------------------------------------------
+
+def test_sites_of_a_department(demo_con):
+    published = pd.read_csv(maps.__file__.replace("lib/analysis/maps.py", "data/demo/sites.csv"))
+    frame = maps.sites(demo_con, Filters(departments=("rivertonpdnj",)))
+    assert len(frame) == (published["department"] == "rivertonpdnj").sum() > 0
+    assert set(frame["label"]) <= set(maps.SITE_LABELS.values())
+    assert math.isclose(frame["lat"].mean(), published[published["department"] == "rivertonpdnj"]["lat"].mean())

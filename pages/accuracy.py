@@ -1,7 +1,229 @@
+from datetime import date
+
 import streamlit as st
 
 from lib import ui
+from lib.analysis import accuracy as acc
+from lib.charts import accuracy as charts
 
 ctx = ui.context()
-st.title("Accuracy")
-st.info("This page is being built.")
+ui.page_intro("Did the predictions come true?",
+              "When the software drew a box on the map for a shift, how often was a crime of the predicted type "
+              "reported inside it during that shift?")
+DATA_KEY = str(ctx.dataset.store)
+
+
+@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=32)
+def _accuracy(_con, data_key: str, department: str, window: tuple[date, date] | None) -> acc.Accuracy:
+    return acc.accuracy(_con, department, window)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _extras(_con, data_key: str, department: str, window: tuple[date, date] | None):
+    """Patrol dosage and minutes, for the window the analysis used."""
+    result = _accuracy(_con, data_key, department, window)
+    used = tuple(date.fromisoformat(d) for d in result.summary["window"])
+    dosage = None
+    if result.came_true is not None and result.summary["predictions_total"]:
+        dosage = acc.patrol_dosage(_con, department, used, result.came_true, result.summary["predictions_total"])
+    return dosage, acc.patrol_minutes(_con, department, used)
+
+
+def _switch_buttons(frame, key: str) -> None:
+    cols = st.columns(min(len(frame), 4) or 1)
+    for i, row in enumerate(frame.itertuples()):
+        cols[i % len(cols)].button(f"Show {row.name}", key=f"{key}_{row.department}", on_click=ui.set_departments,
+                                   args=([row.department],), icon=":material/filter_alt:")
+
+
+available = acc.departments_with_reports(ctx.con)
+selected = ctx.filters.departments
+candidates = available[available["department"].isin(selected)] if selected else available
+if candidates.empty:
+    chosen = ", ".join(ctx.names.get(d, d) for d in selected) or "this data"
+    st.info(f"**No crime reports for {chosen}.** Measuring accuracy needs the crimes reported to the police "
+            "(crime_reports.csv), which only a few departments have released.", icon=":material/info:")
+    if available.empty:
+        st.markdown("This data directory has no crime reports for any department. The Markup's real data has "
+                    "them for Plainfield, N.J.; the demo data has them for its three fictional departments.")
+    else:
+        st.markdown("Crime reports are available for: " + "; ".join(
+            f"**{r.name}** ({r.reports:,} reports)" for r in available.itertuples()) + ".")
+        _switch_buttons(available, "switch")
+    ui.page_notes(["The method is The Markup's 2023 accuracy assessment: "
+                   f"[How We Assessed the Accuracy of Predictive Policing Software]({ui.MARKUP_METHOD_2023})."])
+    st.stop()
+
+department = candidates.iloc[0]["department"]
+name = ctx.names.get(department, department)
+if len(candidates) > 1 or not selected or len(selected) > 1:
+    st.info(f"Accuracy is measured one department at a time. Showing **{name}**"
+            + (f", one of {len(candidates)} departments with crime reports in this selection."
+               if len(candidates) > 1 else ", the only department with crime reports in this selection."),
+            icon=":material/info:")
+    _switch_buttons(candidates.iloc[1:] if len(candidates) > 1 else candidates, "pick")
+
+default_window = acc.analysis_window(ctx.con, department)
+window = default_window
+if default_window and (ctx.filters.start or ctx.filters.end):
+    window = (max(default_window[0], ctx.filters.start or default_window[0]),
+              min(default_window[1], ctx.filters.end or default_window[1]))
+    if window[0] > window[1]:
+        st.warning(f"The chosen dates fall outside {name}'s prediction window "
+                   f"({default_window[0]:%b %-d, %Y} to {default_window[1]:%b %-d, %Y}). Widen the dates in the "
+                   "sidebar.", icon=":material/date_range:")
+        st.stop()
+
+result = _accuracy(ctx.con, DATA_KEY, department, window)
+s = result.summary
+start, end = (date.fromisoformat(d) for d in s["window"])
+if ctx.filters.selects_block_groups or ctx.filters.incident_types:
+    st.caption("The income, race and incident-type filters do not apply on this page: the method covers every "
+               "report and every prediction of the department.")
+
+# -- the headline -------------------------------------------------------------------------------
+if s["success_rate"] is not None:
+    lo, hi = s["success_rate_ci95"]
+    st.markdown(f"### {s['predictions_matched']:,} of {s['predictions_total']:,} predictions "
+                f"({s['success_rate']:.2%}) came true")
+    st.markdown(f"In {name}, from {start:%b %-d, %Y} to {end:%b %-d, %Y}, a crime of the predicted type was "
+                f"reported inside the box during the shift for {s['success_rate']:.2%} of predictions "
+                f"(95% interval {lo:.2%} to {hi:.2%}). For the other {1 - s['success_rate']:.2%}, no such crime "
+                "was reported there.")
+elif s["match_method"] is None:
+    st.warning("These crime reports carry no match with the predictions, and the predictions have no dates and "
+               "shifts to match them with, so the share of predictions that came true cannot be measured. The "
+               "reports themselves are described below.", icon=":material/help:")
+else:
+    st.warning(f"Prediction totals are only published for {name}'s whole prediction window "
+               f"({s['default_window'][0]} to {s['default_window'][1]}), so no success rate can be given for "
+               "the dates chosen in the sidebar. The reports in those dates are shown below.",
+               icon=":material/date_range:")
+
+c = st.columns(4)
+c[0].metric("Reports analysed", f"{s['reports_analysed']:,}", f"of {s['reports_total']:,} in the file",
+            delta_color="off", delta_arrow="off")
+c[1].metric("Of a kind it predicts", f"{s['reports_predictable']:,}")
+if s["reports_with_prediction"] is not None:
+    c[2].metric("Inside a box, during its shift", f"{s['reports_with_prediction']:,}")
+    c[3].metric("… of the predicted type", f"{s['reports_correct_type']:,}")
+
+# -- the funnel ------------------------------------------------------------------------------------
+st.subheader("From reported crimes to predictions that came true")
+left, right = st.columns([3, 2])
+left.plotly_chart(charts.funnel(s["funnel"]), width="stretch")
+with right:
+    st.markdown("**Why reports left at each step**")
+    for step in s["funnel"][1:]:
+        if step["left"]:
+            st.markdown(f"- {step['step']}: **{step['left']:,}** left — {step['why']}.")
+    if s["predictable_without_time"]:
+        st.markdown(f"- {s['predictable_without_time']:,} predictable reports have no time of day and cannot be "
+                    "placed in a shift.")
+    st.caption(f"Matched by {s['match_method_words']}. Prediction totals from {s['predictions_total_source']}."
+               if s["predictions_total_source"] else f"Matched by {s['match_method_words']}.")
+
+# -- rates per type ----------------------------------------------------------------------------------
+if s["success_rate"] is not None and s["by_type"]:
+    st.subheader("Success rate by type of prediction")
+    st.markdown("A reader might expect a crime “prediction” to come true most of the time — and the figure often "
+                "quoted is the one on the right: the share of reported crimes that fell inside a box predicting "
+                "their type. The left shows what the predictions themselves achieved. Whiskers are 95% intervals.")
+    st.plotly_chart(charts.success_rates(s["by_type"], s), width="stretch")
+    rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
+        "</b>", ""))
+    with st.expander("The numbers behind the chart"):
+        st.dataframe(rows, hide_index=True, column_config={
+            "label": "Type", "success_rate": st.column_config.NumberColumn("Came true", format="percent"),
+            "success_rate_ci95": "95% interval", "predictions_matched": "Predictions that came true",
+            "predictions_total": "Predictions",
+            "share_of_reports_predicted": st.column_config.NumberColumn("Reports inside a box of their type",
+                                                                        format="percent"),
+            "share_of_reports_predicted_ci95": "95% interval", "reports_correct_type": "Reports caught",
+            "reports_of_type": "Reports of the type"})
+        ui.download(rows, f"success-rates-{department}", "Download rates")
+
+# -- what gets reported ------------------------------------------------------------------------------
+st.subheader("What crimes were reported")
+analysed = acc.reports_analysed(result.reports)
+kinds = acc.reports_by_description(analysed)
+if s["share_unpredictable"] is not None:
+    st.markdown(f"**{s['share_unpredictable']:.0%}** of the {s['reports_analysed']:,} reports analysed are of kinds "
+                "the software never predicts (theft, simple assault, drug offences…): no prediction could ever "
+                "match them.")
+    st.plotly_chart(charts.reports_by_kind(kinds), width="stretch")
+
+# -- over time ---------------------------------------------------------------------------------------
+st.subheader("Reports and predictions over time")
+daily = acc.daily_counts(ctx.con, department, (start, end), analysed)
+per_day = s["predictions_total"] / len(daily) if s["predictions_total"] and len(daily) else None
+st.plotly_chart(charts.over_time(daily, per_day), width="stretch")
+if daily["predictions"].isna().all() and per_day:
+    st.caption(f"The individual predictions for {name} are published without dates, so the lower panel shows "
+               f"their average: {s['predictions_total']:,} predictions over {len(daily):,} days, about "
+               f"{per_day:,.0f} a day.")
+
+# -- the matches -------------------------------------------------------------------------------------
+if s["match_method"] is not None:
+    st.subheader("The matched reports")
+    st.caption("Predictable reports that fell inside at least one prediction box during its shift; "
+               "“Counts for” is the prediction type a correctly predicted report counts toward (blank: the boxes "
+               "were predicting other crimes).")
+    matched = result.matched[["ts", "description", "address", "lat", "lon", "geoid", "predictable_type",
+                              "num_predictions", "prediction_type", "counts_for"]]
+    st.dataframe(matched, hide_index=True, column_config={
+        "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
+        "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude", "geoid": "Block group",
+        "predictable_type": "Report type", "num_predictions": "Predictions there", "prediction_type":
+        "Their types", "counts_for": "Counts for"})
+    ui.download(matched, f"matched-reports-{department}", "Download matched reports")
+if result.came_true is not None:
+    st.subheader("The predictions that came true")
+    true = result.came_true[["date", "shift", "incident_type", "count", "reports", "address", "prediction_lat",
+                             "prediction_lon", "geoid"]]
+    st.dataframe(true, hide_index=True, column_config={
+        "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted", "count": "Predictions",
+        "reports": "Reports inside", "address": "Address", "prediction_lat": "Latitude",
+        "prediction_lon": "Longitude", "geoid": "Block group"})
+    ui.download(true, f"predictions-came-true-{department}", "Download predictions that came true")
+
+# -- patrols -----------------------------------------------------------------------------------------
+dosage, minutes = _extras(ctx.con, DATA_KEY, department, window)
+if dosage or not minutes.empty:
+    st.subheader("Patrols sent to the boxes")
+if dosage:
+    p, n = dosage["patrolled"], dosage["not_patrolled"]
+    c = st.columns(3)
+    c[0].metric("Predictions patrolled during their shift", f"{p['predictions']:,}",
+                f"of {p['predictions'] + n['predictions']:,}", delta_color="off", delta_arrow="off")
+    for col, part, label in ((c[1], p, "Came true, with a patrol"), (c[2], n, "Came true, without one")):
+        col.metric(label, f"{part['success_rate']:.2%}" if part["success_rate"] is not None else "—",
+                   f"{part['came_true']:,} of {part['predictions']:,}", delta_color="off", delta_arrow="off")
+    st.caption("A patrol can deter a crime, or find one that would otherwise go unreported: the two rates are "
+               "compared, not explained.")
+elif not minutes.empty:
+    st.caption(f"The predictions for {name} have no dates, so patrols cannot be matched to a box and shift; "
+               "patrol minutes by block group are shown instead.")
+if not minutes.empty:
+    with st.expander(f"Patrol minutes by block group ({len(minutes):,} block groups)"):
+        st.dataframe(minutes, hide_index=True, column_config={
+            "geoid": "Block group", "patrols": "Patrols", "patrol_minutes": st.column_config.NumberColumn(
+                "Patrol minutes", format="localized"), "predictions": "Predictions",
+            "share_black_latino": st.column_config.NumberColumn("Black + Latino share", format="percent"),
+            "share_low_income": st.column_config.NumberColumn("Low-income share", format="percent")})
+        ui.download(minutes, f"patrol-minutes-{department}", "Download patrol minutes")
+
+ui.page_notes([
+    "Method: The Markup's 2023 assessment "
+    f"([How We Assessed the Accuracy of Predictive Policing Software]({ui.MARKUP_METHOD_2023})). Reports analysed: "
+    "exact duplicate rows merged, within the department's prediction window, with coordinates, inside its block "
+    "groups and not at an address listed as too vague. A report is predictable when its type is one the software "
+    "predicts (burglary, robbery or aggravated assault, motor vehicle theft, gun crimes). Boxes are 600 ft "
+    "squares centred on the prediction point (feet converted to degrees on a sphere, east-west at the "
+    "prediction's latitude); shifts start at 06:15, 09:15, 16:45 and 19:45 and last 11 h 15 min, some past "
+    "midnight. Success rate = predictions whose box and shift held a report of their type ÷ all predictions in "
+    "the window; the interval is the 95% credible interval of a binomial rate with a flat prior, "
+    "Beta(k+1, n−k+1). With a published match (Plainfield), The Markup counts every prediction in the box of a "
+    "correctly predicted report; per type, each such report counts toward its own type. With "
+    "dated predictions, each prediction that came true counts once.",
+])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 import pandas as pd
@@ -48,6 +49,7 @@ def subtypes(text: str | None) -> frozenset[str]:
     return frozenset(s.strip() for s in text.split("|") if s.strip())
 
 
+@lru_cache(maxsize=4096)
 def type_key(text: str | frozenset) -> str:
     """One spelling per type, whatever the order of its sub-types."""
     parts = text if isinstance(text, frozenset) else subtypes(text)
@@ -61,6 +63,7 @@ def alternatives(predictable_type: str | None) -> list[frozenset[str]]:
     return [s for s in (subtypes(a) for a in predictable_type.split("%")) if s]
 
 
+@lru_cache(maxsize=4096)
 def matched_alternative(predictable_type: str | None, prediction_type: str | None) -> frozenset[str] | None:
     """The first alternative of the report's type whose sub-types are all among the prediction types'."""
     have = subtypes(prediction_type)
@@ -160,13 +163,16 @@ def predictable_kind(types: pd.Series) -> pd.Series:
 
 def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
     """(report, prediction) pairs where an analysed predictable report fell in the box during the shift."""
-    shift_values = ", ".join(f"('{letter}', INTERVAL {_minutes(start)} MINUTE)"
-                             for letter, start in schema.PREDPOL_SHIFTS.items())
     params = {"department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
               "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
               "shift_minutes": schema.SHIFT_MINUTES}
     return query(con, "accuracy_report_predictions", params, reports=sql("accuracy_reports"),
-                 shift_values=shift_values)
+                 shift_values=_shift_values())
+
+
+def _shift_values() -> str:
+    """The shifts as SQL VALUES rows (letter, start after midnight), from the schema's constants."""
+    return ", ".join(f"('{letter}', INTERVAL {_minutes(start)} MINUTE)" for letter, start in schema.PREDPOL_SHIFTS.items())
 
 
 def _minutes(hh_mm: str) -> int:
@@ -179,9 +185,10 @@ def matched_reports(predictable_reports: pd.DataFrame, pairs: pd.DataFrame | Non
     and of which types. Without pairs, the match the data carries is used as published."""
     frame = predictable_reports.copy()
     if pairs is not None:
-        per_report = pairs.groupby("report_line").agg(
-            num_predictions=("count", "sum"),
-            prediction_type=("incident_type", lambda s: type_key(frozenset().union(*map(subtypes, s)))))
+        types = (pairs.dropna(subset=["incident_type"]).drop_duplicates(["report_line", "incident_type"])
+                 .groupby("report_line")["incident_type"].agg("|".join).map(type_key))
+        per_report = pairs.groupby("report_line")[["count"]].sum().rename(columns={"count": "num_predictions"})
+        per_report["prediction_type"] = types
         frame = frame.drop(columns=["num_predictions", "prediction_type"]).join(per_report, on="line")
         frame["has_prediction"] = frame["num_predictions"].notna()
     matched = frame.loc[frame["has_prediction"].fillna(False).astype(bool)].copy()
@@ -202,9 +209,9 @@ def came_true(pairs: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
     """Dated predictions whose box and shift held a report of the predicted type (one row per prediction)."""
     if pairs.empty:
         return pairs.assign(type=[], reports=[])
-    types = analysed.set_index("line")["predictable_type"]
-    right = pairs[[matched_alternative(types[r], p) is not None
-                   for r, p in zip(pairs["report_line"], pairs["incident_type"])]]
+    typed = pairs.merge(analysed[["line", "predictable_type"]], left_on="report_line", right_on="line")
+    right = typed.loc[[matched_alternative(t, p) is not None
+                       for t, p in zip(typed["predictable_type"], typed["incident_type"])]]
     return (right.groupby(["prediction_line", "date", "shift", "incident_type", "count", "prediction_lat",
                            "prediction_lon"], dropna=False)
             .agg(reports=("report_line", "nunique"), address=("address", "first"), geoid=("geoid", "first"))
@@ -242,26 +249,27 @@ def success_rate(k: int | None, n: int | None) -> dict:
     return {"rate": k / n, "ci95": [float(beta.ppf(0.025, k + 1, n - k + 1)), float(beta.ppf(0.975, k + 1, n - k + 1))]}
 
 
-def patrol_dosage(con, department: str, window: tuple[date, date], came_true_lines: list[int]) -> dict | None:
+def patrol_dosage(con, department: str, window: tuple[date, date], true_predictions: pd.DataFrame,
+                  predictions_total: int) -> dict | None:
     """Predictions whose box and shift saw a patrol, and the success rate with and without one
-    (needs dated predictions and a patrol log)."""
+    (needs dated predictions and a patrol log). `true_predictions`: came_true()."""
     if not scalar(con, "SELECT count(*) > 0 FROM patrols WHERE department = $department", {"department": department}) \
             or not has_dated_predictions(con, department):
         return None
-    shift_values = ", ".join(f"('{letter}', INTERVAL {_minutes(start)} MINUTE)"
-                             for letter, start in schema.PREDPOL_SHIFTS.items())
-    frame = query(con, "accuracy_patrolled_predictions", {
+    patrolled = query(con, "accuracy_patrolled_predictions", {
         "department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
-        "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES,
-        "came_true": [int(x) for x in came_true_lines]}, shift_values=shift_values)
+        "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES},
+        shift_values=_shift_values())
+    n_patrolled = int(patrolled["count"].sum())
+    k_patrolled = int(true_predictions.loc[true_predictions["prediction_line"].isin(patrolled["prediction_line"]),
+                                           "count"].sum())
+    k_all = int(true_predictions["count"].sum())
     out = {}
-    for patrolled, label in ((True, "patrolled"), (False, "not_patrolled")):
-        part = frame[frame["patrolled"] == patrolled]
-        n = int(part["predictions"].sum())
-        k = int(part.loc[part["came_true"], "predictions"].sum())
+    for label, k, n in (("patrolled", k_patrolled, n_patrolled),
+                        ("not_patrolled", k_all - k_patrolled, predictions_total - n_patrolled)):
         rate = success_rate(k, n)
         out[label] = {"predictions": n, "came_true": k, "success_rate": rate["rate"], "success_rate_ci95": rate["ci95"]}
-    out["patrol_minutes"] = float(frame["patrol_minutes"].sum())
+    out["patrol_minutes"] = float(patrolled["patrol_minutes"].sum())
     return out
 
 
@@ -282,17 +290,18 @@ def reports_by_description(analysed: pd.DataFrame) -> pd.DataFrame:
 
 def daily_counts(con, department: str, window: tuple[date, date], analysed: pd.DataFrame) -> pd.DataFrame:
     """Per day in the window: analysed reports, predictable ones, and predictions (NULL when undated)."""
-    days = pd.DataFrame({"date": pd.date_range(window[0], window[1], freq="D").date})
-    counted = (analysed.assign(predictable=predictable_kind(analysed["predictable_type"]))
+    days = pd.DataFrame({"date": pd.date_range(window[0], window[1], freq="D")})
+    counted = (analysed.assign(predictable=predictable_kind(analysed["predictable_type"]),
+                               date=pd.to_datetime(analysed["date"]))
                .groupby("date").agg(reports=("line", "size"), predictable_reports=("predictable", "sum")))
     out = days.join(counted, on="date").fillna({"reports": 0, "predictable_reports": 0})
     predictions = run(con, """SELECT date, sum(count) AS predictions FROM predictions
                               WHERE department = $department AND date BETWEEN $start AND $end GROUP BY date""",
                       {"department": department, "start": window[0], "end": window[1]})
     if predictions.empty:
-        out["predictions"] = pd.NA
+        out["predictions"] = float("nan")
     else:
-        predictions["date"] = pd.to_datetime(predictions["date"]).dt.date
+        predictions["date"] = pd.to_datetime(predictions["date"])
         out = out.join(predictions.set_index("date"), on="date").fillna({"predictions": 0})
     return out.astype({"reports": int, "predictable_reports": int})
 
@@ -355,6 +364,7 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
 
     left = reasons_left(everything)
     n_analysed = len(analysed)
+    caught = success_rate(len(correct) if method else None, len(candidates))
     summary = {
         "department": department,
         "window": [window[0].isoformat(), window[1].isoformat()],
@@ -372,6 +382,8 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
         "predictions_total": predictions_total,
         "success_rate": overall["rate"],
         "success_rate_ci95": overall["ci95"],
+        "share_of_reports_predicted": caught["rate"],
+        "share_of_reports_predicted_ci95": caught["ci95"],
         "share_unpredictable": (1 - len(candidates) / n_analysed) if n_analysed else None,
         "left": left,
         "funnel": funnel(everything, left, n_analysed, len(candidates),

@@ -1,6 +1,5 @@
--- Patrol "dosage": dated predictions of one department in the window, counted by whether a patrol was
--- logged inside the box while the shift ran (the patrol's [start, end] overlaps the shift) and whether
--- the prediction came true ($came_true: their lines). Same box,
+-- Patrol "dosage": the dated predictions of one department in the window that had a patrol logged
+-- inside the box while the shift ran (the patrol's [start, end] overlaps the shift). Same box,
 -- same feet-per-degree approximation and same (day, grid cell) narrowing as accuracy_report_predictions.
 WITH shifts AS (
     SELECT * FROM (VALUES {shift_values}) AS s(shift, starts_after)
@@ -44,10 +43,6 @@ visits AS (
       AND k.finish >= b.shift_start
     GROUP BY b.prediction_line
 )
-SELECT v.prediction_line IS NOT NULL AS patrolled,
-       list_contains($came_true, b.prediction_line) AS came_true,
-       sum(b.count) AS predictions,
-       coalesce(sum(v.patrol_minutes), 0) AS patrol_minutes
-FROM boxes b LEFT JOIN visits v USING (prediction_line)
-GROUP BY ALL
-ORDER BY ALL
+SELECT b.prediction_line, b.count, v.patrols, v.patrol_minutes
+FROM visits v JOIN boxes b USING (prediction_line)
+ORDER BY b.prediction_line

@@ -147,6 +147,7 @@ def test_join_fixture_funnel(joined):
     assert s["reports_with_prediction"] == 6      # R1 R3 R4 R6 R7 R15
     assert s["reports_correct_type"] == 4         # R1 R4 R6 R15
     assert [step["reports"] for step in s["funnel"]] == [15, 10, 9, 6, 4]
+    assert s["share_of_reports_predicted"] == pytest.approx(4 / 9)
 
 
 def test_join_fixture_pairs_cover_shift_and_box_edges(joined):
@@ -181,13 +182,23 @@ def test_join_fixture_success_rates(joined):
 
 def test_join_fixture_patrol_dosage(joined):
     result = acc.accuracy(joined, "alpha")
-    dosage = acc.patrol_dosage(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)),
-                               list(result.came_true["prediction_line"]))
+    dosage = acc.patrol_dosage(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)), result.came_true,
+                               result.summary["predictions_total"])
     # T1 visits P5 (3 predictions, none came true), T3 visits P2 (2, came true); T2 came before P1's shift
     assert dosage["patrolled"]["predictions"] == 5 and dosage["patrolled"]["came_true"] == 2
     assert dosage["not_patrolled"]["predictions"] == 3 and dosage["not_patrolled"]["came_true"] == 3
     minutes = acc.patrol_minutes(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)))
     assert dict(zip(minutes["geoid"], minutes["patrol_minutes"])) == {"010010000011": 80, "010010000012": 20}
+
+
+def test_daily_counts(joined):
+    result = acc.accuracy(joined, "alpha")
+    daily = acc.daily_counts(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)),
+                             acc.reports_analysed(result.reports))
+    # Jan 1: R1 R2 R3 R4 R5 R8 R14 (R14 unpredictable); Jan 2: R6 R7; Jan 3: R15. Predictions 1+2+1, 3, 1.
+    assert list(daily["reports"]) == [7, 2, 1]
+    assert list(daily["predictable_reports"]) == [6, 2, 1]
+    assert list(daily["predictions"]) == [4, 3, 1]
 
 
 def test_a_narrower_window_drops_reports_and_predictions(joined):
@@ -240,6 +251,7 @@ def test_plainfield_published_figures(real_con):
     assert s["reports_correct_type"] == 34
     assert s["predictions_matched"] == 64
     assert s["predictions_total"] == 23760
+    assert s["share_of_reports_predicted"] == pytest.approx(34 / 336)
     assert round(s["success_rate"] * 100, 2) == 0.27
     assert s["success_rate_ci95"][0] < 64 / 23760 < s["success_rate_ci95"][1] < 0.005
     assert len(s["by_type"]) == 4

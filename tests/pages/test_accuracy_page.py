@@ -1,0 +1,69 @@
+"""The Accuracy page under AppTest: no crime data, the demo (the join) and the real Plainfield data."""
+from __future__ import annotations
+
+from tests.apptest import assert_no_exception, metrics, run_app
+from tests.conftest import DEMO_DIR
+
+PAGE = "pages/accuracy.py"
+
+
+def _text(at) -> str:
+    return "\n".join(e.value for e in [*at.markdown, *at.info, *at.warning, *at.caption] if isinstance(e.value, str))
+
+
+def test_without_crime_reports_the_page_says_so(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE)
+    assert_no_exception(at)
+    text = _text(at)
+    assert "No crime reports" in text
+    assert "no crime reports for any department" in text
+    assert not at.button or all(not b.label.startswith("Show ") for b in at.button)
+
+
+def test_demo_shows_the_join_and_a_switch(demo):
+    at = run_app(DEMO_DIR, page=PAGE, query={"dept": "rivertonpdnj"})
+    assert_no_exception(at)
+    m = metrics(at)
+    # The figures of lib.analysis.accuracy for Riverton, checked there against brute force.
+    from lib.analysis.accuracy import accuracy_summary
+    s = accuracy_summary(demo.connect(), "rivertonpdnj")
+    assert m["Reports analysed"] == f"{s['reports_analysed']:,}"
+    assert m["Inside a box, during its shift"] == f"{s['reports_with_prediction']:,}"
+    assert m["… of the predicted type"] == f"{s['reports_correct_type']:,}"
+    headline = f"{s['predictions_matched']:,} of {s['predictions_total']:,} predictions ({s['success_rate']:.2%}) came true"
+    assert any(headline in md.value for md in at.markdown)
+    assert len(at.dataframe) >= 2  # matched reports and predictions that came true
+    assert "Predictions patrolled during their shift" in m
+
+
+def test_demo_without_a_department_shows_one_and_offers_the_others(demo):
+    at = run_app(DEMO_DIR, page=PAGE)
+    assert_no_exception(at)
+    assert "one department at a time" in _text(at)
+    labels = [b.label for b in at.button]
+    assert sum(label.startswith("Show ") for label in labels) == 2
+
+
+def test_real_department_without_reports_offers_plainfield(real_dir):
+    at = run_app(real_dir, page=PAGE, query={"dept": "elgin"})
+    assert_no_exception(at)
+    assert at.multiselect(key="flt_departments").value == ["elgin"]
+    assert "No crime reports for Elgin" in _text(at)
+    button = next(b for b in at.button if b.label == "Show Plainfield, N.J.")
+    button.click().run()
+    assert_no_exception(at)
+    assert at.multiselect(key="flt_departments").value == ["plainfieldpdnj"]
+    assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
+
+
+def test_real_plainfield_published_figures(real_dir):
+    at = run_app(real_dir, page=PAGE, query={"dept": "plainfieldpdnj"})
+    assert_no_exception(at)
+    m = metrics(at)
+    assert m["Reports analysed"] == "3,066"
+    assert m["Of a kind it predicts"] == "336"
+    assert m["Inside a box, during its shift"] == "62"
+    assert m["… of the predicted type"] == "34"
+    assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
+    assert any("89%" in md.value for md in at.markdown)  # 2,730 of 3,066 reports of kinds never predicted
+    assert "published without dates" in _text(at)

@@ -77,6 +77,7 @@ class Result:
     table: pa.Table | None = None
     total: int = 0
     error: str | None = None
+    refused: bool = False  # by the statement check, before DuckDB ran anything
     stopped: bool = False
     plan: bool = False
     seconds: float = 0.0
@@ -112,11 +113,9 @@ def _plain_numbers(table: pa.Table) -> pa.Table:
 
 
 def check(text: str) -> tuple[bool, str | None]:
-    """(is_explain, refusal): refusal is None when `text` is exactly one statement that only reads."""
-    try:
-        statements = duckdb.extract_statements(text)
-    except duckdb.Error as exc:
-        return False, str(exc)
+    """(is_explain, refusal): refusal is None when `text` is exactly one statement that only reads.
+    Text DuckDB cannot parse raises its ParserException (with the position)."""
+    statements = duckdb.extract_statements(text)
     if not statements:
         return False, "Write a query first, for example: SELECT * FROM departments"
     if len(statements) > 1:
@@ -194,9 +193,12 @@ class Console:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}")
 
     def run(self, text: str) -> Result:
-        plan, refusal = check(text)
+        try:
+            plan, refusal = check(text)
+        except duckdb.Error as exc:
+            return Result(error=error_message(exc))
         if refusal:
-            return Result(error=refusal)
+            return Result(error=refusal, refused=True)
         if not self._busy.acquire(blocking=False):
             return Result(error="Another query of yours is still running; wait for it to finish.")
         started = time.monotonic()

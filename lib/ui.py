@@ -213,8 +213,8 @@ def empty_state(table: pd.DataFrame) -> None:
     st.button("Reset filters", on_click=reset_filters, key="empty_reset")
 
 
-def problems_report(dataset: load.Dataset) -> None:
-    """The validator's report, as a page section."""
+def problems_report(dataset: load.Dataset, key: str = "problems") -> None:
+    """The validator's report, as a page section (`key` tells two reports on one page apart)."""
     if dataset.problems.empty:
         st.success("No problems found in the input files.")
         return
@@ -224,7 +224,7 @@ def problems_report(dataset: load.Dataset) -> None:
     with st.expander("Every problem, with its line and column"):
         frame = dataset.problems
         st.dataframe(frame.head(10_000), hide_index=True)
-        download(frame, "problems", "Download all problems")
+        download(frame, key, "Download all problems")
     for problem in problems_from_frame(dataset.problems[dataset.problems["severity"] == "error"].head(3)):
         st.error(problem.message())
 
@@ -259,6 +259,8 @@ def data_source_sidebar(dataset: load.Dataset) -> None:
         if dataset.data_dir.resolve() != DEMO_DIR.resolve() and st.button("Back to the demo data"):
             use_directory(DEMO_DIR)
             st.rerun()
+        st.page_link("pages/data_methods.py", label="Upload your own files", icon=":material/upload_file:",
+                     help="A .zip of a data folder or the CSV and GeoJSON files; used in your session only.")
 
 
 def fetch_real_data() -> None:

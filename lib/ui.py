@@ -75,6 +75,13 @@ def open_data(directory: Path):
 
 
 def context() -> Context:
+    if "_context" not in st.session_state:
+        # A deep link (e.g. /map) opened on a freshly started server runs the page file alone, in
+        # Streamlit's legacy pages/ mode, before streamlit_app.py has called st.navigation once.
+        # Switch that mode off, as st.navigation would, and rerun through streamlit_app.py.
+        from streamlit.runtime.pages_manager import PagesManager
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["_context"]
 
 

@@ -152,7 +152,7 @@ else:
     right.markdown(dsp.correlation_reading(summary))
     right.plotly_chart(charts.correlation_strip(core, ctx.names), width="stretch", key="chart_correlations")
     st.dataframe(
-        summary, hide_index=True,
+        summary.assign(group=summary["group"].map(dsp.group_label)), hide_index=True,
         column_config={
             "group": "Group", "departments": "Departments",
             "most_above_median": "Most-targeted above median",
@@ -168,7 +168,8 @@ else:
         })
     ui.download(summary, "disparities-across-departments", "Download the summary")
 with st.expander("Every department × group"):
-    st.dataframe(core.assign(department=core["department"].map(lambda d: name(d, d))), hide_index=True,
+    st.dataframe(core.assign(department=core["department"].map(lambda d: name(d, d)),
+                             group=core["group"].map(dsp.group_label)), hide_index=True,
                  column_config={c: st.column_config.NumberColumn(format="percent") for c in
                                 ("share_most_targeted", "share_median", "share_least_targeted", "share_total")})
     ui.download(core, "disparities-table", "Download the table")

@@ -81,7 +81,8 @@ def exposure_dots(exposure: pd.DataFrame, names: dict[str, str] | None = None) -
     fig.update_traces(marker=dict(size=12, line=dict(width=1, color="white")))
     fig.add_vline(x=1.0, line_dash="dash", line_color="#444",
                   annotation_text="parity (1.0)", annotation_position="top")
-    fig.update_xaxes(type="log", title="Predictions per resident where the average member lives ÷ the average "
+    fig.update_xaxes(type="log", tickvals=[0.125, 0.25, 0.5, 1, 2, 4, 8], ticktext=["⅛", "¼", "½", "1", "2", "4", "8"],
+                     title="Predictions per resident where the average member lives ÷ the average "
                                        "resident's (log scale)")
     return _layout(fig, height)
 

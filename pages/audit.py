@@ -12,6 +12,8 @@ ui.page_intro("Audit: hotspots that are not crime, places targeted every day, po
 con, f, names = ctx.con, ctx.filters, ctx.names
 KEY = str(ctx.dataset.store)
 SITES_STATE = "audit_added_sites"
+DATES = {c: st.column_config.DateColumn(c.replace("_", " ").capitalize())
+         for c in ("first_date", "last_date", "quarter", "first_targeted", "last_targeted")}
 
 
 # -- cached analysis (one result per dataset, filters and added sites) --------------------------------
@@ -125,7 +127,7 @@ with tabs[0]:
             c = st.columns(3)
             c[0].metric("Predictions at such sites or addresses", f"{int(hit['artefact_predictions'].sum()):,}")
             c[1].metric(f"Highest share ({_name(top['department'])})", f"{top['share']:.1%}",
-                        "of the department's predictions", delta_color="off")
+                        "of the department's predictions", delta_color="off", delta_arrow="off")
             c[2].metric("Sites that drew predictions", f"{int((site_table['predictions'] > 0).sum())} "
                         f"of {len(site_table)}")
         st.plotly_chart(charts.site_bar(site_table[site_table["predictions"] > 0], names), width="stretch")
@@ -135,7 +137,7 @@ with tabs[0]:
             "share_of_department": st.column_config.NumberColumn("Share of dept. predictions", format="percent"),
             "share_of_days": st.column_config.NumberColumn("Share of days in use", format="percent"),
             "days": st.column_config.NumberColumn("Days targeted"),
-            "source": st.column_config.TextColumn("From", help="data: sites.csv; added: this session")})
+            "source": st.column_config.TextColumn("From", help="data: sites.csv; added: this session"), **DATES})
         ui.download(site_table, "artefact-sites", "Download")
 
     st.subheader("Addresses that name a police station, sheriff, jail, court or hospital")
@@ -145,7 +147,7 @@ with tabs[0]:
         st.caption("Text matches in the addresses of predictions and crime reports and in the list of addresses "
                    "the Plainfield analysis excluded. Streets named Court (Court Pl) are not counted; read each "
                    "address before drawing conclusions.")
-        st.dataframe(words, hide_index=True)
+        st.dataframe(words, hide_index=True, column_config=DATES)
         ui.download(words, "artefact-addresses", "Download")
 
     st.subheader("The most-predicted locations")
@@ -168,7 +170,7 @@ with tabs[1]:
         st.dataframe(sensitive, hide_index=True, column_order=[
             "site", "kind", "department", "predictions", "days", "share_of_days", "geoid", "block_group_predictions",
             "block_group_days", "block_group_share_of_days", "residents", "majority", "share_black", "share_latino",
-            "share_low_income", "source"], column_config={
+            "share_low_income", "source"], column_config={**DATES,
             "predictions": st.column_config.NumberColumn("Predictions (box)"),
             "days": st.column_config.NumberColumn("Days (box)"),
             "share_of_days": st.column_config.NumberColumn("Share of days (box)", format="percent"),
@@ -195,7 +197,7 @@ with tabs[1]:
             majority = (everyday["majority"].isin(["black", "latino"])).mean()
             c[2].metric("Of them majority Black or Latino", f"{majority:.0%}")
         st.plotly_chart(charts.days_bar(bg_days, names), width="stretch")
-        st.dataframe(everyday, hide_index=True, column_config={
+        st.dataframe(everyday, hide_index=True, column_config={**DATES,
             "share_of_days": st.column_config.NumberColumn("Share of days in use", format="percent"),
             **{c: st.column_config.NumberColumn(c.replace("share_", "").replace("_", " ").capitalize(),
                                                 format="percent")
@@ -231,13 +233,13 @@ with tabs[2]:
     outside = geo.points
     c = st.columns(5)
     c[0].metric("Prediction locations checked", f"{int(pred['locations'].sum()):,}")
-    c[1].metric("Outside the analysed block groups", f"{int(pred.loc[pred['status'] != 'inside', 'locations'].sum()):,}",
-                f"{int(pred.loc[pred['status'] != 'inside', 'predictions'].sum()):,} predictions", delta_color="off")
+    c[1].metric("Outside the block groups", f"{int(pred.loc[pred['status'] != 'inside', 'locations'].sum()):,}",
+                f"{int(pred.loc[pred['status'] != 'inside', 'predictions'].sum()):,} predictions", delta_color="off", delta_arrow="off")
     c[2].metric("Outside the United States", f"{int((outside['status'] == 'abroad').sum()):,}",
-                "points, all tables", delta_color="off")
-    c[3].metric("At 0,0", f"{int((outside['status'] == 'zero_zero').sum()):,}", "points", delta_color="off")
+                "points, all tables", delta_color="off", delta_arrow="off")
+    c[3].metric("At 0,0", f"{int((outside['status'] == 'zero_zero').sum()):,}", "points", delta_color="off", delta_arrow="off")
     c[4].metric("Lat/lon swapped", f"{int((outside['status'] == 'swapped').sum()):,}", "points",
-                delta_color="off")
+                delta_color="off", delta_arrow="off")
 
     partial = audit.partial_coverage(geo)
     for row in partial.itertuples(index=False):
@@ -252,7 +254,9 @@ with tabs[2]:
     table = summary.pivot_table(index=["department", "source"], columns="status", values="locations",
                                 aggfunc="sum", fill_value=0).reset_index()
     table.insert(1, "name", table["department"].map(_name))
-    table = table.rename(columns={k: v for k, v in audit.STATUS_LABELS.items()})
+    table = table[["department", "name", "source", *[k for k in audit.STATUS_LABELS if k in table.columns]]]
+    table = table.rename(columns={"department": "Department", "name": "Name", "source": "Table",
+                                  **audit.STATUS_LABELS})
     st.dataframe(table, hide_index=True)
     st.caption("Locations (distinct points) per status. 'No coordinates' counts records instead.")
     ui.download(summary, "geocoding-summary", "Download")
@@ -290,7 +294,7 @@ with tabs[2]:
     if len(errors):
         st.subheader("At 0,0 or with latitude and longitude swapped")
         st.dataframe(errors[["source", "department", "lat", "lon", "status", "corrected_geoid", "predictions",
-                             "records", "address", "first_date"]], hide_index=True)
+                             "records", "address", "first_date"]], hide_index=True, column_config=DATES)
 
     st.subheader("Points outside, on the map")
     near = outside[outside["status"].isin(["nearby", "far", "no_outline"])]
@@ -302,8 +306,8 @@ with tabs[2]:
                                   f"({counts[d]:,} points outside)", key="audit_map_department")
         st.plotly_chart(charts.outside_map(near[near["department"] == department], _shapes(con, KEY, department)),
                         width="stretch")
-        st.caption("Grey lines: the analysed block groups (drawn even without base-map tiles). Marker size grows "
-                   "with predictions (or records).")
+        st.caption("Grey lines: the analysed block groups, on plain longitude/latitude axes (no base map needed). "
+                   "Marker size grows with predictions (or records).")
     ui.download(outside, "points-outside-block-groups", "Download every point outside")
 
 # -- 4. over time ------------------------------------------------------------------------------------
@@ -347,7 +351,7 @@ with tabs[3]:
         if len(kept):
             st.metric("Average share kept from one quarter to the next", f"{kept.mean():.0%}")
             st.plotly_chart(charts.overlap_bar(overlap, names), width="stretch")
-        st.dataframe(overlap, hide_index=True, column_config={
+        st.dataframe(overlap, hide_index=True, column_config={**DATES,
             "overlap_share": st.column_config.NumberColumn("Share kept", format="percent")})
         ui.download(overlap, "top-block-groups-by-quarter", "Download")
 

@@ -485,9 +485,10 @@ def partial_coverage(geocoding: Geocoding, min_share: float = 0.05, min_location
     whole parish or county)."""
     summary = geocoding.summary[geocoding.summary["source"] == "predictions"]
     totals = summary.groupby("department")[["locations", "predictions"]].sum()
-    near = summary[summary["status"] == "nearby"].set_index("department")[["locations", "predictions"]]
+    near = (summary[summary["status"] == "nearby"].set_index("department")[["locations", "predictions"]]
+            .rename(columns=lambda c: f"{c}_nearby"))
     points = geocoding.points[(geocoding.points["source"] == "predictions") & (geocoding.points["status"] == "nearby")]
-    out = totals.join(near, rsuffix="_nearby", how="inner")
+    out = totals.join(near, how="inner")
     out["share_of_locations"] = out["locations_nearby"] / out["locations"]
     out["max_km"] = points.groupby("department")["distance_km"].max()
     out = out[(out["share_of_locations"] >= min_share) & (out["locations_nearby"] >= min_locations)].reset_index()

@@ -14,7 +14,6 @@ SITE_COLOURS = {"police_station": "#08306b", "jail": "#54278f", "court": "#6a51a
 STATUS_COLOURS = {"nearby": "#6baed6", "far": "#fd8d3c", "abroad": "#d7301f", "zero_zero": "#7f0000",
                   "swapped": "#88419d", "no_outline": "#969696"}
 OUTLINE = "rgba(60, 60, 60, 0.6)"
-MAP_STYLE = "carto-positron"
 
 
 def _label(frame: pd.DataFrame, names: dict[str, str]) -> pd.Series:
@@ -28,6 +27,7 @@ def site_bar(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     fig = px.bar(data, x="predictions", y="label", color="kind", orientation="h", color_discrete_map=SITE_COLOURS,
                  hover_data={"days": True, "share_of_department": ":.1%", "label": False},
                  labels={"predictions": "Predictions whose 600 ft box held the site", "label": "", "kind": "Kind"})
+    fig.update_yaxes(categoryorder="array", categoryarray=data["label"].tolist())
     fig.update_layout(height=max(260, 28 * len(data) + 120), margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
@@ -43,6 +43,7 @@ def days_bar(frame: pd.DataFrame, names: dict[str, str], top: int = 30) -> go.Fi
                              "share_black": ":.0%", "share_latino": ":.0%", "share_low_income": ":.0%",
                              "label": False, "over": False},
                  labels={"share_of_days": "Share of the days the software was in use", "label": "", "over": ""})
+    fig.update_yaxes(categoryorder="array", categoryarray=data["label"].tolist())
     fig.add_vline(x=EVERYDAY_SHARE, line_dash="dash", line_color="#444",
                   annotation_text="90%", annotation_position="top")
     fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
@@ -50,37 +51,39 @@ def days_bar(frame: pd.DataFrame, names: dict[str, str], top: int = 30) -> go.Fi
     return fig
 
 
-def outline_trace(shapes: pd.DataFrame) -> go.Scattermap:
-    """Block-group outlines as one line layer, so the map reads without base-map tiles."""
+def outline_trace(shapes: pd.DataFrame) -> go.Scatter:
+    """Block-group outlines as one line trace."""
     lons, lats = [], []
     for geometry in shapes["geometry"]:
-        for line in shapely.get_parts(shapely.boundary(geometry)):
-            for ring in shapely.get_parts(line):
-                xy = np.asarray(ring.coords)
-                lons += xy[:, 0].tolist() + [None]
-                lats += xy[:, 1].tolist() + [None]
-    return go.Scattermap(lon=lons, lat=lats, mode="lines", line=dict(width=1, color=OUTLINE),
-                         name="Analysed block groups", hoverinfo="skip")
+        for ring in shapely.get_parts(shapely.boundary(geometry)):
+            xy = np.asarray(ring.coords)
+            lons += xy[:, 0].tolist() + [None]
+            lats += xy[:, 1].tolist() + [None]
+    return go.Scatter(x=lons, y=lats, mode="lines", line=dict(width=1, color=OUTLINE),
+                      name="Analysed block groups", hoverinfo="skip")
 
 
 def outside_map(points: pd.DataFrame, shapes: pd.DataFrame) -> go.Figure:
-    """Points outside the analysed block groups (near them), over the block-group outlines."""
+    """Points outside the analysed block groups, over the block-group outlines.
+
+    Drawn on plain longitude/latitude axes (scaled for the latitude) rather than on map tiles, so it
+    reads the same with or without an internet connection."""
     fig = go.Figure(outline_trace(shapes))
     for status, part in points.groupby("status"):
-        weight = part["predictions"].fillna(part["records"]).astype(float)
-        fig.add_trace(go.Scattermap(
-            lon=part["lon"], lat=part["lat"], mode="markers", name=STATUS_LABELS.get(status, status),
+        weight = part["predictions"].astype("Float64").fillna(part["records"]).astype(float)
+        fig.add_trace(go.Scatter(
+            x=part["lon"], y=part["lat"], mode="markers", name=STATUS_LABELS.get(status, status),
             marker=dict(size=np.clip(4 + 3 * np.sqrt(weight), 5, 28), color=STATUS_COLOURS.get(status, "#444"),
-                        opacity=0.7),
-            text=[f"{s}: {w:,.0f} · {d:.1f} km outside" for s, w, d in
-                  zip(part["source"], weight, part["distance_km"])],
+                        opacity=0.7, line=dict(width=0.5, color="white")),
+            text=[f"{s}: {w:,.0f} · {d:.1f} km outside" + (f"<br>{a}" if isinstance(a, str) else "")
+                  for s, w, d, a in zip(part["source"], weight, part["distance_km"], part["address"])],
             hoverinfo="text"))
-    bounds = shapely.total_bounds(np.concatenate([shapes["geometry"].to_numpy(),
-                                                  shapely.points(points["lon"], points["lat"])]))
-    centre = dict(lon=(bounds[0] + bounds[2]) / 2, lat=(bounds[1] + bounds[3]) / 2)
-    span = max(bounds[2] - bounds[0], bounds[3] - bounds[1], 0.01)
-    fig.update_layout(map=dict(style=MAP_STYLE, center=centre, zoom=float(np.clip(np.log2(360 / span) - 0.6, 1, 15))),
-                      height=520, margin=dict(l=0, r=0, t=0, b=0), legend=dict(yanchor="top", y=0.98, x=0.01))
+    lat = float(np.nanmean(points["lat"])) if len(points) else 0.0
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(lat)), 0.1), title="Latitude",
+                     showgrid=False)
+    fig.update_xaxes(title="Longitude", showgrid=False)
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="#f7f7f7",
+                      legend=dict(yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.8)"))
     return fig
 
 
@@ -115,12 +118,14 @@ def overlap_bar(overlap: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     """Share of each quarter's top 10% block groups that were also in the previous quarter's top 10%."""
     data = overlap.dropna(subset=["overlap_share"]).copy()
     data["department"] = data["department"].map(lambda d: names.get(d, d))
+    data = data.sort_values("quarter")
     data["quarter"] = pd.to_datetime(data["quarter"]).dt.to_period("Q").astype(str)
     fig = px.bar(data, x="quarter", y="overlap_share", color="department", barmode="group",
                  hover_data={"kept_from_previous": True, "top_n": True},
                  labels={"quarter": "Quarter", "overlap_share": "Top 10% kept from the previous quarter",
                          "department": "Department", "kept_from_previous": "Kept", "top_n": "Top 10% size"})
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(categoryorder="category ascending")
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 

@@ -76,7 +76,7 @@ with left:
             else:
                 st.caption("The downloads hold every row of the result. In the CSV, text that a spreadsheet "
                            "would run as a formula starts with an apostrophe.")
-        st.caption(f"{filters_then}.")
+            st.caption(f"{filters_then}.")
 
 with right:
     st.markdown("**Tables and their columns**")

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import ui
+from lib import datasheet, ui
 from lib.analysis import overview
 
 ctx = ui.context()
@@ -90,6 +90,28 @@ st.dataframe(
         "final_prediction_date": st.column_config.DateColumn("Last prediction"),
     })
 ui.download(table, "departments-summary", "Download table")
+
+st.subheader("Department datasheet")
+st.caption("One HTML file with this department's figures, map, disparities, accuracy, audit flags and method "
+           "notes under the current filters; it opens in any browser, without internet.")
+sheet_choices = list(ctx.filters.departments) if len(ctx.filters.departments) == 1 else list(table["department"])
+sheet_department = sheet_choices[0] if len(sheet_choices) == 1 else st.selectbox(
+    "Department for the datasheet", sheet_choices, key="sheet_department", format_func=lambda d: ctx.names.get(d, d))
+sheet_filters = datasheet.for_department(ctx.filters, sheet_department)
+sheet_dataset, sheet_con = ctx.dataset, ctx.con
+
+
+def _datasheet() -> bytes:
+    # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
+    cursor = sheet_con.cursor()
+    try:
+        return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters).encode()
+    finally:
+        cursor.close()
+
+
+st.download_button("Download datasheet", _datasheet, f"{sheet_department}-datasheet.html", "text/html",
+                   key="dl_datasheet", icon=":material/description:", on_click="ignore")
 
 ui.page_notes([
     "Predictions are counted per prediction-box centre; block-group residents and households come from the "

@@ -1,0 +1,148 @@
+"""The Map page under AppTest with every layer, on tiny, demo and real data; and in a real browser, where the
+map must draw without base-map tiles (this machine has no internet)."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lib.analysis import maps
+from tests.apptest import assert_no_exception, metrics, run_app
+from tests.fixtures import write_tiny
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = "pages/map.py"
+ALL_LAYERS = ["Prediction locations", "Block groups", "Predicted vs reported", "Sites"]
+
+
+def _figure(at, key="main_map") -> dict:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def _with_layers(at, layers):
+    at.session_state["map_layers"] = layers
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def _length(values) -> int:
+    """Plotly sends numeric arrays as base64 typed arrays."""
+    if isinstance(values, dict):
+        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+    return len(values)
+
+
+def _trace_types(figure) -> list[str]:
+    return [t["type"] for t in figure["data"]]
+
+
+def test_tiny_draws_points_over_the_choropleth_and_the_hexagons(tiny_dir):
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha"})
+    assert_no_exception(at)
+    figure = _figure(at)
+    types = _trace_types(figure)
+    assert types[0] == "choroplethmap" and "scattermap" in types
+    points = next(t for t in figure["data"] if t.get("name") == "Prediction locations")
+    assert _length(points["lat"]) == 4
+    assert len(at.get("deck_gl_json_chart")) == 1
+    assert any("Every one of the 4 prediction locations is drawn" in c.value for c in at.caption)
+    # Switching the choropleth off leaves the outlines as a line trace.
+    _with_layers(at, ["Prediction locations"])
+    assert _trace_types(_figure(at))[0] == "scattermap" and _figure(at)["data"][0]["mode"] == "lines"
+
+
+def test_demo_every_layer(demo):
+    at = run_app(demo.data_dir, PAGE, {"dept": "rivertonpdnj"})
+    assert_no_exception(at)
+    _with_layers(at, ALL_LAYERS)
+    m = metrics(at)
+    comparison = maps.comparison(demo.connect(), at.session_state["_context"].filters)
+    assert m["Hits (reports in a box during its shift)"] == f"{comparison.hits:,}"
+    assert m["Misses (reports outside every box)"] == f"{comparison.misses:,}"
+    assert m["False alarms (predictions with no report)"] == f"{comparison.false_alarms:,}"
+    names = [t.get("name", "") for t in _figure(at)["data"]]
+    assert any(n.startswith("Reported crimes inside a box") for n in names)
+    assert any(n.startswith("Police station") for n in names)
+    for variable in maps.CHOROPLETH_VARIABLES:
+        at.selectbox(key="map_bg_variable").set_value(variable).run()
+        assert_no_exception(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Every prediction location CSV", "Block groups CSV", "Reported crimes (as drawn) CSV",
+            "Prediction boxes (as drawn) CSV", "Sites CSV", "Hexagons CSV"} <= labels
+
+
+def test_demo_all_departments_opens_on_the_country(demo):
+    at = run_app(demo.data_dir, PAGE)
+    assert_no_exception(at)
+    figure = _figure(at)
+    departments = next(t for t in figure["data"] if t.get("name") == "Departments")
+    assert _length(departments["lat"]) == 3
+    assert figure["layout"]["map"]["zoom"] < 5
+    at.radio(key="map_national_markers").set_value("Every prediction location").run()
+    assert_no_exception(at)
+    assert any(t.get("name") == "Prediction locations" for t in _figure(at)["data"])
+
+
+def test_real_plainfield_every_layer(real_dir):
+    at = run_app(real_dir, PAGE, {"dept": "plainfieldpdnj"})
+    assert_no_exception(at)
+    _with_layers(at, ALL_LAYERS[:3])
+    m = metrics(at)
+    assert m["Hits (reports in a box during its shift)"] == "608"
+    assert m["Misses (reports outside every box)"] == "2,548"
+    assert "False alarms (predictions with no report)" not in m
+    assert any("cannot be classified one by one" in i.value for i in at.info)
+
+
+def test_real_everything_stays_under_the_caps(real_dir):
+    at = run_app(real_dir, PAGE)
+    assert_no_exception(at)
+    at.radio(key="map_national_markers").set_value("Every prediction location").run()
+    assert_no_exception(at)
+    points = next(t for t in _figure(at)["data"] if t.get("name") == "Prediction locations")
+    assert _length(points["lat"]) <= maps.MAX_POINTS
+    assert any("103,648 prediction locations are too many" in c.value for c in at.caption)
+
+
+def test_a_selection_with_nothing_shows_the_empty_state(tmp_path):
+    directory = write_tiny(tmp_path / "tiny")
+    at = run_app(directory, PAGE, {"dept": "beta", "majority": "black"})
+    assert_no_exception(at)
+    assert any("Nothing matches these filters" in i.value for i in at.info)
+
+
+# -- in a real browser ------------------------------------------------------------------------
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("data, query", [("demo", "?dept=rivertonpdnj"), ("real", "?dept=plainfieldpdnj")])
+def test_map_draws_without_tiles(data, query, request, tmp_path_factory):
+    """The map's style must be built in: with a style fetched from the network, MapLibre draws nothing at
+    all offline. Leaves artifacts/e2e/map-<data>.png to look at."""
+    from playwright.sync_api import sync_playwright
+
+    from lib.data import load
+    from tests.e2e.browser import exceptions, launch_browser, open_page, screenshot, start_server, stop_server
+    data_dir = request.getfixturevalue("real_dir") if data == "real" else REPO / "data" / "demo"
+    work = tmp_path_factory.mktemp(f"map-{data}")
+    load.load(data_dir, cache_dir=work / "cache")
+    server = start_server(data_dir, work / "cache", work / "server.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            open_page(page, server, "/map" + query)
+            screenshot(page, f"map-{data}")  # kept if the wait below fails
+            page.wait_for_function("""() => { const gd = document.querySelector('.js-plotly-plot');
+                const map = gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+                return map && map.loaded(); }""", timeout=120_000)
+            shot = screenshot(page, f"map-{data}")
+            assert exceptions(page) == [], shot
+            assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 1
+            browser.close()
+    finally:
+        stop_server(server)

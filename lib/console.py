@@ -92,7 +92,7 @@ class Result:
 
     def frame(self, limit: int | None = SHOW_ROWS) -> pd.DataFrame:
         table = self.table if limit is None else self.table.slice(0, limit)
-        return _plain_numbers(table).to_pandas()
+        return _plain_numbers(table).rename_columns(_unique(table.column_names)).to_pandas()
 
     def plan_text(self) -> str:
         return "\n".join(str(v) for v in self.table.column(self.table.num_columns - 1).to_pylist())
@@ -110,6 +110,16 @@ def _plain_numbers(table: pa.Table) -> pa.Table:
             plain = column.cast(pa.float64(), safe=False)
         table = table.set_column(i, table.field(i).name, plain)
     return table
+
+
+def _unique(names: list[str]) -> list[str]:
+    """SQL allows two result columns with one name (SELECT 1 AS a, 2 AS a); a table does not: a, a_2."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def check(text: str) -> tuple[bool, str | None]:
@@ -169,7 +179,7 @@ class Console:
 
     def _lock_down(self, tables: Path) -> None:
         # The only folder left readable is the store the views read; '' turns off spilling to disk.
-        self.con.execute(f"SET allowed_directories = [{db._literal(str(tables) + '/')}]")
+        self.con.execute(f"SET allowed_directories = [{db.literal(str(tables) + '/')}]")
         for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
                         "autoinstall_known_extensions = false", "autoload_known_extensions = false",
                         "python_enable_replacements = false", "enable_external_access = false",

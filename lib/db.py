@@ -66,11 +66,11 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
         else:
             # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_literal(path)})")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal(path)})")
     predictions = tables / "predictions"
     if any(predictions.glob("*/*.parquet")):
-        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({_literal(f'{predictions}/*/*.parquet')}, "
-                    "hive_partitioning = true)")
+        files = literal(f"{predictions}/*/*.parquet")
+        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
     else:
         _empty_predictions(con)
     brackets = bracket_columns(con)
@@ -78,7 +78,7 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
                                                 top_bracket=_top_bracket_sql(brackets)))
 
 
-def _literal(text) -> str:
+def literal(text) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 

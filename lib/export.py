@@ -41,7 +41,21 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def arrow_parquet_bytes(table: pa.Table) -> bytes:
-    """Parquet straight from Arrow, keeping every type DuckDB gave (no spreadsheet risk: Parquet is typed)."""
+    """Parquet straight from Arrow, keeping the types DuckDB gave (no spreadsheet risk: Parquet is typed).
+    A column of a type Parquet cannot hold (e.g. an INTERVAL) is written as text."""
+    try:
+        return _parquet(table)
+    except pa.ArrowNotImplementedError:
+        for i, field in enumerate(table.schema):
+            try:
+                _parquet(pa.table([table.column(i).slice(0, 0)], names=[field.name]))
+            except pa.ArrowNotImplementedError:
+                text = pa.array([None if v is None else str(v) for v in table.column(i).to_pylist()], pa.string())
+                table = table.set_column(i, field.name, text)
+        return _parquet(table)
+
+
+def _parquet(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()

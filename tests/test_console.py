@@ -292,3 +292,11 @@ def test_downloads_hold_the_whole_result(tiny_console):
     import io
     back = pd.read_parquet(io.BytesIO(parquet()))
     assert back["cell"].tolist() == ["=HYPERLINK(1)"] * 3
+
+
+def test_unusual_results_display_and_download(tiny_console):
+    result = tiny_console.run("SELECT 1 AS a, 2 AS a, INTERVAL 1 DAY AS gap, [1, 2] AS pair")
+    assert result.frame().columns.tolist() == ["a", "a_2", "gap", "pair"]
+    csv, parquet = console.downloads(result)
+    assert csv().decode().splitlines()[0] == "a,a_2,gap,pair"
+    assert parquet()[:4] == b"PAR1"

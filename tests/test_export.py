@@ -68,3 +68,11 @@ def test_arrow_parquet_bytes_keeps_decimals_and_lists():
     back = pa.parquet.read_table(io.BytesIO(export.arrow_parquet_bytes(table)))
     assert back.schema.field("n").type == pa.decimal128(38, 0)
     assert back.to_pylist() == [{"n": 35, "tags": ["a", "b"]}]
+
+
+def test_a_type_parquet_cannot_hold_is_written_as_text():
+    import duckdb
+    table = duckdb.connect().sql("SELECT INTERVAL 1 DAY AS gap, 7 AS n").to_arrow_table()
+    back = pa.parquet.read_table(io.BytesIO(export.arrow_parquet_bytes(table)))
+    assert back.schema.field("gap").type == pa.string() and back.column("gap").to_pylist()[0]
+    assert back.column("n").to_pylist() == [7]

@@ -45,8 +45,61 @@ def _overview(con, f: Filters) -> None:
     overview.department_summary(con, f)
 
 
-# Each entry replays one view of the page: the lib calls the page script makes for the filters.
-WORKLOADS: dict[str, Callable] = {"overview": _overview}
+def _map(con, f: Filters) -> None:
+    from lib.analysis import maps, overview
+    maps.view(con, f)
+    overview.headline(con, f)
+    maps.sites(con, f)
+    locations = maps.locations(con, f)
+    maps.thin(locations)
+    frame = maps.block_groups(con, f)
+    maps.geojson(frame)
+    maps.hexagons(locations, frame)
+    maps.comparison(con, f)
+
+
+def _disparities(con, f: Filters) -> None:
+    from lib.analysis import disparities
+    disparities.ranked_block_groups(con, f)
+
+
+def _accuracy(con, f: Filters) -> None:
+    from datetime import date
+
+    from lib.analysis import accuracy
+    department = f.departments[0]
+    result = accuracy.accuracy(con, department, (f.start, f.end) if f.start and f.end else None)
+    used = tuple(date.fromisoformat(d) for d in result.summary["window"])
+    if result.came_true is not None and result.summary["predictions_total"]:
+        accuracy.patrol_dosage(con, department, used, result.came_true, result.summary["predictions_total"])
+    accuracy.patrol_minutes(con, department, used)
+
+
+def _audit(con, f: Filters) -> None:
+    import pandas as pd
+
+    from lib.analysis import audit
+    none = pd.DataFrame(columns=["name", "kind", "lat", "lon"])
+    dated = audit.has_dates(con, f)
+    audit.geocoding_audit(con, f)
+    audit.site_artefacts(con, f, none)
+    audit.artefact_share(con, f, none)
+    audit.address_artefacts(con, f)
+    audit.persistent_hotspots(con, f)
+    audit.sensitive_sites(con, f, none)
+    if dated:
+        audit.block_group_days(con, f)
+        audit.daily_predictions(con, f)
+        audit.monthly_block_groups(con, f)
+        audit.quarter_overlap(con, f)
+    audit.sites(con, f, none)
+
+
+# Each entry replays one view of the page: the lib calls the page script makes for the filters
+# (every interaction names one department, as the accuracy page needs).
+WORKLOADS: dict[str, Callable] = {"overview": _overview, "map": _map, "disparities": _disparities,
+                                  "accuracy": _accuracy, "audit": _audit}
+MODULES = {"map": "maps"}
 
 
 def available() -> dict[str, Callable]:
@@ -54,7 +107,7 @@ def available() -> dict[str, Callable]:
     out = {}
     for page, fn in WORKLOADS.items():
         try:
-            importlib.import_module(f"lib.analysis.{page}")
+            importlib.import_module(f"lib.analysis.{MODULES.get(page, page)}")
         except ModuleNotFoundError:
             continue
         out[page] = fn

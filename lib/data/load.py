@@ -3,6 +3,15 @@
 The typed cache lives outside the repository (PP_CACHE_DIR, default ~/.cache/predpol-explorer),
 keyed on the input files' names, sizes and modification times, so opening an unchanged
 directory again skips the CSVs entirely. The user's files are only ever read.
+
+Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache root>/<cache_key>/:
+    report.json                    source, rows and rejected rows per table, missing files
+    problems.parquet               every problem found (file, line, column, value, expected, severity)
+    tables/<table>.parquet         each canonical table but predictions, sorted by line
+    tables/block_groups.parquet    shapes as GeoJSON text with centroid, area and bounding box
+    tables/predictions/department=<slug>/*.parquet
+                                   predictions partitioned by department (Hive layout), unsorted, so a
+                                   query on one department reads one folder
 """
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ class View:
     bounds: tuple[float, float, float, float]  # west, south, east, north
 
 
-def fit_view(west: float, south: float, east: float, north: float, width: int = 900, height: int = 600) -> View:
+def fit_view(west: float, south: float, east: float, north: float, width: int = 760, height: int = 600) -> View:
     """Centre and zoom showing the box in a width x height map (web Mercator, 512 px tiles)."""
     lon_span = max(east - west, 1e-4)
     y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))

@@ -22,7 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 STARTUP_SECONDS = 60
-RENDER_MS = 60_000
+RENDER_MS = 180_000  # a bound on waiting, not a speed test: shared CI machines can be slow
 
 
 def free_port() -> int:
@@ -91,14 +91,15 @@ def launch_browser(playwright):
 
 IDLE_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
     const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-testid="stSkeleton"]');
+        && ![...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());
     window.__ppIdle = idle ? (window.__ppIdle || 0) + 1 : 0;
     return window.__ppIdle >= 3; }"""
 
 
 def wait_until_idle(page, timeout_ms: int = RENDER_MS) -> None:
     """Until the script run has finished and its elements are drawn: stApp's script state is notRunning and no
-    skeleton placeholder shows, on three polls in a row (a run can follow a run)."""
+    skeleton placeholder shows (one in a tab not shown stays forever), on three polls in a row (a run can
+    follow a run)."""
     page.evaluate("() => { window.__ppIdle = 0; }")
     page.wait_for_function(IDLE_JS, polling=150, timeout=timeout_ms)
 
@@ -141,7 +142,7 @@ def screenshot(page, name: str) -> Path:
         page.set_viewport_size({"width": size["width"], "height": height})
         page.wait_for_timeout(400)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, timeout=RENDER_MS)
     page.set_viewport_size(size)
     return path
 

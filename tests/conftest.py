@@ -87,3 +87,19 @@ def demo():
 @pytest.fixture(scope="session")
 def demo_con(demo):
     return demo.connect()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """One Playwright for the whole run: its sync API refuses to start a second time while one runs."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    from tests.e2e.browser import launch_browser
+    browser = launch_browser(playwright_instance)
+    yield browser
+    browser.close()

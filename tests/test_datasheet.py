@@ -99,33 +99,28 @@ def test_cli_writes_the_datasheet(tiny_dir, tmp_path):
 
 
 @pytest.mark.e2e
-def test_the_file_renders_offline_in_chromium(demo, demo_con, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.browser import launch_browser
+def test_the_file_renders_offline_in_chromium(demo, demo_con, tmp_path, browser):
     department = overview.department_summary(demo_con, Filters())["department"].iloc[0]
     f = Filters(departments=(department,))
     out = write_datasheet(demo, demo_con, f, tmp_path / "sheet.html")
     name = overview.department_summary(demo_con, f)["name"].iloc[0]
     requested, errors = [], []
-    with sync_playwright() as p:
-        browser = launch_browser(p)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            # No network: anything but the file itself is refused (and recorded).
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                          else (requested.append(route.request.url), route.abort()))
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(out.resolve().as_uri())
-            page.wait_for_selector("svg.main-svg", timeout=30_000)
-            page.wait_for_function("() => document.querySelectorAll('.plot-container').length >= 5", timeout=30_000)
-            assert page.locator("h1").inner_text() == name
-            assert page.locator("[data-figure=predictions]").inner_text() == \
-                f"{overview.headline(demo_con, f)['predictions']:,}"
-            assert page.locator("#map path.js-fill").count() > 0  # the block groups are drawn
-            assert page.locator("#disparities .plot-container").first.is_visible()
-            page.screenshot(path=str(Path(tmp_path) / "sheet.png"), full_page=True)
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        # No network: anything but the file itself is refused (and recorded).
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                      else (requested.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(out.resolve().as_uri())
+        page.wait_for_selector("svg.main-svg", timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.plot-container').length >= 5", timeout=30_000)
+        assert page.locator("h1").inner_text() == name
+        assert page.locator("[data-figure=predictions]").inner_text() == \
+            f"{overview.headline(demo_con, f)['predictions']:,}"
+        assert page.locator("#map path.js-fill").count() > 0  # the block groups are drawn
+        assert page.locator("#disparities .plot-container").first.is_visible()
+        page.screenshot(path=str(Path(tmp_path) / "sheet.png"), full_page=True)
+    finally:
+        context.close()
     assert requested == [] and errors == []

@@ -1,25 +1,12 @@
-"""Real-browser fixtures: an app server per data directory (always stopped at teardown) and one headless Chromium."""
+"""Real-browser fixtures: an app server per data directory (always stopped at teardown).
+The one headless Chromium is tests/conftest.py's `browser`."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import REPO, launch_browser, start_server, stop_server
-
-
-@pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    browser = launch_browser(playwright_instance)
-    yield browser
-    browser.close()
+from tests.e2e.browser import REPO, start_server, stop_server
 
 
 @pytest.fixture

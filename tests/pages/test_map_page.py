@@ -120,21 +120,18 @@ def test_a_selection_with_nothing_shows_the_empty_state(tmp_path):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("data, query", [("demo", "?dept=rivertonpdnj"), ("real", "?dept=plainfieldpdnj")])
-def test_map_draws_without_tiles(data, query, request, tmp_path_factory):
+def test_map_draws_without_tiles(data, query, request, tmp_path_factory, browser):
     """The map's style must be built in: with a style fetched from the network, MapLibre draws nothing at
     all offline. Leaves artifacts/e2e/map-<data>.png to look at."""
-    from playwright.sync_api import sync_playwright
-
     from lib.data import load
-    from tests.e2e.browser import exceptions, launch_browser, open_page, screenshot, start_server, stop_server
+    from tests.e2e.browser import exceptions, open_page, screenshot, start_server, stop_server
     data_dir = request.getfixturevalue("real_dir") if data == "real" else REPO / "data" / "demo"
     work = tmp_path_factory.mktemp(f"map-{data}")
     load.load(data_dir, cache_dir=work / "cache")
     server = start_server(data_dir, work / "cache", work / "server.log")
     try:
-        with sync_playwright() as playwright:
-            browser = launch_browser(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
             open_page(page, server, "/map" + query)
             screenshot(page, f"map-{data}")  # kept if the wait below fails
             page.wait_for_function("""() => { const gd = document.querySelector('.js-plotly-plot');
@@ -143,6 +140,7 @@ def test_map_draws_without_tiles(data, query, request, tmp_path_factory):
             shot = screenshot(page, f"map-{data}")
             assert exceptions(page) == [], shot
             assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 1
-            browser.close()
+        finally:
+            page.close()
     finally:
         stop_server(server)

@@ -66,8 +66,9 @@ def findings(con, f: Filters) -> list[Finding]:
             f"predictions — {top['share']:.1%} of its department's.", f"{top['predictions']:,}"))
     if h["predictions_outside_shown"]:
         share = h["predictions_outside_shown"] / h["predictions"]
+        share_text = f"{share:.1%}" if share >= 0.001 else "under 0.1%"
         out.append(Finding(
-            f"{h['predictions_outside_shown']:,} predictions ({share:.1%}) fell outside every analysed block group "
+            f"{h['predictions_outside_shown']:,} predictions ({share_text}) fell outside every analysed block group "
             "— see the Audit page for why.", f"{h['predictions_outside_shown']:,}"))
     return out[:5]
 

@@ -75,7 +75,9 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
         _empty_predictions(con)
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
-                                                top_bracket=_top_bracket_sql(brackets)))
+                                                top_bracket=_top_bracket_sql(brackets),
+                                                has_brackets=" OR ".join(f"i.{c} IS NOT NULL" for c in brackets)
+                                                or "FALSE"))
 
 
 def literal(text) -> str:

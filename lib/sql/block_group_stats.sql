@@ -13,7 +13,8 @@ SELECT
     r.white, r.black, r.latino, r.asian,
     i.households,
     i.low_income_households,
-    coalesce(i.bracket_households, i.households) AS bracket_households,
+    -- only where the block group has bracket counts, so averages skip places without them
+    CASE WHEN {has_brackets} THEN coalesce(i.bracket_households, i.households) END AS bracket_households,
     {bracket_columns}
     r.black / nullif(r.total, 0) AS share_black,
     r.latino / nullif(r.total, 0) AS share_latino,

@@ -55,7 +55,7 @@ def _map(con, f: Filters) -> None:
     frame = maps.block_groups(con, f)
     maps.geojson(frame)
     maps.hexagons(locations, frame)
-    maps.comparison(con, f)
+    # maps.comparison runs only when the user adds the reported-crimes layer (off by default).
 
 
 def _disparities(con, f: Filters) -> None:

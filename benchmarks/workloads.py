@@ -40,19 +40,17 @@ def interactions(con, options: FilterOptions) -> list[Interaction]:
 
 def _overview(con, f: Filters) -> None:
     from lib.analysis import overview
-    overview.headline(con, f)
-    overview.findings(con, f)
-    overview.department_summary(con, f)
+    h = overview.headline(con, f)
+    overview.findings(con, f, h, overview.department_summary(con, f))
 
 
 def _map(con, f: Filters) -> None:
-    from lib.analysis import maps, overview
+    from lib.analysis import maps
     maps.view(con, f)
-    overview.headline(con, f)
-    maps.sites(con, f)
     locations = maps.locations(con, f)
-    maps.thin(locations)
     frame = maps.block_groups(con, f)
+    maps.sites(con, f)
+    maps.thin(locations)
     maps.geojson(frame)
     maps.hexagons(locations, frame)
     # maps.comparison runs only when the user adds the reported-crimes layer (off by default).
@@ -86,9 +84,9 @@ def _audit(con, f: Filters) -> None:
     audit.artefact_share(con, f, none)
     audit.address_artefacts(con, f)
     audit.persistent_hotspots(con, f)
-    audit.sensitive_sites(con, f, none)
+    days = audit.block_group_days(con, f) if dated else None
+    audit.sensitive_sites(con, f, none, days)
     if dated:
-        audit.block_group_days(con, f)
         audit.daily_predictions(con, f)
         audit.monthly_block_groups(con, f)
         audit.quarter_overlap(con, f)

@@ -138,7 +138,7 @@ def _key_figures(con, f: Filters, name: str) -> str:
                                percent(h["share_predictions_low_income_majority"]),
                                f"{percent(h['share_households_low_income_majority'])} of households are there"))
     findings = "".join(f"<li><strong>{_e(x.number)}</strong> — {_e(x.text)}</li>"
-                       for x in overview.findings(con, f))
+                       for x in overview.findings(con, f, h, summary))
     return (f"<section id='figures'><h2>Key figures</h2><dl class='figures'>{''.join(figures)}</dl>"
             + (f"<h3>What the data says</h3><ul>{findings}</ul>" if findings else "") + "</section>")
 

@@ -73,6 +73,12 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
         con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
     else:
         _empty_predictions(con)
+    cells = tables / "prediction_cells"
+    if any(cells.glob("*/*.parquet")):
+        files = literal(f"{cells}/*/*.parquet")
+        con.execute(f"CREATE VIEW prediction_cells AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
+    else:
+        con.execute(f"CREATE VIEW prediction_cells AS {sql('prediction_cells').format(predictions='predictions')}")
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets),

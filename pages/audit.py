@@ -43,7 +43,7 @@ def _artefacts(_con, key: str, f, added: tuple):
 @st.cache_data(show_spinner="Counting the days each place was targeted…", max_entries=32)
 def _sensitive(_con, key: str, f, added: tuple, dated: bool):
     days = audit.block_group_days(_con, f) if dated else None
-    return audit.sensitive_sites(_con, f, _added_frame(added)), days
+    return audit.sensitive_sites(_con, f, _added_frame(added), days), days
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -60,7 +60,7 @@ def _name(department) -> str:
     return names.get(department, department) if isinstance(department, str) else "—"
 
 
-dated = _dated(con, KEY, f)
+dated = _dated(con, KEY, f.places_and_time_only())
 added = tuple(st.session_state.get(SITES_STATE, []))
 if not dated:
     st.info("**These predictions have no dates.** The published real data gives one total per prediction "
@@ -220,7 +220,7 @@ with tabs[1]:
 
 # -- 3. geocoding ------------------------------------------------------------------------------------
 with tabs[2]:
-    geo = _geocoding(con, KEY, f)
+    geo = _geocoding(con, KEY, f.places_and_time_only())  # block-group filters do not apply
     st.markdown("Every point — predictions, crime reports, patrols and sites — is checked against its department's "
                 f"block groups: inside; outside but within {audit.NEARBY_KM:g} km; farther; outside the United "
                 "States (country of the nearest place in the offline GeoNames list); at 0,0; or with latitude and "

@@ -35,8 +35,9 @@ def cached_hexagons(_con, key: str, f, resolution: int):
 
 
 view = maps.view(ctx.con, ctx.filters)
-headline = overview.headline(ctx.con, ctx.filters)
-if view is None or (not headline["predictions"] and not headline["block_groups"]):
+locations = cached_locations(ctx.con, KEY, ctx.filters)
+bg_frame, collection = cached_block_groups(ctx.con, KEY, ctx.filters)
+if view is None or (locations.empty and bg_frame.empty):
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
 
@@ -63,9 +64,7 @@ if view.national:
         help="The selection spans several cities. Choose a department in the sidebar to zoom in on it."
     ) == "One per department"
 
-locations = cached_locations(ctx.con, KEY, ctx.filters)
 points = maps.thin(locations)
-bg_frame, collection = cached_block_groups(ctx.con, KEY, ctx.filters)
 comparison = cached_comparison(ctx.con, KEY, ctx.filters) if REPORTED in layers else None
 departments = maps.department_markers(ctx.con, ctx.filters) if per_department else None
 

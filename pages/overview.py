@@ -56,12 +56,12 @@ st.caption(
     + ".")
 
 st.subheader("What the data says")
-for finding in overview.findings(ctx.con, ctx.filters):
+table = overview.department_summary(ctx.con, ctx.filters)
+for finding in overview.findings(ctx.con, ctx.filters, h, table):
     st.markdown(f"- **{finding.number}** — {finding.text}")
 
 st.subheader("Departments")
 st.caption("Choose a row to filter every page to that department.")
-table = overview.department_summary(ctx.con, ctx.filters)
 
 
 def _choose_department():

@@ -16,7 +16,7 @@ import shapely
 
 from lib import geo_math, schema
 from lib.data.load import US_COUNTRY_CODES
-from lib.db import query, run
+from lib.db import query, run, sql
 from lib.filters import Filters
 
 EVERYDAY_SHARE = 0.9  # "every single day": strictly more than 90% of the days in use
@@ -41,13 +41,13 @@ STATUS_LABELS = {
 }
 ERROR_STATUSES = ("abroad", "zero_zero", "swapped")
 
-# Each point table: the SQL name, what a point weighs, its day, and how the filters apply.
+# Each point table: the SQL name, what a point weighs, the records behind it, its day, and how the filters apply.
 POINT_SOURCES = {
-    "predictions": ("predictions", "CAST(sum(p.count) AS BIGINT)", "p.date", {}),
-    "crime reports": ("crime_reports", "CAST(NULL AS BIGINT)", "p.date", {"typed": False}),
-    "patrols": ("patrols", "CAST(NULL AS BIGINT)", "CAST(p.start AS DATE)",
+    "predictions": ("prediction_cells", "CAST(sum(p.count) AS BIGINT)", "sum(p.records)", "p.date", {}),
+    "crime reports": ("crime_reports", "CAST(NULL AS BIGINT)", "count(*)", "p.date", {"typed": False}),
+    "patrols": ("patrols", "CAST(NULL AS BIGINT)", "count(*)", "CAST(p.start AS DATE)",
                 {"typed": False, "date_expr": "CAST(p.start AS DATE)"}),
-    "sites": ("sites", "CAST(NULL AS BIGINT)", "CAST(NULL AS DATE)", {"typed": False, "dated": False}),
+    "sites": ("sites", "CAST(NULL AS BIGINT)", "count(*)", "CAST(NULL AS DATE)", {"typed": False, "dated": False}),
 }
 
 
@@ -56,7 +56,7 @@ POINT_SOURCES = {
 def has_dates(con, f: Filters) -> bool:
     """Whether the selected predictions carry dates (the published real data gives location totals only)."""
     where, params = f.places_and_time_only().where("p", typed=False)
-    return bool(run(con, f"SELECT count(*) AS n FROM predictions p WHERE {where} AND p.date IS NOT NULL",
+    return bool(run(con, f"SELECT count(*) AS n FROM prediction_cells p WHERE {where} AND p.date IS NOT NULL",
                     params)["n"].iloc[0])
 
 
@@ -68,7 +68,7 @@ def days_in_use(con, f: Filters) -> pd.DataFrame:
 
 def department_predictions(con, f: Filters) -> pd.DataFrame:
     where, params = f.where("p")
-    return run(con, f"SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions FROM predictions p "
+    return run(con, f"SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions FROM prediction_cells p "
                     f"WHERE {where} GROUP BY department", params)
 
 
@@ -218,10 +218,14 @@ def sites(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else own[SITE_COLUMNS]
 
 
+# What identifies a row of prediction_cells.
+CELL_KEY = ["department", "geoid", "lat", "lon", "address", "date", "incident_type"]
+
+
 def _site_hits(con, f: Filters, site_frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (site, prediction row) where the prediction's 600 ft box contains the site."""
+    """One row per (site, prediction cell) where the predictions' 600 ft box contains the site."""
     if site_frame.empty:
-        return pd.DataFrame(columns=["site_id", "line", "department", "lat", "lon", "count", "date"])
+        return pd.DataFrame(columns=["site_id", *CELL_KEY, "count"])
     where, params = f.where("p")
     params.update({"site_id": list(range(len(site_frame))), "site_lat": site_frame["lat"].astype(float).tolist(),
                    "site_lon": site_frame["lon"].astype(float).tolist()})
@@ -287,17 +291,17 @@ def artefact_share(con, f: Filters, added: pd.DataFrame | None = None) -> pd.Dat
     """Per department: predictions whose box holds an artefact site or whose address names one, and their share."""
     all_sites = sites(con, f, added)
     chosen = all_sites[all_sites["kind"].isin(schema.ARTEFACT_SITE_KINDS)].reset_index(drop=True)
-    hits = _site_hits(con, f, chosen)[["department", "line", "count"]]
+    hits = _site_hits(con, f, chosen)[[*CELL_KEY, "count"]]
     where, params = f.where("p")
-    named = run(con, f"SELECT department, line, count FROM predictions p WHERE {where} AND regexp_matches("
+    named = run(con, f"SELECT {', '.join(CELL_KEY)}, count FROM prediction_cells p WHERE {where} AND regexp_matches("
                      f"regexp_replace(upper(p.address), $court_street, ' ', 'g'), $pattern)",
                 {**params, "pattern": ADDRESS_PATTERN, "court_street": COURT_STREET})
     totals = department_predictions(con, f)
     rows = []
     for department, total in totals.itertuples(index=False):
-        at_sites = hits[hits["department"] == department].drop_duplicates("line")
+        at_sites = hits[hits["department"] == department].drop_duplicates(CELL_KEY)
         by_name = named[named["department"] == department]
-        either = pd.concat([at_sites, by_name]).drop_duplicates("line")
+        either = pd.concat([at_sites, by_name]).drop_duplicates(CELL_KEY)
         rows.append({"department": department, "at_sites": int(at_sites["count"].sum()),
                      "named_addresses": int(by_name["count"].sum()), "artefact_predictions": int(either["count"].sum()),
                      "department_predictions": int(total)})
@@ -325,18 +329,20 @@ def everyday_block_groups(con, f: Filters, threshold: float = EVERYDAY_SHARE) ->
     return frame[frame["share_of_days"] > threshold].reset_index(drop=True)
 
 
-def sensitive_sites(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
+def sensitive_sites(con, f: Filters, added: pd.DataFrame | None = None,
+                    bg_days: pd.DataFrame | None = None) -> pd.DataFrame:
     """Public housing and schools: predictions and days within the site's box and within its block group,
-    with the block group's residents, race and income."""
+    with the block group's residents, race and income. A page that already has block_group_days() for
+    these filters passes it as `bg_days`."""
     all_sites = sites(con, f, added)
     chosen = all_sites[all_sites["kind"].isin(schema.SENSITIVE_SITE_KINDS)].reset_index(drop=True)
     dated = has_dates(con, f)
     out = _per_site(con, f, chosen, dated)
     if dated:
-        bg = block_group_days(con, f)
+        bg = block_group_days(con, f) if bg_days is None else bg_days
     else:
         where, params = f.where("p")
-        bg = run(con, f"SELECT p.department, p.geoid, CAST(sum(p.count) AS BIGINT) AS predictions FROM predictions p "
+        bg = run(con, f"SELECT p.department, p.geoid, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_cells p "
                       f"WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL", params)
         bg["days_targeted"] = pd.NA
         bg["share_of_days"] = pd.NA
@@ -431,16 +437,22 @@ def classify_points(points: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, countries], axis=1)
 
 
-def _points(con, f: Filters, source: str) -> pd.DataFrame:
-    table, weight, day, kwargs = POINT_SOURCES[source]
+def _points(con, f: Filters, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The source's distinct points outside every block group (one row each), and per department the points
+    inside them (counted in SQL: at millions of records only the few outside points need Python)."""
+    table, weight, records, day, kwargs = POINT_SOURCES[source]
     where, params = f.places_and_time_only().where("p", **kwargs)
-    frame = query(con, "audit_locations", params, table=table, weight=weight, day=day, where=where)
-    frame.insert(0, "source", source)
-    return frame
+    text = sql("audit_locations").format(table=table, weight=weight, records=records, day=day, where=where)
+    outside = run(con, f"SELECT * FROM ({text}) WHERE geoid IS NULL", params)
+    outside.insert(0, "source", source)
+    inside = run(con, f"""SELECT department, $source AS source, 'inside' AS status, count(*) AS locations,
+                                 CAST(sum(records) AS BIGINT) AS records, CAST(sum(predictions) AS BIGINT) AS predictions
+                          FROM ({text}) WHERE geoid IS NOT NULL GROUP BY department""", {**params, "source": source})
+    return outside, inside
 
 
 def _missing_coordinates(con, f: Filters, source: str) -> pd.DataFrame:
-    table, weight, _, kwargs = POINT_SOURCES[source]
+    table, weight, _, _, kwargs = POINT_SOURCES[source]
     where, params = f.places_and_time_only().where("p", **kwargs)
     return run(con, f"SELECT department, {weight} AS predictions, count(*) AS records FROM {table} p "
                     f"WHERE {where} AND (p.lat IS NULL OR p.lon IS NULL) GROUP BY department", params)
@@ -449,16 +461,22 @@ def _missing_coordinates(con, f: Filters, source: str) -> pd.DataFrame:
 def geocoding_audit(con, f: Filters) -> Geocoding:
     """Check every point of predictions, crime reports, patrols and sites against its department's
     block groups. Block-group (income, race) filters do not apply: the audit is about points outside them."""
-    frames = [_points(con, f, source) for source in POINT_SOURCES]
+    found = [_points(con, f, source) for source in POINT_SOURCES]
+    frames = [outside for outside, _ in found]
     points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
         not x.empty for x in frames) else frames[0]
-    shapes = block_group_shapes(con, tuple(pd.unique(points["department"].dropna())))
+    departments = tuple(pd.unique(points["department"].dropna()))
+    shapes = block_group_shapes(con, departments) if departments else block_group_shapes(con).iloc[:0]
     points["predictions"] = points["predictions"].astype("Int64")
     classified = classify_points(points, shapes)
     summary = (classified.groupby(["department", "source", "status"], dropna=False)
                .agg(locations=("lat", "size"), records=("records", "sum"),
                     predictions=("predictions", lambda s: s.sum(min_count=1)))
                .reset_index())
+    inside = [x for _, x in found if not x.empty]
+    if inside:
+        summary = pd.concat([pd.concat(inside, ignore_index=True).astype({"predictions": "Int64"}), summary],
+                            ignore_index=True).sort_values(["department", "source", "status"], ignore_index=True)
     missing = []
     for source in ("crime reports", "patrols"):
         m = _missing_coordinates(con, f, source)
@@ -499,6 +517,9 @@ STREET_WORDS = {"AVENUE": "AVE", "AV": "AVE", "STREET": "ST", "ROAD": "RD", "DRI
                 "PLACE": "PL", "TERRACE": "TER", "COURT": "CT", "LANE": "LN", "PARKWAY": "PKWY", "HIGHWAY": "HWY"}
 
 
+STREET_ABBREVIATIONS = set(STREET_WORDS.values())
+
+
 def street_name(address) -> str | None:
     """'100 Government Avenue, Riverton, NJ' -> 'GOVERNMENT AVE' (house number, town, punctuation and the
     second street of an intersection dropped)."""
@@ -510,35 +531,57 @@ def street_name(address) -> str | None:
     return " ".join(words) or None
 
 
-def _same_street(con, department: str, street: str | None) -> dict:
-    """Addresses on the same street inside the department's block groups (any table)."""
-    if not street:
-        return {"same_street_address": None, "same_street_lat": None, "same_street_lon": None,
-                "same_street_records": 0}
+NO_SAME_STREET = {"same_street_address": None, "same_street_lat": None, "same_street_lon": None,
+                  "same_street_records": 0}
+
+
+def _department_streets(con, department: str, streets: set[str]) -> pd.DataFrame:
+    """Distinct (address, lat, lon) inside the department's block groups (any table) on one of `streets`,
+    with the records at each and the street name.
+
+    SQL keeps only addresses holding a distinctive word of one of the streets (a word no abbreviation
+    produces, so it must appear as written), which leaves Python a handful of addresses to name exactly.
+    """
+    words = sorted({max((w for w in street.split() if w not in STREET_ABBREVIATIONS), key=len, default="")
+                    for street in streets})
+    # The same token rule as street_name: runs of A-Z and 0-9 (a regex \b would also split at '_').
+    pattern = "(^|[^A-Z0-9])(" + "|".join(words) + ")([^A-Z0-9]|$)" if all(words) else ""
     frame = run(con, """
-        SELECT address, lat, lon FROM predictions WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL
-        UNION ALL SELECT address, lat, lon FROM crime_reports WHERE department = $d AND geoid IS NOT NULL
-            AND address IS NOT NULL
-        UNION ALL SELECT address, lat, lon FROM patrols WHERE department = $d AND geoid IS NOT NULL
-            AND address IS NOT NULL
-        UNION ALL SELECT address, lat, lon FROM sites WHERE department = $d AND geoid IS NOT NULL
-            AND address IS NOT NULL""", {"d": department})
-    frame = frame[frame["address"].map(street_name) == street]
+        SELECT address, lat, lon, CAST(sum(n) AS BIGINT) AS records FROM (
+            SELECT address, lat, lon, sum(records) AS n FROM prediction_cells
+                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
+            UNION ALL SELECT address, lat, lon, count(*) FROM crime_reports
+                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
+            UNION ALL SELECT address, lat, lon, count(*) FROM patrols
+                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
+            UNION ALL SELECT address, lat, lon, count(*) FROM sites
+                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL)
+        WHERE $pattern = '' OR regexp_matches(upper(address), $pattern)
+        GROUP BY ALL""", {"d": department, "pattern": pattern})
+    named = {a: street_name(a) for a in pd.unique(frame["address"])}
+    frame = frame.assign(street=frame["address"].map(named))
+    return frame[frame["street"].isin(streets)]
+
+
+def _same_street(streets: pd.DataFrame, street: str | None) -> dict:
+    """The most common address on `street` in `streets` (_department_streets), and the records on it."""
+    frame = streets[streets["street"] == street] if street else streets.iloc[:0]
     if frame.empty:
-        return {"same_street_address": None, "same_street_lat": None, "same_street_lon": None,
-                "same_street_records": 0}
-    first = frame.groupby(["address", "lat", "lon"]).size().sort_values(ascending=False).index[0]
-    return {"same_street_address": first[0], "same_street_lat": float(first[1]), "same_street_lon": float(first[2]),
-            "same_street_records": len(frame)}
+        return NO_SAME_STREET
+    first = frame.sort_values(["records", "address", "lat", "lon"], ascending=[False, True, True, True]).iloc[0]
+    return {"same_street_address": first["address"], "same_street_lat": float(first["lat"]),
+            "same_street_lon": float(first["lon"]), "same_street_records": int(frame["records"].sum())}
 
 
 def abroad_evidence(con, abroad: pd.DataFrame) -> pd.DataFrame:
     """For each point outside the United States: what a reader needs to judge deployment versus error."""
     names = dict(con.execute("SELECT department, name FROM departments").fetchall())
+    named = abroad.assign(street=abroad["address"].map(street_name))
+    streets = {department: _department_streets(con, department, set(group["street"].dropna()))
+               for department, group in named.groupby("department") if group["street"].notna().any()}
     rows = []
-    for row in abroad.itertuples(index=False):
-        street = street_name(row.address)
-        same = _same_street(con, row.department, street)
+    for row, street in zip(abroad.itertuples(index=False), named["street"]):
+        same = _same_street(streets[row.department], street) if street else NO_SAME_STREET
         rows.append({"source": row.source, "department": row.department, "name": names.get(row.department),
                      "lat": row.lat, "lon": row.lon, "country_code": row.country_code, "country": row.country,
                      "place": row.place, "address": row.address, "predictions": row.predictions,
@@ -581,7 +624,7 @@ def explain_abroad(row, department_name: str, street: str | None, same: dict) ->
 
 def daily_predictions(con, f: Filters) -> pd.DataFrame:
     where, params = f.where("p")
-    return run(con, f"SELECT p.date, CAST(sum(p.count) AS BIGINT) AS predictions FROM predictions p "
+    return run(con, f"SELECT p.date, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_cells p "
                     f"WHERE {where} AND p.date IS NOT NULL GROUP BY p.date ORDER BY p.date", params)
 
 
@@ -622,7 +665,7 @@ def audit_summary(con, f: Filters) -> list[dict]:
     geocoding = geocoding_audit(con, f)
     where, params = f.places_and_time_only().where("p")
     totals = run(con, f"SELECT p.department, d.name, count(DISTINCT (p.lat, p.lon)) AS locations, "
-                      f"CAST(sum(p.count) AS BIGINT) AS predictions FROM predictions p JOIN departments d USING (department) "
+                      f"CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_cells p JOIN departments d USING (department) "
                       f"WHERE {where} GROUP BY ALL ORDER BY p.department", params)
     preds = geocoding.points[geocoding.points["source"] == "predictions"]
     artefacts = site_artefacts(con, f)

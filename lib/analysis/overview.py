@@ -27,10 +27,11 @@ class Finding:
     number: str
 
 
-def findings(con, f: Filters) -> list[Finding]:
-    """Three to five plain-language findings computed from the data for this selection."""
-    h = headline(con, f)
-    table = department_summary(con, f)
+def findings(con, f: Filters, h: dict | None = None, table: pd.DataFrame | None = None) -> list[Finding]:
+    """Three to five plain-language findings computed from the data for this selection. A page that has
+    already computed headline() and department_summary() passes them in (each is a scan of the selection)."""
+    h = headline(con, f) if h is None else h
+    table = department_summary(con, f) if table is None else table
     out: list[Finding] = []
     if h["share_predictions_black_latino_majority"] is not None and h["share_residents_black_latino_majority"]:
         p, r = h["share_predictions_black_latino_majority"], h["share_residents_black_latino_majority"]
@@ -76,7 +77,7 @@ def findings(con, f: Filters) -> list[Finding]:
 def top_location(con, f: Filters) -> dict | None:
     where, params = f.where("p")
     frame = run(con, f"""
-        WITH p AS (SELECT p.* FROM predictions p WHERE {where}),
+        WITH p AS (SELECT p.* FROM prediction_cells p WHERE {where}),
         loc AS (SELECT department, lat, lon, any_value(address) AS address, sum(count) AS predictions
                 FROM p GROUP BY department, lat, lon),
         dept AS (SELECT department, sum(count) AS total FROM p GROUP BY department)

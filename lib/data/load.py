@@ -12,6 +12,11 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
     tables/predictions/department=<slug>/*.parquet
                                    predictions partitioned by department (Hive layout), unsorted, so a
                                    query on one department reads one folder
+    tables/prediction_cells/department=<slug>/*.parquet
+                                   the predictions summed per (block group, location, address, day, type): what
+                                   every page but Accuracy reads (a third of the rows of 6M dated
+                                   predictions, a third of the time per query), sorted by date so a date
+                                   filter skips row groups
 """
 from __future__ import annotations
 
@@ -29,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
+from lib.db import sql
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "3"
+CACHE_VERSION = "5"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
@@ -290,6 +296,9 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
             # Not sorted: sorting millions of rows doubled the cost of this write, and queries
             # that need an order say ORDER BY.
             con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, PARTITION_BY (department), "
+                        "OVERWRITE_OR_IGNORE)")
+            con.execute(f"COPY ({sql('prediction_cells').format(predictions='predictions_typed')} ORDER BY date) "
+                        f"TO '{tables / 'prediction_cells'}' (FORMAT parquet, PARTITION_BY (department), "
                         "OVERWRITE_OR_IGNORE)")
         else:
             con.execute(f"COPY ({select} ORDER BY line) TO '{target}.parquet' (FORMAT parquet)")

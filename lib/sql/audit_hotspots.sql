@@ -1,6 +1,6 @@
 -- Prediction locations ranked by predictions, with their share of the department's predictions
 -- (in the selection) and the days they were targeted.
-WITH p AS (SELECT p.* FROM predictions p WHERE {where}),
+WITH p AS (SELECT p.* FROM prediction_cells p WHERE {where}),
 dept AS (SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions FROM p GROUP BY department),
 loc AS (
     SELECT department, lat, lon, CAST(sum(count) AS BIGINT) AS predictions, count(DISTINCT date) AS days_targeted,

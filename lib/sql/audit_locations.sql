@@ -1,5 +1,5 @@
 -- Distinct points of one table per department, with how much sits on each.
-SELECT p.department, p.lat, p.lon, {weight} AS predictions, count(*) AS records,
+SELECT p.department, p.lat, p.lon, {weight} AS predictions, {records} AS records,
        any_value(p.address) AS address, min({day}) AS first_date, max({day}) AS last_date,
        any_value(p.geoid) AS geoid
 FROM {table} p

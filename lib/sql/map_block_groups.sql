@@ -2,7 +2,7 @@
 -- Placeholders: where (the filters on predictions p), bg_where (the filters on block_group_stats s).
 WITH per_bg AS (
     SELECT p.department, p.geoid, sum(p.count) AS predictions
-    FROM predictions p WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL
+    FROM prediction_cells p WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL
 )
 SELECT s.department, d.name, s.geoid, b.geometry_json,
        coalesce(per_bg.predictions, 0)::BIGINT AS predictions,

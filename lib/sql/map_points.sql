@@ -1,13 +1,13 @@
 -- One row per prediction location (department, lat, lon) of the selection, with the demographics of its
 -- block group for hover text. Placeholder where: the filters on predictions p.
 WITH p AS (
-    SELECT p.department, p.lat, p.lon, p.count, p.date, p.address, p.geoid FROM predictions p WHERE {where}
+    SELECT p.department, p.lat, p.lon, p.count, p.records, p.date, p.address, p.geoid FROM prediction_cells p WHERE {where}
 ),
 loc AS (
     SELECT department, lat, lon,
            sum(count) AS predictions,
            CASE WHEN count(date) > 0 THEN count(DISTINCT date) END AS days,
-           count(*) AS records,
+           sum(records) AS records,
            any_value(address) AS address,
            any_value(geoid) AS geoid
     FROM p GROUP BY department, lat, lon

@@ -2,10 +2,10 @@
 -- {bg_where}: the filters on block_group_stats s; {place_where}: departments and dates only.
 WITH {selection},
 everything AS (
-    SELECT sum(count) AS predictions FROM predictions
+    SELECT sum(count) AS predictions FROM prediction_cells
 ),
 outside AS (
-    SELECT sum(p.count) AS predictions FROM predictions p WHERE {place_where} AND p.geoid IS NULL
+    SELECT sum(p.count) AS predictions FROM prediction_cells p WHERE {place_where} AND p.geoid IS NULL
 )
 SELECT
     (SELECT count(DISTINCT department) FROM bg) AS departments,

@@ -23,6 +23,23 @@ def _ranked(_con, dataset_key: str, filters):
     return dsp.ranked_block_groups(_con, filters)
 
 
+# The tables below take seconds over the 38 real departments; every rerun with the same filters
+# (a chart option, another user with the same view) reuses them.
+@st.cache_data(show_spinner="Comparing the most- and least-targeted block groups…", max_entries=16)
+def _table(_con, dataset_key: str, filters):
+    ranked = _ranked(_con, dataset_key, filters)
+    specs = dsp.group_specs(ranked, brackets=True)
+    return specs, dsp.table_from_ranked(ranked, specs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _deciles(_con, dataset_key: str, filters, department: str):
+    ranked = _ranked(_con, dataset_key, filters)
+    if department == ALL:
+        return dsp.mean_deciles(dsp.decile_composition(ranked, dsp.GROUPS))
+    return dsp.decile_composition(ranked[ranked["department"] == department], dsp.GROUPS)
+
+
 def _pct(value) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
@@ -47,8 +64,7 @@ if ranked.empty:
     ui.empty_state(overview.narrowing(ctx.con, f, ctx.names))
     st.stop()
 
-specs = dsp.group_specs(ranked, brackets=True)
-table = dsp.table_from_ranked(ranked, specs)
+specs, table = _table(ctx.con, key, analysed)
 departments = list(dict.fromkeys(table["department"]))
 name = ctx.names.get
 
@@ -68,13 +84,13 @@ if chosen == ALL:
     rows = ranked
     shown = table
     wide = dsp.mean_table(table)
-    deciles = dsp.mean_deciles(dsp.decile_composition(ranked, dsp.GROUPS))
+    deciles = _deciles(ctx.con, key, analysed, ALL)
 else:
     place = name(chosen, chosen)
     rows = ranked[ranked["department"] == chosen]
     shown = table[table["department"] == chosen]
     wide = shown
-    deciles = dsp.decile_composition(rows, dsp.GROUPS)
+    deciles = _deciles(ctx.con, key, analysed, chosen)
 
 # -- key numbers ---------------------------------------------------------------------------------
 c = st.columns(4)

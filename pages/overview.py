@@ -4,6 +4,17 @@ from lib import datasheet, ui
 from lib.analysis import overview
 
 ctx = ui.context()
+KEY = str(ctx.dataset.store)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figures(_con, key: str, f):
+    """Headline, department table and findings: one view's numbers, shared by every session showing it."""
+    h = overview.headline(_con, f)
+    table = overview.department_summary(_con, f)
+    return h, table, overview.findings(_con, f, h, table)
+
+
 ui.page_intro("Where did PredPol send police?",
               "How many predictions did the software make here, where, and who lives in the places it chose?")
 
@@ -19,7 +30,7 @@ else:
     st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. Predictions {span}. "
                f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
 
-h = overview.headline(ctx.con, ctx.filters)
+h, table, findings = _figures(ctx.con, KEY, ctx.filters)
 if not h["predictions"] and not h["block_groups"]:
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
@@ -56,8 +67,7 @@ st.caption(
     + ".")
 
 st.subheader("What the data says")
-table = overview.department_summary(ctx.con, ctx.filters)
-for finding in overview.findings(ctx.con, ctx.filters, h, table):
+for finding in findings:
     st.markdown(f"- **{finding.number}** — {finding.text}")
 
 st.subheader("Departments")

@@ -197,6 +197,31 @@ def page_notes(notes: list[str]) -> None:
         st.caption("**Data and method.** " + source_note(ctx.dataset) + " " + " ".join(notes))
 
 
+COLUMN_LABELS = {"lat": "Latitude", "lon": "Longitude", "geoid": "Block group (GEOID)", "department": "Department",
+                 "predictions": "Predictions", "records": "Records", "first_date": "First date",
+                 "last_date": "Last date", "days_targeted": "Days targeted", "days_in_use": "Days in use",
+                 "share_of_department": "Share of dept. predictions", "share_of_days": "Share of days in use"}
+
+
+def column_label(column: str) -> str:
+    """'days_targeted' -> 'Days targeted' (with the names readers know for lat, lon, geoid)."""
+    return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def table(frame: pd.DataFrame, names: dict[str, str] | None = None, column_order: list[str] | None = None,
+          column_config: dict | None = None, **kwargs) -> None:
+    """A table for readers: departments by name, columns labelled in words, and columns with no value at all
+    (dates of undated data, say) left out. Downloads keep the raw frame."""
+    shown = frame
+    if names and "department" in frame.columns:
+        shown = frame.assign(department=frame["department"].map(lambda d: names.get(d, d) if isinstance(d, str) else d))
+    blank = {c for c in shown.columns if len(shown) and shown[c].isna().all()}
+    order = [c for c in (column_order or list(shown.columns)) if c in shown.columns and c not in blank]
+    config = {c: column_label(c) for c in order}
+    config.update(column_config or {})
+    st.dataframe(shown, hide_index=True, column_order=order, column_config=config, **kwargs)
+
+
 def download(frame: pd.DataFrame, name: str, label: str = "Download", parquet: bool = False) -> None:
     """CSV (and Parquet) download of the data behind a table or chart."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

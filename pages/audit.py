@@ -101,7 +101,7 @@ with st.expander(f"Add a site for this session ({len(added)} added)", icon=":mat
         st.error(message)
     all_sites = audit.sites(con, f, _added_frame(added))
     if len(all_sites):
-        st.dataframe(all_sites, hide_index=True, height=min(300, 36 + 35 * len(all_sites)))
+        ui.table(all_sites, names, height=min(300, 36 + 35 * len(all_sites)))
         c = st.columns([1, 1, 3])
         with c[0]:
             ui.download(all_sites, "sites", "Download the site list")
@@ -131,7 +131,7 @@ with tabs[0]:
             c[2].metric("Sites that drew predictions", f"{int((site_table['predictions'] > 0).sum())} "
                         f"of {len(site_table)}")
         st.plotly_chart(charts.site_bar(site_table[site_table["predictions"] > 0], names), width="stretch")
-        st.dataframe(site_table, hide_index=True, column_order=[
+        ui.table(site_table, names, column_order=[
             "site", "kind", "department", "source", "predictions", "days", "share_of_department", "share_of_days",
             "locations", "first_date", "last_date", "address", "lat", "lon"], column_config={
             "share_of_department": st.column_config.NumberColumn("Share of dept. predictions", format="percent"),
@@ -147,14 +147,14 @@ with tabs[0]:
         st.caption("Text matches in the addresses of predictions and crime reports and in the list of addresses "
                    "the Plainfield analysis excluded. Streets named Court (Court Pl) are not counted; read each "
                    "address before drawing conclusions.")
-        st.dataframe(words, hide_index=True, column_config=DATES)
+        ui.table(words, names, column_config={**DATES, "source": "Found in", "word": "Word",
+                                              "days": "Days", "reason": "Why excluded"})
         ui.download(words, "artefact-addresses", "Download")
 
     st.subheader("The most-predicted locations")
     st.caption("Prediction-box centres ranked by predictions, with their share of the department's predictions"
                + (" and the share of days in use they were targeted." if dated else "."))
-    st.dataframe(hotspots, hide_index=True, column_config={
-        "department": st.column_config.TextColumn("Department"),
+    ui.table(hotspots, names, column_config={
         "share_of_department": st.column_config.NumberColumn("Share of dept. predictions", format="percent"),
         "share_of_days": st.column_config.NumberColumn("Share of days in use", format="percent")})
     ui.download(hotspots, "most-predicted-locations", "Download")
@@ -167,7 +167,7 @@ with tabs[1]:
     if sensitive.empty:
         st.info("This data lists no public housing or schools. Add one above.", icon=":material/location_off:")
     else:
-        st.dataframe(sensitive, hide_index=True, column_order=[
+        ui.table(sensitive, names, column_order=[
             "site", "kind", "department", "predictions", "days", "share_of_days", "geoid", "block_group_predictions",
             "block_group_days", "block_group_share_of_days", "residents", "majority", "share_black", "share_latino",
             "share_low_income", "source"], column_config={**DATES,
@@ -197,7 +197,7 @@ with tabs[1]:
             majority = (everyday["majority"].isin(["black", "latino"])).mean()
             c[2].metric("Of them majority Black or Latino", f"{majority:.0%}")
         st.plotly_chart(charts.days_bar(bg_days, names), width="stretch")
-        st.dataframe(everyday, hide_index=True, column_config={**DATES,
+        ui.table(everyday, names, column_config={**DATES,
             "share_of_days": st.column_config.NumberColumn("Share of days in use", format="percent"),
             **{c: st.column_config.NumberColumn(c.replace("share_", "").replace("_", " ").capitalize(),
                                                 format="percent")
@@ -265,7 +265,7 @@ with tabs[2]:
     if geo.countries.empty:
         st.caption("No points outside the block groups (other than at 0,0 or swapped).")
     else:
-        st.dataframe(geo.countries, hide_index=True)
+        ui.table(geo.countries, column_config={"country_code": "Code", "departments": "Departments"})
 
     st.subheader("Points outside the United States: the evidence")
     if geo.abroad.empty:
@@ -293,8 +293,9 @@ with tabs[2]:
     errors = outside[outside["status"].isin(["zero_zero", "swapped"])]
     if len(errors):
         st.subheader("At 0,0 or with latitude and longitude swapped")
-        st.dataframe(errors[["source", "department", "lat", "lon", "status", "corrected_geoid", "predictions",
-                             "records", "address", "first_date"]], hide_index=True, column_config=DATES)
+        ui.table(errors.assign(status=errors["status"].map(audit.STATUS_LABELS)), names, column_order=[
+            "source", "department", "lat", "lon", "status", "corrected_geoid", "predictions", "records", "address",
+            "first_date"], column_config={**DATES, "source": "Table", "corrected_geoid": "Block group once corrected"})
 
     st.subheader("Points outside, on the map")
     near = outside[outside["status"].isin(["nearby", "far", "no_outline"])]
@@ -351,7 +352,7 @@ with tabs[3]:
         if len(kept):
             st.metric("Average share kept from one quarter to the next", f"{kept.mean():.0%}")
             st.plotly_chart(charts.overlap_bar(overlap, names), width="stretch")
-        st.dataframe(overlap, hide_index=True, column_config={**DATES,
+        ui.table(overlap, names, column_config={**DATES,
             "overlap_share": st.column_config.NumberColumn("Share kept", format="percent")})
         ui.download(overlap, "top-block-groups-by-quarter", "Download")
 

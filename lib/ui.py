@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import export
-from lib.data import load
+from lib.data import load, upload
 from lib.data.problems import problems_from_frame, summarise
 from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
                          filter_options)
@@ -58,8 +58,16 @@ def _opened(directory: str, key: str):
     return dataset, con, options
 
 
+@st.cache_resource(show_spinner=False)
+def _housekeeping() -> None:
+    """Once per server process: upload folders a previous server left behind (sessions end with their folder
+    otherwise, see lib.data.upload.FolderOwner)."""
+    upload.purge_stale()
+
+
 def open_data(directory: Path):
     """Load (once per unchanged directory, shared by all sessions) with a progress bar on a cold load."""
+    _housekeeping()
     key = load.cache_key(directory) if directory.is_dir() else "missing"
     store = load.cache_root() / key
     if directory.is_dir() and not (store / "report.json").exists():

@@ -60,6 +60,7 @@ def receive(files) -> None:
     if checked is not None and checked.usable:
         previous = st.session_state.get("data_dir")
         ui.use_directory(outcome.directory)
+        st.session_state["upload_owner"] = upload.FolderOwner(outcome.directory)
         if str(previous) != str(outcome.directory):
             upload.discard(previous)
         st.rerun()
@@ -92,6 +93,7 @@ if st.session_state.get("data_dir"):
         ui.use_directory(None)
         upload.discard(previous)
         st.session_state.pop("upload_outcome", None)
+        st.session_state.pop("upload_owner", None)
         st.rerun()
 
 # -- methods -------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import re
 import shutil
 import stat
 import tempfile
+import time
+import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -64,6 +66,31 @@ def is_upload_folder(path: Path | str | None) -> bool:
 def discard(path: Path | str | None) -> None:
     if is_upload_folder(path):
         shutil.rmtree(path, ignore_errors=True)
+
+
+class FolderOwner:
+    """Held in a session's state: when Streamlit drops the session (the tab closed) and the state is
+    garbage-collected, the upload folder goes with it."""
+
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        weakref.finalize(self, discard, self.path)
+
+
+def purge_stale(max_age_hours: float = 24, root: Path | None = None) -> list[Path]:
+    """Delete upload folders untouched for `max_age_hours` (left by a server that stopped before its sessions
+    ended). Younger folders may belong to a live session of another server on this machine."""
+    root = root or Path(tempfile.gettempdir())
+    cutoff = time.time() - max_age_hours * 3600
+    gone = []
+    for folder in root.glob(f"{PREFIX}*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                gone.append(folder)
+        except OSError:
+            continue
+    return gone
 
 
 def receive(files: Iterable[tuple[str, bytes]], dest: Path | None = None) -> Upload:

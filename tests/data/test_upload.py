@@ -155,3 +155,27 @@ def test_discard_only_removes_upload_folders(tmp_path):
     made = upload.new_folder()
     upload.discard(made)
     assert not made.exists()
+
+
+def test_a_session_s_upload_folder_goes_when_its_owner_is_collected():
+    import gc
+    made = upload.new_folder()
+    (made / "departments.csv").write_text("department\n")
+    state = {"upload_owner": upload.FolderOwner(made)}
+    assert made.exists()
+    state.pop("upload_owner")  # what Streamlit's end of a session amounts to: its state is dropped
+    gc.collect()
+    assert not made.exists()
+
+
+def test_stale_upload_folders_are_purged_and_young_ones_kept(tmp_path):
+    import os
+    import time
+    old, young, other = (tmp_path / f"{upload.PREFIX}old", tmp_path / f"{upload.PREFIX}young", tmp_path / "mine")
+    for folder in (old, young, other):
+        folder.mkdir()
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(other, (two_days_ago, two_days_ago))
+    assert upload.purge_stale(24, root=tmp_path) == [old]
+    assert not old.exists() and young.exists() and other.exists()

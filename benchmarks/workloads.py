@@ -22,10 +22,11 @@ class Interaction:
     filters: Filters
 
 
-def interactions(con, options: FilterOptions) -> list[Interaction]:
-    """The four changes the goals name, each from the previous state, on the largest department."""
-    department = con.execute("SELECT department FROM predictions GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1"
-                             ).fetchall()[0][0]
+def interactions(con, options: FilterOptions, department: str | None = None) -> list[Interaction]:
+    """The four changes the goals name, each from the previous state, on `department` (default: the
+    largest by predictions; benchmarks/scale.py names it, as its cloned departments tie with the original)."""
+    department = department or con.execute(
+        "SELECT department FROM predictions GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1").fetchall()[0][0]
     bracket = con.execute(
         "SELECT top_bracket FROM block_group_stats WHERE department = $d AND top_bracket IS NOT NULL "
         "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", {"d": department}).fetchall()

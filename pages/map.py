@@ -79,7 +79,7 @@ with map_tab:
     size_max, size_unit, size_px = None, "predictions", charts.MAX_MARKER_PX
     if LOCATIONS in layers:
         if per_department:
-            traces.append(charts.department_trace(departments))
+            traces.extend(charts.department_traces(departments, view.zoom))
             size_max, size_unit, size_px = departments["predictions"].max(), "predictions in the department", 40
         elif len(points.frame):
             traces.append(charts.point_trace(points.frame, colour))
@@ -87,7 +87,7 @@ with map_tab:
     if comparison is not None and comparison.mode != "none":
         traces.extend(charts.comparison_traces(comparison))
     if SITES in layers:
-        traces.extend(charts.site_traces(sites))
+        traces.extend(charts.site_traces(sites, labels=not view.national))
     fig = charts.map_figure(view, traces)
     if size_max:
         charts.add_size_legend(fig, float(size_max), size_unit, size_px)

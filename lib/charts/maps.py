@@ -168,18 +168,30 @@ def point_trace(frame: pd.DataFrame, colour: str = "predictions", vmax: float | 
                                   x=1.0, xanchor="right", y=0.62, yanchor="top", len=0.26, thickness=14)))
 
 
-def department_trace(frame: pd.DataFrame) -> go.Scattermap:
-    """The national view: one labelled marker per department, area proportional to predictions."""
+LABEL_GAP_PX = 8  # between a department marker and its name
+
+
+def department_traces(frame: pd.DataFrame, zoom: float) -> list[go.Scattermap]:
+    """The national view: one marker per department, area proportional to predictions, and its name just
+    above the marker (a label at the marker's centre would sit under the marker and the sites drawn on it)."""
     vmax = float(frame["predictions"].max()) if len(frame) else 1.0
+    sizes = marker_sizes(frame["predictions"], vmax, 40)
     hover = [f"<b>{name}</b><br>{pred:,} predictions at {loc:,} locations<br>{bgs:,} block groups, "
              f"{_number(res)} residents, {_share(bl)} Black or Latino"
              for name, pred, loc, bgs, res, bl in zip(frame["name"], frame["predictions"], frame["locations"],
                                                       frame["block_groups"], frame["residents"],
                                                       frame["share_black_latino"])]
-    return go.Scattermap(
-        lat=frame["lat"], lon=frame["lon"], mode="markers+text", text=frame["name"], textposition="top center",
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", name="Departments", showlegend=False,
-        marker=dict(size=marker_sizes(frame["predictions"], vmax, 40), sizemin=4, color="#ae017e", opacity=0.7))
+    markers = go.Scattermap(
+        lat=frame["lat"], lon=frame["lon"], mode="markers", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        name="Departments", showlegend=False, marker=dict(size=sizes, sizemin=4, color="#ae017e", opacity=0.7))
+    # Web Mercator with 512 px tiles (as lib.analysis.maps.fit_view): degrees of latitude per pixel.
+    per_px = 360 / (512 * 2 ** zoom) * np.cos(np.radians(frame["lat"].to_numpy(dtype=float)))
+    labels = go.Scattermap(
+        lat=frame["lat"].to_numpy(dtype=float) + (np.asarray(sizes, dtype=float) / 2 + LABEL_GAP_PX) * per_px,
+        lon=frame["lon"], mode="markers+text", text=frame["name"], textposition="top center", hoverinfo="skip",
+        marker=dict(size=1, opacity=0), textfont=dict(size=13, color="#3f3f46"), name="Department names",
+        showlegend=False)
+    return [markers, labels]
 
 
 def box_rings(frame: pd.DataFrame, feet: float = schema.BOX_FEET) -> tuple[list, list]:
@@ -239,12 +251,14 @@ def _alpha(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def site_traces(frame: pd.DataFrame) -> list[go.Scattermap]:
-    """One labelled trace per kind of site."""
+def site_traces(frame: pd.DataFrame, labels: bool = True) -> list[go.Scattermap]:
+    """One trace per kind of site, named on the map when `labels` (off at national zoom, where the names of
+    sites in one city pile up and hide the department names; hovering still names each site)."""
     traces = []
     for kind, rows in frame.groupby("kind", sort=True):
         traces.append(go.Scattermap(
-            lat=rows["lat"], lon=rows["lon"], mode="markers+text", text=rows["name"], textposition="top right",
+            lat=rows["lat"], lon=rows["lon"], mode="markers+text" if labels else "markers", text=rows["name"],
+            textposition="top right",
             textfont=dict(size=11, color=SITE_COLOURS.get(kind, "#525252")),
             hovertext=[f"<b>{n}</b><br>{rows['label'].iloc[0]}<br>{a if isinstance(a, str) else ''}"
                        for n, a in zip(rows["name"], rows["address"])],

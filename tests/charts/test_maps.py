@@ -97,6 +97,8 @@ def test_site_traces_one_per_kind(demo_con):
     assert len(traces) == frame["kind"].nunique()
     assert all(t.mode == "markers+text" for t in traces)
     assert sum(len(t.lat) for t in traces) == len(frame)
+    national = charts.site_traces(frame, labels=False)
+    assert [t.mode for t in national] == ["markers"] * len(traces)
 
 
 def test_map_figure_works_without_tiles():
@@ -108,12 +110,16 @@ def test_map_figure_works_without_tiles():
     assert fig.layout.map.center.lat == pytest.approx(v.lat) and fig.layout.map.zoom == v.zoom
 
 
-def test_department_trace_sizes(demo_con):
+def test_department_traces_sizes_and_labels_above_the_markers(demo_con):
     frame = maps.department_markers(demo_con, Filters())
-    trace = charts.department_trace(frame)
-    assert len(trace.lat) == 3 and list(trace.text) == list(frame["name"])
+    trace, labels = charts.department_traces(frame, zoom=4.0)
+    assert len(trace.lat) == 3 and list(labels.text) == list(frame["name"])
     np.testing.assert_allclose(np.array(trace.marker.size) ** 2 / frame["predictions"],
                                40 ** 2 / frame["predictions"].max())
+    # Each name sits half a marker plus 8 px above its marker: at zoom 4 a pixel is 360 / (512 * 16)
+    # degrees of longitude, times cos(latitude) in latitude.
+    px = 360 / (512 * 2 ** 4) * np.cos(np.radians(frame["lat"]))
+    np.testing.assert_allclose(np.array(labels.lat) - frame["lat"], (np.array(trace.marker.size) / 2 + 8) * px)
 
 
 def test_hex_deck_layers_and_cap(real_con):

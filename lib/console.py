@@ -57,6 +57,7 @@ WHY_REFUSED = {
 # (point table, alias, Filters.where keyword arguments)
 FILTERED_POINTS = (
     ("predictions", "p", {}),
+    ("prediction_cells", "p", {}),
     ("crime_reports", "p", {"typed": False}),
     ("patrols", "p", {"typed": False, "date_expr": "CAST(p.start AS DATE)"}),
     ("sites", "p", {"dated": False, "typed": False}),

@@ -91,6 +91,8 @@ with right:
 ui.page_notes([
     "The console reads the same typed tables as every page, through its own DuckDB connection with file and "
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
-    f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the view every page's shares come from. Example "
+    f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the view every page's shares come from; `prediction_cells` "
+    "holds the predictions summed per location, address, day and type (count: predictions, records: rows), which "
+    "every page but Accuracy reads because it is a fraction of the size. Example "
     "queries are simplified: the pages apply further steps that their notes describe.",
 ])

@@ -211,6 +211,10 @@ def test_filtered_views_hold_the_filtered_rows(tiny, tiny_con, tiny_console, fil
     tiny_console.use_filters(filters)
     assert rows(tiny_console, "SELECT count(*) FROM filtered_block_groups") == [(block_groups,)]
     assert rows(tiny_console, "SELECT coalesce(sum(count), 0) FROM filtered_predictions") == [(predictions,)]
+    # The summary every page reads holds the same predictions, and the rows they came in.
+    assert rows(tiny_console, "SELECT coalesce(sum(count), 0), coalesce(sum(records), 0) FROM "
+                              "filtered_prediction_cells") == \
+        rows(tiny_console, "SELECT coalesce(sum(count), 0), count(*) FROM filtered_predictions")
     # The same rows as the clause every other page uses, on the shared connection.
     where, params = filters.where("p")
     expected = db.run(tiny_con, f"SELECT p.line FROM predictions p WHERE {where} ORDER BY 1", params)
@@ -256,8 +260,8 @@ def test_the_console_is_a_separate_connection(tiny, tiny_con):
 def test_tables_lists_the_filtered_views_first_with_their_columns(tiny_console):
     listing = tiny_console.tables()
     order = list(dict.fromkeys(listing["table"]))
-    assert order[:4] == ["filtered_block_groups", "filtered_crime_reports", "filtered_patrols",
-                         "filtered_predictions"]
+    assert order[:5] == ["filtered_block_groups", "filtered_crime_reports", "filtered_patrols",
+                         "filtered_prediction_cells", "filtered_predictions"]
     assert order[-1] == "block_group_stats"
     columns = listing[listing["table"] == "departments"]["column"].tolist()
     assert columns[:3] == ["line", "department", "name"]

@@ -85,8 +85,8 @@ def test_explain_shows_the_plan_as_text(tiny_dir):
 def test_tables_and_columns_are_listed(tiny_dir):
     at = run_app(tiny_dir, page=PAGE)
     labels = [e.label for e in at.expander]
-    assert labels[:5] == ["filtered_block_groups", "filtered_crime_reports", "filtered_patrols",
-                          "filtered_predictions", "filtered_sites"]
+    assert labels[:6] == ["filtered_block_groups", "filtered_crime_reports", "filtered_patrols",
+                          "filtered_prediction_cells", "filtered_predictions", "filtered_sites"]
     assert {"departments", "predictions", "race", "income", "block_groups", "block_group_stats"} <= set(labels)
 
 

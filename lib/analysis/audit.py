@@ -466,7 +466,9 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
     points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
         not x.empty for x in frames) else frames[0]
     departments = tuple(pd.unique(points["department"].dropna()))
-    shapes = block_group_shapes(con, departments) if departments else block_group_shapes(con).iloc[:0]
+    # (An empty tuple would mean every department's shapes: with no point outside, none are needed.)
+    shapes = block_group_shapes(con, departments) if departments else \
+        pd.DataFrame({"department": [], "geoid": [], "geometry": []}, dtype=object)
     points["predictions"] = points["predictions"].astype("Int64")
     classified = classify_points(points, shapes)
     summary = (classified.groupby(["department", "source", "status"], dropna=False)
@@ -487,6 +489,7 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
             missing.append(m)
     if missing:
         summary = pd.concat([summary, *missing], ignore_index=True)
+    summary = summary.astype({"locations": "int64", "records": "Int64", "predictions": "Int64"})
     outside = classified[classified["status"] != "inside"].reset_index(drop=True)
     located = outside[outside["status"].isin(["nearby", "far", "abroad"])]
     countries = (located.groupby(["country_code", "country"], dropna=False)

@@ -11,22 +11,24 @@ Types: '%' in a report's predictable_type separates alternatives; '|' separates 
 from __future__ import annotations
 
 import math
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 
 import pandas as pd
-from scipy.stats import beta
+import pyarrow as pa
+# the Beta quantile, as scipy.stats.beta.ppf computes it, without importing scipy.stats (a second on first use)
+from scipy.special import betaincinv
 
 from lib import schema
-from lib.db import query, run, scalar, sql
+from lib.db import bind, query, run, scalar, sql
 
 # Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
 # differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
 FEET_PER_DEGREE = math.pi * (6_371_008.8 / 0.3048) / 180
 HALF_BOX_FEET = schema.BOX_FEET / 2
-# Grid cell for narrowing the join: wider than half a box east-west up to about 75 degrees of latitude.
-CELL_DEGREES = 0.005
 
 CARRIED = "carried"
 JOIN = "join"
@@ -136,7 +138,7 @@ def analysis_window(con, department: str) -> tuple[date, date] | None:
 
 def reports(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
     """Every report of the department, exact duplicates merged (`copies`), with `left_because`."""
-    return query(con, "accuracy_reports", {"department": department, "start": window[0], "end": window[1]})
+    return _fetch(con, sql("accuracy_reports"), {"department": department, "start": window[0], "end": window[1]})
 
 
 def reasons_left(all_reports: pd.DataFrame) -> dict[str, int]:
@@ -158,16 +160,59 @@ def predictable(analysed: pd.DataFrame) -> pd.DataFrame:
 
 
 def predictable_kind(types: pd.Series) -> pd.Series:
-    return types.map(lambda t: bool(alternatives(t))).astype(bool)
+    # a few distinct types among many reports: decide each type once
+    kinds = [t for t in types.dropna().unique() if alternatives(t)]
+    return types.isin(kinds).astype(bool)
 
 
 def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
-    """(report, prediction) pairs where an analysed predictable report fell in the box during the shift."""
-    params = {"department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
-              "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
-              "shift_minutes": schema.SHIFT_MINUTES}
-    return query(con, "accuracy_report_predictions", params, reports=sql("accuracy_reports"),
-                 shift_values=_shift_values())
+    """(report, prediction) pairs where an analysed predictable report fell in the box during the shift
+    (one row per pair: for inspection; accuracy() aggregates them in SQL)."""
+    candidates = predictable(reports_analysed(reports(con, department, window)))
+    with _pairs(con, department, window, candidates) as pairs:
+        return _fetch(con, f"SELECT * FROM {pairs} ORDER BY report_line, prediction_line", {})
+
+
+@contextmanager
+def _pairs(con, department: str, window: tuple[date, date], candidates: pd.DataFrame):
+    """The pairs of accuracy_pairs.sql as a temporary table, whose name this yields: joined once, then
+    aggregated by report and by prediction. The table and the candidates' view live on this connection
+    only (a session's cursor), under names of their own, and are dropped after the block."""
+    suffix = uuid.uuid4().hex
+    view, table = f"accuracy_candidates_{suffix}", f"accuracy_pairs_{suffix}"
+    con.register(view, candidates[["line", "ts", "lat", "lon", "predictable_type"]])
+    try:
+        text = sql("accuracy_pairs").format(boxes=_boxes(), candidates=view)
+        con.execute(f"CREATE TEMP TABLE {table} AS {text}", bind(text, {
+            "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
+            "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}))
+        try:
+            yield table
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    finally:
+        con.unregister(view)
+
+
+def _boxes() -> str:
+    """The CTEs of accuracy_boxes.sql: grid, shifts and the dated predictions as boxes."""
+    return sql("accuracy_boxes").format(shift_values=_shift_values())
+
+
+def _fetch(con, text: str, params: dict) -> pd.DataFrame:
+    """db.run through Arrow, a few times faster on large frames with text columns, with the column types
+    db.run gives (dates as datetime64, nullable integers and booleans where values are missing)."""
+    # one chunk per column: pandas filters a many-chunked column several times slower
+    table = con.sql(text, params=bind(text, params)).to_arrow_table().combine_chunks()
+    frame = table.to_pandas(date_as_object=False)
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_date(column.type):
+            frame[name] = frame[name].astype("datetime64[us]")
+        elif column.null_count and pa.types.is_integer(column.type):
+            frame[name] = column.to_pandas(types_mapper={column.type: pd.Int64Dtype()}.get)
+        elif column.null_count and pa.types.is_boolean(column.type):
+            frame[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    return frame
 
 
 def _shift_values() -> str:
@@ -180,42 +225,57 @@ def _minutes(hh_mm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def matched_reports(predictable_reports: pd.DataFrame, pairs: pd.DataFrame | None) -> pd.DataFrame:
+def matched_reports(predictable_reports: pd.DataFrame, per_report: pd.DataFrame | None) -> pd.DataFrame:
     """Predictable reports that fell in at least one box during its shift, with how many predictions
-    and of which types. Without pairs, the match the data carries is used as published."""
+    and of which types. `per_report`: report_matches() (the join); without it, the match the data
+    carries is used as published."""
     frame = predictable_reports.copy()
-    if pairs is not None:
-        types = (pairs.dropna(subset=["incident_type"]).drop_duplicates(["report_line", "incident_type"])
-                 .groupby("report_line")["incident_type"].agg("|".join).map(type_key))
-        per_report = pairs.groupby("report_line")[["count"]].sum().rename(columns={"count": "num_predictions"})
-        per_report["prediction_type"] = types
-        frame = frame.drop(columns=["num_predictions", "prediction_type"]).join(per_report, on="line")
+    if per_report is not None:
+        found = per_report.set_index("report_line")[["num_predictions"]]
+        found["prediction_type"] = per_report["prediction_types"].map(_distinct_map(per_report["prediction_types"],
+                                                                                    type_key)).to_numpy()
+        frame = frame.drop(columns=["num_predictions", "prediction_type"]).join(found, on="line")
         frame["has_prediction"] = frame["num_predictions"].notna()
     matched = frame.loc[frame["has_prediction"].fillna(False).astype(bool)].copy()
     matched["num_predictions"] = matched["num_predictions"].fillna(0).astype(int)
     return matched
 
 
+def _distinct_map(values: pd.Series, fn) -> dict:
+    """fn of each distinct non-missing value (a few type names among many rows), for Series.map."""
+    return {v: fn(v) for v in values.dropna().unique()}
+
+
+def report_matches(con, pairs: str) -> pd.DataFrame:
+    """Per predictable report inside at least one box during its shift (`pairs`: the table of _pairs()):
+    report_line, num_predictions, prediction_types ('|'-joined, any order)."""
+    return _fetch(con, sql("accuracy_report_matches").format(pairs=pairs), {})
+
+
 def correct_type(matched: pd.DataFrame, type_keys: list[str]) -> pd.DataFrame:
     """Matched reports whose type is among the types of the predictions they fell in; `counts_for` is
     the prediction type each counts for."""
     frame = matched.copy()
-    alternative = [matched_alternative(t, p) for t, p in zip(frame["predictable_type"], frame["prediction_type"])]
-    frame["counts_for"] = [attribute(a, type_keys) if a else None for a in alternative]
+    types = frame[["predictable_type", "prediction_type"]]
+    # a few distinct pairs of types among many reports: decide each pair once
+    distinct = types.drop_duplicates()
+    alternatives_found = [matched_alternative(t if isinstance(t, str) else None, p if isinstance(p, str) else None)
+                          for t, p in zip(distinct["predictable_type"], distinct["prediction_type"])]
+    distinct = distinct.assign(counts_for=[attribute(a, type_keys) if a else None for a in alternatives_found])
+    frame["counts_for"] = types.merge(distinct, how="left", on=["predictable_type", "prediction_type"])[
+        "counts_for"].to_numpy()
     return frame.loc[frame["counts_for"].notna().astype(bool)]
 
 
-def came_true(pairs: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
-    """Dated predictions whose box and shift held a report of the predicted type (one row per prediction)."""
-    if pairs.empty:
-        return pairs.assign(type=[], reports=[])
-    typed = pairs.merge(analysed[["line", "predictable_type"]], left_on="report_line", right_on="line")
-    right = typed.loc[[matched_alternative(t, p) is not None
-                       for t, p in zip(typed["predictable_type"], typed["incident_type"])]]
-    return (right.groupby(["prediction_line", "date", "shift", "incident_type", "count", "prediction_lat",
-                           "prediction_lon"], dropna=False)
-            .agg(reports=("report_line", "nunique"), address=("address", "first"), geoid=("geoid", "first"))
-            .reset_index().assign(type=lambda f: f["incident_type"].map(type_key)))
+def came_true(con, department: str, pairs: str, report_types, prediction_types) -> pd.DataFrame:
+    """Dated predictions whose box and shift held a report of the predicted type (one row per prediction;
+    `pairs`: the table of _pairs()). The rule of matched_alternative is applied once per distinct pair of
+    report type and prediction type, in Python; SQL joins the pairs that match."""
+    caught = [(t, p) for t in set(report_types) for p in set(prediction_types)
+              if isinstance(t, str) and isinstance(p, str) and matched_alternative(t, p) is not None]
+    frame = _fetch(con, sql("accuracy_came_true").format(pairs=pairs), {
+        "department": department, "report_types": [t for t, _ in caught], "prediction_types": [p for _, p in caught]})
+    return frame.assign(type=frame["incident_type"].map(_distinct_map(frame["incident_type"], type_key)))
 
 
 def prediction_totals(con, department: str, window: tuple[date, date]) -> tuple[pd.DataFrame, str | None]:
@@ -246,7 +306,7 @@ def success_rate(k: int | None, n: int | None) -> dict:
     """k of n, with the 95% credible interval of a binomial rate under a flat prior: Beta(k+1, n-k+1)."""
     if k is None or not n:
         return {"rate": None, "ci95": None}
-    return {"rate": k / n, "ci95": [float(beta.ppf(0.025, k + 1, n - k + 1)), float(beta.ppf(0.975, k + 1, n - k + 1))]}
+    return {"rate": k / n, "ci95": [float(betaincinv(k + 1, n - k + 1, 0.025)), float(betaincinv(k + 1, n - k + 1, 0.975))]}
 
 
 def patrol_dosage(con, department: str, window: tuple[date, date], true_predictions: pd.DataFrame,
@@ -257,9 +317,8 @@ def patrol_dosage(con, department: str, window: tuple[date, date], true_predicti
             or not has_dated_predictions(con, department):
         return None
     patrolled = query(con, "accuracy_patrolled_predictions", {
-        "department": department, "start": window[0], "end": window[1], "cell_degrees": CELL_DEGREES,
-        "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES},
-        shift_values=_shift_values())
+        "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
+        "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}, boxes=_boxes())
     n_patrolled = int(patrolled["count"].sum())
     k_patrolled = int(true_predictions.loc[true_predictions["prediction_line"].isin(patrolled["prediction_line"]),
                                            "count"].sum())
@@ -329,11 +388,15 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
     candidates = predictable(analysed)
     totals, totals_source = prediction_totals(con, department, window)
     type_keys = list(totals["key"])
-    pairs = report_prediction_pairs(con, department, window) if method == JOIN else None
-    matched = matched_reports(candidates, pairs) if method else candidates.iloc[:0].assign(counts_for=None)
+    per_report = true_predictions = None
+    if method == JOIN:
+        with _pairs(con, department, window, candidates) as pairs:
+            per_report = report_matches(con, pairs)
+            # totals list every type of the dated predictions in the window
+            true_predictions = came_true(con, department, pairs, candidates["predictable_type"], totals["type"])
+    matched = matched_reports(candidates, per_report) if method else candidates.iloc[:0].assign(counts_for=None)
     correct = correct_type(matched, type_keys) if method else matched
     matched = matched.join(correct["counts_for"]) if method else matched
-    true_predictions = came_true(pairs, analysed) if pairs is not None else None
 
     if true_predictions is not None:
         matched_by_type = true_predictions.groupby("type")["count"].sum()
@@ -345,20 +408,21 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
 
     by_type = []
     keys = type_keys + sorted(set(matched_by_type.index) - set(type_keys))
+    reports_by_type = candidates["predictable_type"].value_counts()
     for key in keys:
         row = totals[totals["key"] == key]
         n = int(row["predictions"].iloc[0]) if len(row) else (0 if totals_source else None)
         k = int(matched_by_type.get(key, 0)) if method else None
         rate = success_rate(k, n)
-        of_type = candidates.loc[candidates["predictable_type"].map(
-            lambda t: any(a <= subtypes(key) for a in alternatives(t))).astype(bool)]
+        of_type = int(sum(count for t, count in reports_by_type.items()
+                          if any(a <= subtypes(key) for a in alternatives(t))))
         caught_here = int((correct["counts_for"] == key).sum()) if method else None
-        share = success_rate(caught_here, len(of_type))
+        share = success_rate(caught_here, of_type)
         by_type.append({
             "type": row["type"].iloc[0] if len(row) else key, "key": key,
             "predictions_total": n, "predictions_matched": k,
             "success_rate": rate["rate"], "success_rate_ci95": rate["ci95"],
-            "reports_of_type": len(of_type), "reports_correct_type": caught_here,
+            "reports_of_type": of_type, "reports_correct_type": caught_here,
             "share_of_reports_predicted": share["rate"], "share_of_reports_predicted_ci95": share["ci95"],
         })
 

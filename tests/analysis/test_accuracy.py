@@ -236,6 +236,95 @@ def test_no_crime_reports(tiny_con):
     assert s["reports_with_prediction"] is None and s["success_rate"] is None
 
 
+# -- types spelled in every way, through the join ------------------------------------------------------
+
+# Four predictions at one point, Jan 1 shift A (lines 2-5); five reports there at noon, one per type spelling.
+TYPED_PREDICTIONS = """department,lat,lon,count,date,shift,incident_type,address
+alpha,33.005,-86.995,1,2020-01-01,A, Aggravated Assault | Robbery ,Q1
+alpha,33.005,-86.995,2,2020-01-01,A,Gun Crimes,Q2
+alpha,33.005,-86.995,1,2020-01-01,A,,Q3 no type
+alpha,33.005,-86.995,1,2020-01-01,a,Robbery,Q4
+"""
+TYPED_REPORTS = """department,date,time,description,address,lat,lon,predictable_type
+alpha,2020-01-01,12:00,ROBBERY,A sub-types in the other order,33.005,-86.995,Robbery|Aggravated Assault
+alpha,2020-01-01,12:00,AGG ASSAULT FIREARM,B two alternatives,33.005,-86.995,Aggravated Assault|Robbery%Gun Crimes
+alpha,2020-01-01,12:00,ROBBERY,C one sub-type,33.005,-86.995,Robbery
+alpha,2020-01-01,12:00,SHOTS FIRED,D whitespace,33.005,-86.995, Gun Crimes |
+alpha,2020-01-01,12:00,STOLEN AUTO,E no such box,33.005,-86.995,Motor Vehicle Theft
+"""
+
+
+@pytest.fixture
+def typed(tmp_path):
+    d = write_tiny(tmp_path / "typed")
+    (d / "pp_report_locations_geocoded.csv").write_text(TYPED_PREDICTIONS)
+    (d / "crime_reports.csv").write_text(TYPED_REPORTS)
+    con = load.load(d).connect()
+    yield con
+    con.close()
+
+
+def per_row(con, department: str) -> tuple[dict, dict]:
+    """The type rule applied pair by pair in Python, as the method reads: each report's prediction types
+    (type_key of the union over its pairs) and, per prediction, the reports of a type it predicted."""
+    result = acc.accuracy(con, department)
+    window = tuple(date.fromisoformat(d) for d in result.summary["window"])
+    pairs = acc.report_prediction_pairs(con, department, window)
+    types = dict(zip(result.reports["line"], result.reports["predictable_type"]))
+    ptypes = {}
+    for report, group in pairs.groupby("report_line"):
+        ptypes[report] = acc.type_key(frozenset().union(*(acc.subtypes(p) for p in group["incident_type"])))
+    caught = {}
+    for report, prediction, ptype in zip(pairs["report_line"], pairs["prediction_line"], pairs["incident_type"]):
+        if acc.matched_alternative(types[report], None if pd.isna(ptype) else ptype) is not None:
+            caught.setdefault(prediction, set()).add(report)
+    return ptypes, {p: len(r) for p, r in caught.items()}
+
+
+def test_types_in_every_spelling_through_the_join(typed):
+    result = acc.accuracy(typed, "alpha")
+    s = result.summary
+    by_address = result.matched.set_index("address")
+    # every report falls in all four boxes: 5 predictions, types the union of the sub-types
+    assert set(by_address["num_predictions"]) == {5}
+    assert set(by_address["prediction_type"]) == {"Aggravated Assault|Gun Crimes|Robbery"}
+    assert by_address["counts_for"].dropna().to_dict() == {
+        "A sub-types in the other order": "Aggravated Assault|Robbery", "B two alternatives": "Aggravated Assault|Robbery",
+        "C one sub-type": "Robbery", "D whitespace": "Gun Crimes"}
+    assert pd.isna(by_address.loc["E no such box", "counts_for"])
+    # Q1 caught A, B (its first alternative) and C; Q2 caught B (its second) and D; Q3 has no type; Q4 caught C
+    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == {2: 3, 3: 2, 5: 1}
+    assert (s["predictions_matched"], s["predictions_total"], s["reports_correct_type"]) == (4, 5, 4)
+    by_type = {t["key"]: t["predictions_matched"] for t in s["by_type"]}
+    assert by_type == {"Aggravated Assault|Robbery": 1, "Gun Crimes": 2, "(no type)": 0, "Robbery": 1}
+
+
+@pytest.mark.parametrize("where", ["typed", "joined"])
+def test_sql_aggregation_equals_the_rule_pair_by_pair(where, request):
+    con = request.getfixturevalue(where)
+    result = acc.accuracy(con, "alpha")
+    ptypes, caught = per_row(con, "alpha")
+    assert dict(zip(result.matched["line"], result.matched["prediction_type"])) == ptypes
+    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == caught
+    assert caught  # not vacuous
+
+
+@pytest.mark.parametrize("department", ["rivertonpdnj", "lakesidepdca"])
+def test_demo_sql_aggregation_equals_the_rule_pair_by_pair(demo_con, department):
+    result = acc.accuracy(demo_con, department)
+    ptypes, caught = per_row(demo_con, department)
+    assert dict(zip(result.matched["line"], result.matched["prediction_type"])) == ptypes
+    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == caught
+    assert len(caught) > 10
+
+
+def test_pairs_leave_no_table_or_view_behind(joined):
+    before = joined.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()
+    acc.accuracy(joined, "alpha")
+    assert joined.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall() == before
+    assert not joined.execute("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'accuracy_%'").fetchall()
+
+
 # -- The Markup's Plainfield figures -----------------------------------------------------------------
 
 def test_plainfield_published_figures(real_con):

@@ -1,0 +1,33 @@
+-- Spatial-temporal join: every (report, prediction) pair where a report of {candidates} fell inside the
+-- prediction's box during its shift. {candidates} (line, ts, lat, lon, predictable_type) is the frame of
+-- analysed predictable reports that lib/analysis/accuracy.py registers on the connection; the boxes, their
+-- grid and the box test are those of accuracy_boxes.
+-- Speed at millions of predictions: a report can only fall in a shift that began on its own day or the day
+-- before, so each report is first given the starts of the shifts running when it was reported; the join is
+-- then an equality on (shift start, grid cell) before the exact test of the box.
+WITH {boxes},
+report_shifts AS (
+    SELECT * FROM (
+        SELECT r.line AS report_line, r.predictable_type, r.ts, r.lat, r.lon,
+               CAST(r.ts AS DATE) - back.days + s.starts_after AS shift_start
+        FROM {candidates} r, shifts s, (VALUES (0), (1)) AS back(days)
+        WHERE r.ts IS NOT NULL AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+    )
+    WHERE ts >= shift_start AND ts < shift_start + to_minutes(CAST($shift_minutes AS BIGINT))
+),
+report_keys AS (
+    SELECT r.*,
+           CAST(floor(r.lat / g.cell_lat) AS BIGINT) + dy.v AS cell_y,
+           CAST(floor(r.lon / g.cell_lon) AS BIGINT) + dx.v AS cell_x
+    FROM report_shifts r, grid g,
+         (VALUES (-1), (0), (1)) AS dy(v),
+         (VALUES (-1), (0), (1)) AS dx(v)
+)
+SELECT k.report_line, k.predictable_type, b.prediction_line, b.date, b.incident_type, b.count,
+       b.prediction_lat, b.prediction_lon, b.shift_start,
+       (k.lat - b.prediction_lat) * $feet_per_degree AS north_feet,
+       (k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat)) AS east_feet
+FROM report_keys k
+JOIN boxes b ON b.shift_start = k.shift_start AND b.cell_y = k.cell_y AND b.cell_x = k.cell_x
+WHERE abs((k.lat - b.prediction_lat) * $feet_per_degree) <= $half_box_feet
+  AND abs((k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat))) <= $half_box_feet

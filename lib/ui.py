@@ -216,6 +216,19 @@ def column_label(column: str) -> str:
     return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
 
 
+SHOWN_ROWS = 2_000  # a table on the page; the download has every row
+
+
+def shown_rows(frame: pd.DataFrame, what: str, limit: int | None = None) -> pd.DataFrame:
+    """The first `limit` (SHOWN_ROWS) rows, with a caption saying so when there are more (the browser need
+    not receive hundreds of thousands of rows to show a scrolling table)."""
+    limit = limit or SHOWN_ROWS
+    if len(frame) > limit:
+        st.caption(f"Showing the first {limit:,} of {len(frame):,} {what}; the download below has all of them.")
+        return frame.head(limit)
+    return frame
+
+
 def table(frame: pd.DataFrame, names: dict[str, str] | None = None, column_order: list[str] | None = None,
           column_config: dict | None = None, **kwargs) -> None:
     """A table for readers: departments by name, columns labelled in words, and columns with no value at all

@@ -171,7 +171,7 @@ if s["match_method"] is not None:
                "were predicting other crimes).")
     matched = result.matched[["ts", "description", "address", "lat", "lon", "geoid", "predictable_type",
                               "num_predictions", "prediction_type", "counts_for"]]
-    st.dataframe(matched, hide_index=True, column_config={
+    st.dataframe(ui.shown_rows(matched, "matched reports"), hide_index=True, column_config={
         "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
         "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude", "geoid": "Block group",
         "predictable_type": "Report type", "num_predictions": "Predictions there", "prediction_type":
@@ -181,7 +181,7 @@ if result.came_true is not None:
     st.subheader("The predictions that came true")
     true = result.came_true[["date", "shift", "incident_type", "count", "reports", "address", "prediction_lat",
                              "prediction_lon", "geoid"]]
-    st.dataframe(true, hide_index=True, column_config={
+    st.dataframe(ui.shown_rows(true, "predictions that came true"), hide_index=True, column_config={
         "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted", "count": "Predictions",
         "reports": "Reports inside", "address": "Address", "prediction_lat": "Latitude",
         "prediction_lon": "Longitude", "geoid": "Block group"})

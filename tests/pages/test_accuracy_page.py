@@ -67,3 +67,18 @@ def test_real_plainfield_published_figures(real_dir):
     assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
     assert any("89%" in md.value for md in at.markdown)  # 2,730 of 3,066 reports of kinds never predicted
     assert "published without dates" in _text(at)
+
+
+def test_long_tables_send_the_browser_only_their_first_rows(demo, monkeypatch):
+    import lib.ui
+    from lib.analysis.accuracy import accuracy
+    monkeypatch.setattr(lib.ui, "SHOWN_ROWS", 5)
+    result = accuracy(demo.connect(), "rivertonpdnj")
+    at = run_app(DEMO_DIR, page=PAGE, query={"dept": "rivertonpdnj"})
+    assert_no_exception(at)
+    captions = [c.value for c in at.caption]
+    assert f"Showing the first 5 of {len(result.matched):,} matched reports; the download below has all of them." \
+        in captions
+    assert f"Showing the first 5 of {len(result.came_true):,} predictions that came true; the download below has " \
+           "all of them." in captions
+    assert sorted(len(d.value) for d in at.dataframe)[:2] == [5, 5]

@@ -182,7 +182,8 @@ def _pairs(con, department: str, window: tuple[date, date], candidates: pd.DataF
     view, table = f"accuracy_candidates_{suffix}", f"accuracy_pairs_{suffix}"
     con.register(view, candidates[["line", "ts", "lat", "lon", "predictable_type"]])
     try:
-        text = sql("accuracy_pairs").format(boxes=_boxes(), candidates=view)
+        text = sql("accuracy_pairs").format(boxes=_boxes(), candidates=view,
+                                            report_cells=_neighbour_cells("report_shifts"))
         con.execute(f"CREATE TEMP TABLE {table} AS {text}", bind(text, {
             "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
             "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}))
@@ -197,6 +198,11 @@ def _pairs(con, department: str, window: tuple[date, date], candidates: pd.DataF
 def _boxes() -> str:
     """The CTEs of accuracy_boxes.sql: grid, shifts and the dated predictions as boxes."""
     return sql("accuracy_boxes").format(shift_values=_shift_values())
+
+
+def _neighbour_cells(points: str) -> str:
+    """accuracy_neighbour_cells.sql over the CTE named `points`."""
+    return sql("accuracy_neighbour_cells").format(points=points)
 
 
 def _fetch(con, text: str, params: dict) -> pd.DataFrame:
@@ -318,7 +324,8 @@ def patrol_dosage(con, department: str, window: tuple[date, date], true_predicti
         return None
     patrolled = query(con, "accuracy_patrolled_predictions", {
         "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
-        "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}, boxes=_boxes())
+        "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}, boxes=_boxes(),
+        patrol_cells=_neighbour_cells("patrol_shifts"))
     n_patrolled = int(patrolled["count"].sum())
     k_patrolled = int(true_predictions.loc[true_predictions["prediction_line"].isin(patrolled["prediction_line"]),
                                            "count"].sum())

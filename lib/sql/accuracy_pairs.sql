@@ -16,12 +16,7 @@ report_shifts AS (
     WHERE ts >= shift_start AND ts < shift_start + to_minutes(CAST($shift_minutes AS BIGINT))
 ),
 report_keys AS (
-    SELECT r.*,
-           CAST(floor(r.lat / g.cell_lat) AS BIGINT) + dy.v AS cell_y,
-           CAST(floor(r.lon / g.cell_lon) AS BIGINT) + dx.v AS cell_x
-    FROM report_shifts r, grid g,
-         (VALUES (-1), (0), (1)) AS dy(v),
-         (VALUES (-1), (0), (1)) AS dx(v)
+    {report_cells}
 )
 SELECT k.report_line, k.predictable_type, b.prediction_line, b.date, b.incident_type, b.count,
        b.prediction_lat, b.prediction_lon, b.shift_start,

@@ -18,12 +18,7 @@ patrol_shifts AS (
     WHERE start < shift_start + to_minutes(CAST($shift_minutes AS BIGINT)) AND finish >= shift_start
 ),
 patrol_keys AS (
-    SELECT t.*,
-           CAST(floor(t.lat / g.cell_lat) AS BIGINT) + dy.v AS cell_y,
-           CAST(floor(t.lon / g.cell_lon) AS BIGINT) + dx.v AS cell_x
-    FROM patrol_shifts t, grid g,
-         (VALUES (-1), (0), (1)) AS dy(v),
-         (VALUES (-1), (0), (1)) AS dx(v)
+    {patrol_cells}
 )
 SELECT b.prediction_line, b.count, count(*) AS patrols, sum(k.minutes) AS patrol_minutes
 FROM boxes b

@@ -289,7 +289,8 @@ def _code_state() -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return done.stdout.rstrip("\n") if done.returncode == 0 else ""
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = [line[3:] for line in git("status", "--porcelain", "--", "lib", "benchmarks").splitlines()]
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "lib", "benchmarks").splitlines()
+               if not line[3:].startswith("benchmarks/data")]
     return f"commit {commit}" + (f" plus uncommitted changes to {', '.join(changed)}" if changed else "")
 
 

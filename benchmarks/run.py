@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -195,6 +196,17 @@ def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int) -> dict
 
 # -- report ------------------------------------------------------------------------------------
 
+# Sections other tools append to RESULTS.md (benchmarks/load.py, benchmarks/scale.py): dated runs of their own,
+# kept when this report is rewritten.
+OTHER_TOOLS = ("## Concurrent users", "## Past one machine: 20M")
+
+
+def other_tools_sections(text: str) -> list[str]:
+    """The sections of an earlier RESULTS.md that benchmarks/load.py and benchmarks/scale.py wrote."""
+    sections = re.split(r"\n(?=## )", text)
+    return [s.rstrip("\n") + "\n" for s in sections if s.startswith(OTHER_TOOLS)]
+
+
 def machine() -> dict:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -351,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.resolve() == DEFAULT_OUT and PAST_ONE_MACHINE.exists():
         text += "\n" + PAST_ONE_MACHINE.read_text()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    kept = other_tools_sections(args.out.read_text()) if args.out.exists() else []
+    args.out.write_text(text + "".join("\n" + section for section in kept))
     print(text)
     return 0
 

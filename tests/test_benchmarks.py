@@ -21,3 +21,12 @@ def test_harness_writes_the_results_table(tmp_path):
     # pandas and DuckDB agreed on every aggregation (the 'Same result' column; the speed goal row is not a test)
     agreement = re.findall(r"ms\) \| [\d.,]+× \| (yes|\*\*no\*\*) \|$", text, re.M)
     assert agreement and set(agreement) == {"yes"}
+
+
+def test_rewriting_results_keeps_what_the_load_and_scale_checks_appended():
+    from benchmarks.run import other_tools_sections
+    old = ("# Benchmark results\n\n## Goals\n| a |\n\n## Past one machine\ntext\n\n"
+           "## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n\n"
+           "## Past one machine: 20M predictions, one department\nscale table\n")
+    assert other_tools_sections(old) == ["## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n",
+                                         "## Past one machine: 20M predictions, one department\nscale table\n"]

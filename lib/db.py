@@ -13,9 +13,13 @@ from lib.data.csvfile import sql_type
 
 SQL_DIR = Path(__file__).parent / "sql"
 PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-# Small tables are loaded into memory; predictions stay in Parquet and are read on demand.
-IN_MEMORY = ("departments", "race", "income", "block_groups", "crime_reports", "prediction_counts", "patrols",
-             "sites", "excluded_addresses")
+# Every canonical table but the predictions.
+TABLES = ("departments", "race", "income", "block_groups", "crime_reports", "prediction_counts", "patrols",
+          "sites", "excluded_addresses")
+# Small tables are loaded into memory; predictions, crime reports and patrols (which grow with the data:
+# 2.8M crime reports, about 500 MB in memory, beside 20M synthetic predictions) stay in Parquet and are read
+# on demand.
+IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses")
 
 
 @lru_cache(maxsize=None)
@@ -60,7 +64,7 @@ def open_connection(dataset) -> duckdb.DuckDBPyConnection:
 def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple[str, ...] = IN_MEMORY) -> None:
     """The canonical tables and block_group_stats on `con`: the tables named in `in_memory` are copied
     into memory, the others are views over the Parquet store (the SQL console keeps them all as views)."""
-    for table in IN_MEMORY:
+    for table in TABLES:
         path = tables / f"{table}.parquet"
         if table in in_memory:
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})

@@ -86,6 +86,8 @@ class User:
         box = self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
             has=self.page.get_by_role("combobox", name=label, exact=True)).first
         await box.get_by_role("combobox", name=label, exact=True).click()
+        # The option list is virtualised (about ten rows are in the page): type to bring the option in.
+        await self.page.keyboard.type(option)
         await self.page.get_by_role("option", name=option, exact=True).click()
         await self.page.keyboard.press("Escape")
 

@@ -13,7 +13,9 @@ ui.page_intro("Did the predictions come true?",
 DATA_KEY = str(ctx.dataset.store)
 
 
-@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=32)
+# Each result holds every report and matched prediction of a department (about 250 MB at 6M
+# predictions); a few are kept so memory does not grow with every department visited.
+@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=3)
 def _accuracy(_con, data_key: str, department: str, window: tuple[date, date] | None) -> acc.Accuracy:
     return acc.accuracy(_con, department, window)
 

@@ -150,11 +150,23 @@ def ranked_block_groups(con, f: Filters) -> pd.DataFrame:
     return ranked
 
 
+RANK_COLUMNS = ["department", "geoid", "predictions", "total", "rank", "n", "window", "decile", "in_most",
+                "in_median", "in_least"]
+
+
 def block_group_ranks(con, f: Filters) -> pd.DataFrame:
     """department, geoid, predictions, total, rank (n = most predictions … 1), n, window ('most' |
     'median' | 'least' | None), decile (1..10), plus the in_most / in_median / in_least flags."""
-    return ranked_block_groups(con, f)[["department", "geoid", "predictions", "total", "rank", "n", "window",
-                                        "decile", "in_most", "in_median", "in_least"]]
+    return ranked_block_groups(con, f)[RANK_COLUMNS]
+
+
+def ranks_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """block_group_ranks() from a frame the caller already has: every selected block group with its
+    predictions and residents (`total`), as block_group_frame() gives them."""
+    predicted = frame.groupby("department")["predictions"].transform("sum") > 0
+    ranked = frame.loc[predicted, ["department", "geoid", "predictions", "total"]].astype(
+        {"predictions": "int64", "total": "float64"}).fillna({"total": 0.0})
+    return label_windows(rank_block_groups(ranked))[RANK_COLUMNS]
 
 
 # -- step 4: composition ------------------------------------------------------------------------

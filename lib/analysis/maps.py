@@ -192,8 +192,10 @@ def block_groups(con, f: Filters) -> pd.DataFrame:
     demographics and, when the Disparities ranking is available, the targeting window."""
     fragments, params = f.fragments()
     frame = query(con, "map_block_groups", params, **fragments)
-    ranks = disparities.block_group_ranks(con, f)[["department", "geoid", "rank", "n", "window", "decile"]]
-    return frame.merge(ranks, on=["department", "geoid"], how="left")
+    # The Disparities ranking of these block groups, from this frame (not a second query of the selection).
+    ranks = disparities.ranks_of(frame.rename(columns={"residents": "total"}))
+    return frame.merge(ranks[["department", "geoid", "rank", "n", "window", "decile"]], on=["department", "geoid"],
+                       how="left")
 
 
 def feature_id(department: str, geoid: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -211,3 +212,16 @@ def test_sites_of_a_department(demo_con):
     assert len(frame) == (published["department"] == "rivertonpdnj").sum() > 0
     assert set(frame["label"]) <= set(maps.SITE_LABELS.values())
     assert math.isclose(frame["lat"].mean(), published[published["department"] == "rivertonpdnj"]["lat"].mean())
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(start=date(2020, 1, 2)), Filters(majority=("latino",)),
+                                     Filters(departments=("beta",), start=date(2020, 1, 1), end=date(2020, 1, 31))])
+def test_block_group_ranks_on_the_map_are_the_disparities_ranking(tiny_con, filters):
+    from lib.analysis import disparities
+    expected = disparities.block_group_ranks(tiny_con, filters).set_index(["department", "geoid"])
+    frame = maps.block_groups(tiny_con, filters).set_index(["department", "geoid"])
+    ranked = frame.dropna(subset=["rank"])
+    assert sorted(ranked.index) == sorted(expected.index)
+    for column in ("rank", "n", "decile"):
+        assert ranked[column].astype(int).to_dict() == expected[column].astype(int).to_dict()
+    assert ranked["window"].fillna("").to_dict() == expected["window"].fillna("").to_dict()

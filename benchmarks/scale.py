@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from lib import schema
+from lib.db import literal
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_ROOT = REPO / "benchmarks" / "data"
@@ -53,15 +54,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _reader(con, path: Path) -> tuple[str, str, list[str]]:
     """read_csv(...) text for the file as DuckDB sniffs it (every column as text), its delimiter, its columns."""
     delimiter, quote = con.execute("SELECT Delimiter, Quote FROM sniff_csv(?)", [str(path)]).fetchall()[0]
-    reader = (f"read_csv({_literal(str(path))}, all_varchar = true, header = true, "
-              f"delim = {_literal(delimiter)}, quote = {_literal(quote if quote != '(empty)' else '')})")
+    reader = (f"read_csv({literal(str(path))}, all_varchar = true, header = true, "
+              f"delim = {literal(delimiter)}, quote = {literal(quote if quote != '(empty)' else '')})")
     columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     return reader, delimiter, columns
 
@@ -115,15 +112,15 @@ def _clone_csv(con, source: Path, dest: Path, spec: schema.FileSpec, copies: lis
         return  # e.g. sites.csv without a department column: the loader fills it from the block groups
     slug = _quote(mapping["department"])
     for original, copy, k in copies:
-        replaced = [f"{_literal(copy)} AS {slug}"]
+        replaced = [f"{literal(copy)} AS {slug}"]
         if spec.table == "departments" and "name" in mapping:
             name = _quote(mapping["name"])
             replaced.append(f"CASE WHEN {name} LIKE '%)' THEN left({name}, length({name}) - 1) || ' copy {k})' "
                             f"ELSE {name} || ' (copy {k})' END AS {name}")
         part = dest.with_name(dest.name + ".part")
         con.execute(f"COPY (SELECT * REPLACE ({', '.join(replaced)}) FROM {reader} "
-                    f"WHERE trim({slug}) = {_literal(original)}) "
-                    f"TO {_literal(str(part))} (FORMAT csv, HEADER false, DELIMITER {_literal(delimiter)})")
+                    f"WHERE trim({slug}) = {literal(original)}) "
+                    f"TO {literal(str(part))} (FORMAT csv, HEADER false, DELIMITER {literal(delimiter)})")
         _append(dest, part)
 
 

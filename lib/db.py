@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from lib import schema
 from lib.data.csvfile import sql_type
@@ -36,6 +37,22 @@ def bind(text: str, params: dict | None) -> dict:
 
 def run(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> pd.DataFrame:
     return con.execute(text, bind(text, params)).df()
+
+
+def run_large(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> pd.DataFrame:
+    """run() through Arrow, a few times faster on large frames with text columns, with the column types
+    run() gives (dates as datetime64, nullable integers and booleans where values are missing)."""
+    # one chunk per column: pandas filters a many-chunked column several times slower
+    table = con.sql(text, params=bind(text, params)).to_arrow_table().combine_chunks()
+    frame = table.to_pandas(date_as_object=False)
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_date(column.type):
+            frame[name] = frame[name].astype("datetime64[us]")
+        elif column.null_count and pa.types.is_integer(column.type):
+            frame[name] = column.to_pandas(types_mapper={column.type: pd.Int64Dtype()}.get)
+        elif column.null_count and pa.types.is_boolean(column.type):
+            frame[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    return frame
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None, **fragments: str) -> pd.DataFrame:

@@ -18,12 +18,11 @@ from functools import lru_cache
 from datetime import date
 
 import pandas as pd
-import pyarrow as pa
 # the Beta quantile, as scipy.stats.beta.ppf computes it, without importing scipy.stats (a second on first use)
 from scipy.special import betaincinv
 
 from lib import schema
-from lib.db import bind, query, run, scalar, sql
+from lib.db import bind, query, run, run_large, scalar, sql
 
 # Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
 # differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
@@ -138,7 +137,7 @@ def analysis_window(con, department: str) -> tuple[date, date] | None:
 
 def reports(con, department: str, window: tuple[date, date]) -> pd.DataFrame:
     """Every report of the department, exact duplicates merged (`copies`), with `left_because`."""
-    return _fetch(con, sql("accuracy_reports"), {"department": department, "start": window[0], "end": window[1]})
+    return run_large(con, sql("accuracy_reports"), {"department": department, "start": window[0], "end": window[1]})
 
 
 def reasons_left(all_reports: pd.DataFrame) -> dict[str, int]:
@@ -170,7 +169,7 @@ def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> 
     (one row per pair: for inspection; accuracy() aggregates them in SQL)."""
     candidates = predictable(reports_analysed(reports(con, department, window)))
     with _pairs(con, department, window, candidates) as pairs:
-        return _fetch(con, f"SELECT * FROM {pairs} ORDER BY report_line, prediction_line", {})
+        return run_large(con, f"SELECT * FROM {pairs} ORDER BY report_line, prediction_line", {})
 
 
 @contextmanager
@@ -203,22 +202,6 @@ def _boxes() -> str:
 def _neighbour_cells(points: str) -> str:
     """accuracy_neighbour_cells.sql over the CTE named `points`."""
     return sql("accuracy_neighbour_cells").format(points=points)
-
-
-def _fetch(con, text: str, params: dict) -> pd.DataFrame:
-    """db.run through Arrow, a few times faster on large frames with text columns, with the column types
-    db.run gives (dates as datetime64, nullable integers and booleans where values are missing)."""
-    # one chunk per column: pandas filters a many-chunked column several times slower
-    table = con.sql(text, params=bind(text, params)).to_arrow_table().combine_chunks()
-    frame = table.to_pandas(date_as_object=False)
-    for name, column in zip(table.column_names, table.columns):
-        if pa.types.is_date(column.type):
-            frame[name] = frame[name].astype("datetime64[us]")
-        elif column.null_count and pa.types.is_integer(column.type):
-            frame[name] = column.to_pandas(types_mapper={column.type: pd.Int64Dtype()}.get)
-        elif column.null_count and pa.types.is_boolean(column.type):
-            frame[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-    return frame
 
 
 def _shift_values() -> str:
@@ -255,7 +238,7 @@ def _distinct_map(values: pd.Series, fn) -> dict:
 def report_matches(con, pairs: str) -> pd.DataFrame:
     """Per predictable report inside at least one box during its shift (`pairs`: the table of _pairs()):
     report_line, num_predictions, prediction_types ('|'-joined, any order)."""
-    return _fetch(con, sql("accuracy_report_matches").format(pairs=pairs), {})
+    return run_large(con, sql("accuracy_report_matches").format(pairs=pairs), {})
 
 
 def correct_type(matched: pd.DataFrame, type_keys: list[str]) -> pd.DataFrame:
@@ -279,7 +262,7 @@ def came_true(con, department: str, pairs: str, report_types, prediction_types) 
     report type and prediction type, in Python; SQL joins the pairs that match."""
     caught = [(t, p) for t in set(report_types) for p in set(prediction_types)
               if isinstance(t, str) and isinstance(p, str) and matched_alternative(t, p) is not None]
-    frame = _fetch(con, sql("accuracy_came_true").format(pairs=pairs), {
+    frame = run_large(con, sql("accuracy_came_true").format(pairs=pairs), {
         "department": department, "report_types": [t for t, _ in caught], "prediction_types": [p for _, p in caught]})
     return frame.assign(type=frame["incident_type"].map(_distinct_map(frame["incident_type"], type_key)))
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -219,12 +220,14 @@ def column_label(column: str) -> str:
 SHOWN_ROWS = 2_000  # a table on the page; the download has every row
 
 
-def shown_rows(frame: pd.DataFrame, what: str, limit: int | None = None) -> pd.DataFrame:
+def shown_rows(frame: pd.DataFrame, what: str, limit: int | None = None, total: int | None = None) -> pd.DataFrame:
     """The first `limit` (SHOWN_ROWS) rows, with a caption saying so when there are more (the browser need
-    not receive hundreds of thousands of rows to show a scrolling table)."""
+    not receive hundreds of thousands of rows to show a scrolling table). `total`: the full table's rows
+    when `frame` already holds only its first ones."""
     limit = limit or SHOWN_ROWS
-    if len(frame) > limit:
-        st.caption(f"Showing the first {limit:,} of {len(frame):,} {what}; the download below has all of them.")
+    total = len(frame) if total is None else total
+    if total > limit:
+        st.caption(f"Showing the first {limit:,} of {total:,} {what}; the download below has all of them.")
         return frame.head(limit)
     return frame
 
@@ -243,15 +246,18 @@ def table(frame: pd.DataFrame, names: dict[str, str] | None = None, column_order
     st.dataframe(shown, hide_index=True, column_order=order, column_config=config, **kwargs)
 
 
-def download(frame: pd.DataFrame, name: str, label: str = "Download", parquet: bool = False) -> None:
+def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download",
+             parquet: bool = False) -> None:
     """CSV (and Parquet) download of the data behind a table or chart, written only when clicked: built on
-    every run, the files of a 6M-prediction Accuracy page took seconds and were held in memory per session."""
+    every run, the files of a 6M-prediction Accuracy page took seconds and were held in memory per session.
+    `frame` may be a function that builds the rows, for tables the page holds only the first rows of."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    rows = frame if callable(frame) else (lambda: frame)
     cols = st.columns([1, 1, 4]) if parquet else [st]
-    cols[0].download_button(f"{label} CSV", lambda: export.csv_bytes(frame), f"{slug}.csv", "text/csv",
+    cols[0].download_button(f"{label} CSV", lambda: export.csv_bytes(rows()), f"{slug}.csv", "text/csv",
                             key=f"dl_csv_{slug}", icon=":material/download:", on_click="ignore")
     if parquet:
-        cols[1].download_button(f"{label} Parquet", lambda: export.parquet_bytes(frame), f"{slug}.parquet",
+        cols[1].download_button(f"{label} Parquet", lambda: export.parquet_bytes(rows()), f"{slug}.parquet",
                                 "application/octet-stream", key=f"dl_pq_{slug}", on_click="ignore")
 
 

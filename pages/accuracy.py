@@ -13,22 +13,16 @@ ui.page_intro("Did the predictions come true?",
 DATA_KEY = str(ctx.dataset.store)
 
 
-# Each result holds every report and matched prediction of a department (about 250 MB at 6M
-# predictions); a few are kept so memory does not grow with every department visited.
-@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=3)
-def _accuracy(_con, data_key: str, department: str, window: tuple[date, date] | None) -> acc.Accuracy:
-    return acc.accuracy(_con, department, window)
+# What the page shows, without the reports and matched predictions themselves (the downloads rebuild
+# those on click): under a megabyte a result, also kept on disk beside the dataset's cache.
+@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=32)
+def _view(_con, data_key: str, department: str, window: tuple[date, date] | None, shown: int) -> acc.AccuracyView:
+    return acc.stored_view(_con, ctx.dataset.store, department, window, shown)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _extras(_con, data_key: str, department: str, window: tuple[date, date] | None):
-    """Patrol dosage and minutes, for the window the analysis used."""
-    result = _accuracy(_con, data_key, department, window)
-    used = tuple(date.fromisoformat(d) for d in result.summary["window"])
-    dosage = None
-    if result.came_true is not None and result.summary["predictions_total"]:
-        dosage = acc.patrol_dosage(_con, department, used, result.came_true, result.summary["predictions_total"])
-    return dosage, acc.patrol_minutes(_con, department, used)
+def _full(table, department: str, window: tuple[date, date] | None):
+    """A download's rows, rebuilt when clicked."""
+    return lambda: table(acc.accuracy(ctx.con, department, window))
 
 
 def _switch_buttons(frame, key: str) -> None:
@@ -76,8 +70,8 @@ if default_window and (ctx.filters.start or ctx.filters.end):
                    "sidebar.", icon=":material/date_range:")
         st.stop()
 
-result = _accuracy(ctx.con, DATA_KEY, department, window)
-s = result.summary
+view = _view(ctx.con, DATA_KEY, department, window, ui.SHOWN_ROWS)
+s = view.summary
 start, end = (date.fromisoformat(d) for d in s["window"])
 if ctx.filters.selects_block_groups or ctx.filters.incident_types:
     st.caption("The income, race and incident-type filters do not apply on this page: the method covers every "
@@ -147,8 +141,7 @@ if s["success_rate"] is not None and s["by_type"]:
 
 # -- what gets reported ------------------------------------------------------------------------------
 st.subheader("What crimes were reported")
-analysed = acc.reports_analysed(result.reports)
-kinds = acc.reports_by_description(analysed)
+kinds = view.kinds
 if s["share_unpredictable"] is not None:
     st.markdown(f"**{s['share_unpredictable']:.0%}** of the {s['reports_analysed']:,} reports analysed are of kinds "
                 "the software never predicts (theft, simple assault, drug offences…): no prediction could ever "
@@ -157,7 +150,7 @@ if s["share_unpredictable"] is not None:
 
 # -- over time ---------------------------------------------------------------------------------------
 st.subheader("Reports and predictions over time")
-daily = acc.daily_counts(ctx.con, department, (start, end), analysed)
+daily = view.daily
 per_day = s["predictions_total"] / len(daily) if s["predictions_total"] and len(daily) else None
 st.plotly_chart(charts.over_time(daily, per_day), width="stretch")
 if daily["predictions"].isna().all() and per_day:
@@ -171,26 +164,26 @@ if s["match_method"] is not None:
     st.caption("Predictable reports that fell inside at least one prediction box during its shift; "
                "“Counts for” is the prediction type a correctly predicted report counts toward (blank: the boxes "
                "were predicting other crimes).")
-    matched = result.matched[["ts", "description", "address", "lat", "lon", "geoid", "predictable_type",
-                              "num_predictions", "prediction_type", "counts_for"]]
-    st.dataframe(ui.shown_rows(matched, "matched reports"), hide_index=True, column_config={
-        "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
-        "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude", "geoid": "Block group",
-        "predictable_type": "Report type", "num_predictions": "Predictions there", "prediction_type":
-        "Their types", "counts_for": "Counts for"})
-    ui.download(matched, f"matched-reports-{department}", "Download matched reports")
-if result.came_true is not None:
+    st.dataframe(ui.shown_rows(view.matched, "matched reports", total=view.matched_rows), hide_index=True,
+                 column_config={
+                     "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
+                     "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude",
+                     "geoid": "Block group", "predictable_type": "Report type", "num_predictions":
+                     "Predictions there", "prediction_type": "Their types", "counts_for": "Counts for"})
+    ui.download(_full(acc.matched_table, department, window), f"matched-reports-{department}",
+                "Download matched reports")
+if view.came_true is not None:
     st.subheader("The predictions that came true")
-    true = result.came_true[["date", "shift", "incident_type", "count", "reports", "address", "prediction_lat",
-                             "prediction_lon", "geoid"]]
-    st.dataframe(ui.shown_rows(true, "predictions that came true"), hide_index=True, column_config={
-        "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted", "count": "Predictions",
-        "reports": "Reports inside", "address": "Address", "prediction_lat": "Latitude",
-        "prediction_lon": "Longitude", "geoid": "Block group"})
-    ui.download(true, f"predictions-came-true-{department}", "Download predictions that came true")
+    st.dataframe(ui.shown_rows(view.came_true, "predictions that came true", total=view.came_true_rows),
+                 hide_index=True, column_config={
+                     "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted",
+                     "count": "Predictions", "reports": "Reports inside", "address": "Address",
+                     "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "Block group"})
+    ui.download(_full(acc.came_true_table, department, window), f"predictions-came-true-{department}",
+                "Download predictions that came true")
 
 # -- patrols -----------------------------------------------------------------------------------------
-dosage, minutes = _extras(ctx.con, DATA_KEY, department, window)
+dosage, minutes = view.dosage, view.minutes
 if dosage or not minutes.empty:
     st.subheader("Patrols sent to the boxes")
 if dosage:

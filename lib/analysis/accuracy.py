@@ -10,19 +10,24 @@ Types: '%' in a report's predictable_type separates alternatives; '|' separates 
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
+import tempfile
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 # the Beta quantile, as scipy.stats.beta.ppf computes it, without importing scipy.stats (a second on first use)
 from scipy.special import betaincinv
 
 from lib import schema
-from lib.db import bind, query, run, run_large, scalar, sql
+from lib.db import SQL_DIR, bind, query, run, run_large, scalar, sql
 
 # Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
 # differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
@@ -463,6 +468,92 @@ def funnel(everything: pd.DataFrame, left: dict[str, int], analysed: int, predic
         steps.append({"step": "Inside a box of the same type", "reports": correct, "left": with_prediction - correct,
                       "why": "the boxes were predicting other crimes"})
     return steps
+
+
+# -- what the page shows ------------------------------------------------------------------------------
+
+MATCHED_COLUMNS = ["ts", "description", "address", "lat", "lon", "geoid", "predictable_type", "num_predictions",
+                   "prediction_type", "counts_for"]
+CAME_TRUE_COLUMNS = ["date", "shift", "incident_type", "count", "reports", "address", "prediction_lat",
+                     "prediction_lon", "geoid"]
+
+
+@dataclass
+class AccuracyView:
+    """What the Accuracy page shows for one department and window: the figures, the small tables, and the
+    first `shown` rows of the two long ones (their downloads rebuild them, matched_table() and
+    came_true_table()). Under a megabyte, where an Accuracy holds every report and matched prediction
+    (about 115 MB at 6 million predictions)."""
+    summary: dict
+    kinds: pd.DataFrame  # reports_by_description()
+    daily: pd.DataFrame  # daily_counts()
+    matched: pd.DataFrame  # the first rows of matched_table()
+    matched_rows: int
+    came_true: pd.DataFrame | None  # the first rows of came_true_table()
+    came_true_rows: int
+    dosage: dict | None  # patrol_dosage()
+    minutes: pd.DataFrame  # patrol_minutes()
+
+
+def matched_table(result: Accuracy) -> pd.DataFrame:
+    return result.matched[MATCHED_COLUMNS]
+
+
+def came_true_table(result: Accuracy) -> pd.DataFrame | None:
+    return None if result.came_true is None else result.came_true[CAME_TRUE_COLUMNS]
+
+
+def page_view(con, department: str, window: tuple[date, date] | None = None, shown: int = 2_000) -> AccuracyView:
+    result = accuracy(con, department, window)
+    s = result.summary
+    used = tuple(date.fromisoformat(d) for d in s["window"])
+    analysed = reports_analysed(result.reports)
+    dosage = None
+    if result.came_true is not None and s["predictions_total"]:
+        dosage = patrol_dosage(con, department, used, result.came_true, s["predictions_total"])
+    matched, true = matched_table(result), came_true_table(result)
+    return AccuracyView(s, reports_by_description(analysed), daily_counts(con, department, used, analysed),
+                        matched.head(shown).reset_index(drop=True), len(matched),
+                        None if true is None else true.head(shown).reset_index(drop=True),
+                        0 if true is None else len(true), dosage, patrol_minutes(con, department, used))
+
+
+def _method_fingerprint() -> str:
+    """Changes whenever the code or SQL of the method does, so a stored view is never stale."""
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    for path in sorted(SQL_DIR.glob("accuracy_*.sql")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_view(con, store: Path, department: str, window: tuple[date, date] | None = None,
+                shown: int = 2_000) -> AccuracyView:
+    """page_view(), computed once per department and window and kept beside the dataset's typed cache
+    (`store`, the app's own folder): every session and every restart of the app reads it back in
+    milliseconds instead of re-running the joins (1-3 s at 6 million predictions). The file name holds a
+    fingerprint of this module and its SQL, so a change of method never serves an old result; a store that
+    cannot be written (a read-only disk) only costs the recomputation."""
+    span = "default" if window is None else f"{window[0]:%Y%m%d}-{window[1]:%Y%m%d}"
+    name = hashlib.sha1(f"{department}|{span}|{shown}".encode()).hexdigest()[:20]
+    path = store / "derived" / f"accuracy-{_method_fingerprint()}" / f"{name}.pickle"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass  # a damaged or foreign file: compute again and replace it
+    view = page_view(con, department, window, shown)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(view, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+    return view
 
 
 def accuracy_summary(con, department: str, window: tuple[date, date] | None = None) -> dict:

@@ -207,6 +207,51 @@ def test_a_narrower_window_drops_reports_and_predictions(joined):
     assert (s["predictions_matched"], s["predictions_total"]) == (1, 1)
 
 
+# -- what the page keeps -------------------------------------------------------------------------------
+
+def test_page_view_keeps_the_figures_and_the_first_rows(joined):
+    result = acc.accuracy(joined, "alpha")
+    view = acc.page_view(joined, "alpha", shown=2)
+    assert view.summary == result.summary
+    assert view.matched_rows == len(result.matched) == 6 and len(view.matched) == 2  # R1 R3 R4 R6 R7 R15
+    assert view.came_true_rows == len(result.came_true) == 4 and len(view.came_true) == 2  # P1 to P4
+    assert list(view.matched.columns) == acc.MATCHED_COLUMNS
+    pd.testing.assert_frame_equal(view.came_true, acc.came_true_table(result).head(2).reset_index(drop=True))
+    assert list(view.daily["reports"]) == [7, 2, 1]
+    assert view.dosage["patrolled"]["predictions"] == 5
+    assert view.kinds["reports"].sum() == result.summary["reports_analysed"]
+
+
+def test_stored_view_is_computed_once_per_department_and_window(joined, tmp_path, monkeypatch):
+    first = acc.stored_view(joined, tmp_path, "alpha")
+    stored = list((tmp_path / "derived").rglob("*.pickle"))
+    assert len(stored) == 1
+    monkeypatch.setattr(acc, "page_view", lambda *a, **k: pytest.fail("recomputed a stored view"))
+    again = acc.stored_view(joined, tmp_path, "alpha")
+    assert again.summary == first.summary
+    pd.testing.assert_frame_equal(again.matched, first.matched)
+    monkeypatch.undo()
+    narrow = acc.stored_view(joined, tmp_path, "alpha", (date(2020, 1, 3), date(2020, 1, 3)))
+    assert narrow.summary["reports_analysed"] == 1
+    assert len(list((tmp_path / "derived").rglob("*.pickle"))) == 2
+
+
+def test_a_damaged_stored_view_is_recomputed(joined, tmp_path):
+    acc.stored_view(joined, tmp_path, "alpha")
+    [path] = (tmp_path / "derived").rglob("*.pickle")
+    path.write_bytes(b"not a pickle")
+    assert acc.stored_view(joined, tmp_path, "alpha").summary["reports_analysed"] == 10
+    assert path.read_bytes() != b"not a pickle"
+
+
+def test_a_store_that_cannot_be_written_still_gives_the_view(joined, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+    monkeypatch.setattr(acc.tempfile, "mkstemp", refuse)
+    assert acc.stored_view(joined, tmp_path, "alpha").summary["reports_analysed"] == 10
+    assert not list((tmp_path / "derived").rglob("*.pickle"))
+
+
 # -- the published match, by hand --------------------------------------------------------------------
 
 def test_carried_fixture(carried):

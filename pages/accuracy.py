@@ -107,7 +107,7 @@ if s["reports_with_prediction"] is not None:
 # -- the funnel ------------------------------------------------------------------------------------
 st.subheader("From reported crimes to predictions that came true")
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.funnel(s["funnel"]), width="stretch")
+left.plotly_chart(ui.figure(charts.funnel, s["funnel"]), width="stretch")
 with right:
     st.markdown("**Why reports left at each step**")
     for step in s["funnel"][1:]:
@@ -125,7 +125,7 @@ if s["success_rate"] is not None and s["by_type"]:
     st.markdown("A reader might expect a crime “prediction” to come true most of the time — and the figure often "
                 "quoted is the one on the right: the share of reported crimes that fell inside a box predicting "
                 "their type. The left shows what the predictions themselves achieved. Whiskers are 95% intervals.")
-    st.plotly_chart(charts.success_rates(s["by_type"], s), width="stretch")
+    st.plotly_chart(ui.figure(charts.success_rates, s["by_type"], s), width="stretch")
     rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
         "</b>", ""))
     with st.expander("The numbers behind the chart"):
@@ -146,13 +146,13 @@ if s["share_unpredictable"] is not None:
     st.markdown(f"**{s['share_unpredictable']:.0%}** of the {s['reports_analysed']:,} reports analysed are of kinds "
                 "the software never predicts (theft, simple assault, drug offences…): no prediction could ever "
                 "match them.")
-    st.plotly_chart(charts.reports_by_kind(kinds), width="stretch")
+    st.plotly_chart(ui.figure(charts.reports_by_kind, kinds), width="stretch")
 
 # -- over time ---------------------------------------------------------------------------------------
 st.subheader("Reports and predictions over time")
 daily = view.daily
 per_day = s["predictions_total"] / len(daily) if s["predictions_total"] and len(daily) else None
-st.plotly_chart(charts.over_time(daily, per_day), width="stretch")
+st.plotly_chart(ui.figure(charts.over_time, daily, per_day), width="stretch")
 if daily["predictions"].isna().all() and per_day:
     st.caption(f"The individual predictions for {name} are published without dates, so the lower panel shows "
                f"their average: {s['predictions_total']:,} predictions over {len(daily):,} days, about "

@@ -130,7 +130,8 @@ with tabs[0]:
                         "of the department's predictions", delta_color="off", delta_arrow="off")
             c[2].metric("Sites that drew predictions", f"{int((site_table['predictions'] > 0).sum())} "
                         f"of {len(site_table)}")
-        st.plotly_chart(charts.site_bar(site_table[site_table["predictions"] > 0], names), width="stretch")
+        st.plotly_chart(ui.figure(charts.site_bar, site_table[site_table["predictions"] > 0], names),
+                        width="stretch")
         ui.table(site_table, names, column_order=[
             "site", "kind", "department", "source", "predictions", "days", "share_of_department", "share_of_days",
             "locations", "first_date", "last_date", "address", "lat", "lon"], column_config={
@@ -196,7 +197,7 @@ with tabs[1]:
         if len(everyday):
             majority = (everyday["majority"].isin(["black", "latino"])).mean()
             c[2].metric("Of them majority Black or Latino", f"{majority:.0%}")
-        st.plotly_chart(charts.days_bar(bg_days, names), width="stretch")
+        st.plotly_chart(ui.figure(charts.days_bar, bg_days, names), width="stretch")
         ui.table(everyday, names, column_config={**DATES,
             "share_of_days": st.column_config.NumberColumn("Share of days in use", format="percent"),
             **{c: st.column_config.NumberColumn(c.replace("share_", "").replace("_", " ").capitalize(),
@@ -334,15 +335,15 @@ with tabs[3]:
     else:
         daily, monthly, overlap = _periods(con, KEY, f)
         st.markdown("**Predictions per day.** Drag across the chart to set the date filter for every page.")
-        st.plotly_chart(charts.daily_brush(daily), width="stretch", key="audit_brush", on_select=_brush_dates,
-                        selection_mode="box")
+        st.plotly_chart(ui.figure(charts.daily_brush, daily), width="stretch", key="audit_brush",
+                        on_select=_brush_dates, selection_mode="box")
         if f.start or f.end:
             st.caption(f"Date filter: {f.start or ctx.options.first_date} to {f.end or ctx.options.last_date}. "
                        "Reset it in the sidebar.")
         st.subheader("Block group × month")
-        st.plotly_chart(charts.month_heatmap(monthly, names), width="stretch")
+        st.plotly_chart(ui.figure(charts.month_heatmap, monthly, names), width="stretch")
         st.subheader("The most-predicted block groups over time")
-        st.plotly_chart(charts.top_lines(monthly, names), width="stretch")
+        st.plotly_chart(ui.figure(charts.top_lines, monthly, names), width="stretch")
         ui.download(monthly, "block-group-months", "Download")
         st.subheader("Did the most-targeted areas stay the same?")
         st.caption("Each quarter, the top 10% of a department's block groups by predictions; the bar is the share "
@@ -351,7 +352,7 @@ with tabs[3]:
         kept = overlap["overlap_share"].dropna()
         if len(kept):
             st.metric("Average share kept from one quarter to the next", f"{kept.mean():.0%}")
-            st.plotly_chart(charts.overlap_bar(overlap, names), width="stretch")
+            st.plotly_chart(ui.figure(charts.overlap_bar, overlap, names), width="stretch")
         ui.table(overlap, names, column_config={**DATES,
             "overlap_share": st.column_config.NumberColumn("Share kept", format="percent")})
         ui.download(overlap, "top-block-groups-by-quarter", "Download")

@@ -119,15 +119,15 @@ race = long[long["group"].isin(dsp.RACE)]
 income = long[~long["group"].isin(dsp.RACE)]
 left, right = st.columns([3, 2])
 left.caption("Race and ethnicity: share of residents")
-left.plotly_chart(charts.composition_bars(race), width="stretch", key="chart_composition_race")
+left.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key="chart_composition_race")
 right.caption("Household income: share of households")
-right.plotly_chart(charts.composition_bars(income), width="stretch", key="chart_composition_income")
+right.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
 ui.download(shown, "disparities-composition", "Download the numbers")
 
 # -- deciles -------------------------------------------------------------------------------------
 st.subheader("Tenth by tenth, from the fewest to the most predictions")
 st.markdown(dsp.decile_reading(deciles, place))
-st.plotly_chart(charts.deciles_line(deciles), width="stretch", key="chart_deciles")
+st.plotly_chart(ui.figure(charts.deciles_line, deciles), width="stretch", key="chart_deciles")
 ui.download(deciles, "disparities-deciles", "Download the numbers")
 
 # -- scatter -------------------------------------------------------------------------------------
@@ -139,7 +139,8 @@ log_scale = c2.toggle("Logarithmic scale", value=True, key="dsp_log",
                            "predictions cannot be drawn on a logarithmic scale.")
 points = dsp.scatter_points(rows, group)
 st.markdown(dsp.scatter_reading(points, group))
-st.plotly_chart(charts.share_scatter(points, group, log_scale), width="stretch", key="chart_scatter")
+st.plotly_chart(ui.figure(charts.share_scatter, points, group, log_scale), width="stretch",
+                key="chart_scatter")
 hidden = int((points["predictions_per_1000"] <= 0).sum())
 st.caption("One point per block group with residents, sized by residents and coloured by the share of "
            "low-income households." + (f" {hidden:,} block groups with no predictions are not drawn on the "
@@ -150,7 +151,7 @@ ui.download(points, "disparities-block-groups", "Download the numbers")
 st.subheader("Exposure: predictions per resident where each group lives")
 exposure = shown[shown["group"].isin(dsp.GROUPS)][["department", "group", "exposure_ratio"]]
 st.markdown(dsp.exposure_reading(exposure, place))
-st.plotly_chart(charts.exposure_dots(exposure, ctx.names), width="stretch", key="chart_exposure")
+st.plotly_chart(ui.figure(charts.exposure_dots, exposure, ctx.names), width="stretch", key="chart_exposure")
 st.caption("1.0 means the average member of the group lives where PredPol made as many predictions per resident "
            "as where the average resident lives; 2.0 means twice as many. Low income compares households.")
 ui.download(exposure, "disparities-exposure", "Download the numbers")
@@ -164,9 +165,10 @@ if len(departments) < 2:
 else:
     st.markdown(dsp.across_reading(summary))
     left, right = st.columns(2)
-    left.plotly_chart(charts.above_counts_bars(summary), width="stretch", key="chart_above")
+    left.plotly_chart(ui.figure(charts.above_counts_bars, summary), width="stretch", key="chart_above")
     right.markdown(dsp.correlation_reading(summary))
-    right.plotly_chart(charts.correlation_strip(core, ctx.names), width="stretch", key="chart_correlations")
+    right.plotly_chart(ui.figure(charts.correlation_strip, core, ctx.names), width="stretch",
+                       key="chart_correlations")
     st.dataframe(
         summary.assign(group=summary["group"].map(dsp.group_label)), hide_index=True,
         column_config={

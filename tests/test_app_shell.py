@@ -135,3 +135,21 @@ def test_download_real_data_offline_says_so_and_writes_nothing(tiny_dir, tmp_pat
     assert_no_exception(at)
     assert "Could not reach" in " ".join(e.value for e in at.error)
     assert not target.exists()
+
+
+def test_a_figure_is_built_once_per_distinct_input():
+    import pandas as pd
+
+    from lib import ui
+    calls = []
+
+    def bars(frame, title):
+        calls.append(title)
+        return {"data": [{"type": "bar", "y": list(frame["n"])}], "layout": {"title": title}}
+
+    first = ui.figure(bars, pd.DataFrame({"n": [1, 2]}), "a")
+    again = ui.figure(bars, pd.DataFrame({"n": [1, 2]}), "a")  # an equal frame, rebuilt by the page's rerun
+    assert again is first and calls == ["a"]
+    ui.figure(bars, pd.DataFrame({"n": [1, 3]}), "a")
+    ui.figure(bars, pd.DataFrame({"n": [1, 2]}), "b")
+    assert calls == ["a", "a", "b"]

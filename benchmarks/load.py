@@ -1,11 +1,14 @@
-"""Concurrent users: `python -m benchmarks.load [--users 10] [--seconds 60] [--data DIR] [--no-record]`.
+"""Concurrent users: `python -m benchmarks.load [--users 10] [--seconds 60] [--think S] [--data DIR] [--no-record]`.
 
 Starts one app server on localhost (always stopped at the end), opens N pages in one headless Chromium, and has
 each repeat a scripted filter journey on the Overview until the time is up: pick a department, add a majority
 filter, open the Disparities page, come back, reset the filters. Each interaction's latency runs from the action
 to the end of the script run it causes (read in the page as the moment stApp's script state returns to
-notRunning). Reports median and p95 latency per interaction, errors (exception boxes, timeouts), and the
-server's peak resident memory (VmHWM); appends the result to benchmarks/RESULTS.md.
+notRunning); opening a list and typing in it are the user's time and not counted. Reports median and p95
+latency per interaction, errors (exception boxes, timeouts), the server's peak resident memory (VmHWM), and
+the CPU time the server and Chromium used (they share this machine's cores: which of them the users waited
+for); appends the result to benchmarks/RESULTS.md. `--think S` pauses about S seconds after each
+interaction, as a reader does; the default 0 clicks as fast as the page allows.
 
 Default data: The Markup's real data, imported from ../shared/data into benchmarks/data/real (git-ignored).
 Goal: p95 under 2 s with 10 users, no errors, peak memory under 1 GB.
@@ -33,16 +36,27 @@ SHARED = REPO.parent / "shared" / "data"
 GOAL_P95_S, GOAL_MEMORY_MB = 2.0, 1024
 TIMEOUT_MS = 60_000
 
+# Set before each action: counts the script runs the action causes, and resolves window.__ppSettled with the
+# time the last of them ended once the page has stayed idle (script state notRunning, no skeleton placeholder
+# shown) for QUIET_MS. Event-driven: ten pages polling the DOM every 100 ms (each poll forcing a layout) cost
+# the shared CPU a measurable share of what they were measuring.
+QUIET_MS = 300
 WATCH_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
-    window.__ppRuns = 0; window.__ppIdleAt = null; window.__ppIdle = 0;
+    window.__ppRuns = 0; window.__ppIdleAt = null;
     if (window.__ppObserver) window.__ppObserver.disconnect();
-    window.__ppObserver = new MutationObserver(() => {
-        const state = app.getAttribute('data-test-script-state');
-        if (state === 'running') window.__ppRuns += 1;
-        else if (state === 'notRunning') window.__ppIdleAt = performance.now(); });
-    window.__ppObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-    return performance.now(); }"""
-SETTLED_JS = "() => window.__ppRuns > 0 && window.__ppIdleAt !== null && (" + IDLE_JS + ")()"
+    let timer = null;
+    window.__ppSettled = new Promise(resolve => {
+        const check = () => {
+            const skeleton = [...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());
+            if (skeleton) timer = setTimeout(check, %(quiet)d); else resolve(window.__ppIdleAt); };
+        window.__ppObserver = new MutationObserver(() => {
+            const state = app.getAttribute('data-test-script-state');
+            clearTimeout(timer);
+            if (state === 'running') window.__ppRuns += 1;
+            else if (state === 'notRunning' && window.__ppRuns > 0) {
+                window.__ppIdleAt = performance.now(); timer = setTimeout(check, %(quiet)d); } });
+        window.__ppObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); });
+    return performance.now(); }""" % {"quiet": QUIET_MS}
 
 
 def real_data() -> Path:
@@ -51,6 +65,29 @@ def real_data() -> Path:
         print(f"importing {SHARED} into {REAL_DIR}", file=sys.stderr)
         import_markup(SHARED, REAL_DIR, echo=lambda *a: None)
     return REAL_DIR
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (those that have exited count nothing)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_pids() -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if status.read_text().strip().startswith(("chrom", "headless_shell")):
+                pids.append(int(status.parent.name))
+        except OSError:
+            continue
+    return pids
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -63,40 +100,51 @@ def peak_rss_mb(pid: int) -> float:
 class User:
     """One browser page repeating the journey; records (interaction, seconds) and errors."""
 
-    def __init__(self, page, url: str, names: list[str], seed: int):
-        self.page, self.url, self.names = page, url, names
+    def __init__(self, page, url: str, names: list[str], seed: int, think: float = 0.0):
+        self.page, self.url, self.names, self.think = page, url, names, think
         self.random = random.Random(seed)
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
 
-    async def timed(self, name: str, action) -> None:
+    async def timed(self, name: str, action, prepare=None) -> None:
+        """The latency of `action` (the click that changes something); `prepare` (opening a list, typing in
+        it: the user's own time) runs before the clock starts."""
+        if prepare is not None:
+            await prepare()
         started = await self.page.evaluate(WATCH_JS)
         try:
             await action()
-            await self.page.wait_for_function(SETTLED_JS, polling=100, timeout=TIMEOUT_MS)
+            finished = await asyncio.wait_for(self.page.evaluate("() => window.__ppSettled"), TIMEOUT_MS / 1000)
         except Exception as exc:
             raise RuntimeError(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}") from exc
-        finished = await self.page.evaluate("() => window.__ppIdleAt")
         self.latencies[name].append((finished - started) / 1000)
         shown = await self.page.locator('[data-testid="stException"]').all_inner_texts()
         if shown:
             raise RuntimeError(f"{name}: exception box: {shown[0][:200]}")
+        if self.think:
+            await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
 
-    async def multiselect(self, label: str, option: str) -> None:
-        box = self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-            has=self.page.get_by_role("combobox", name=label, exact=True)).first
-        await box.get_by_role("combobox", name=label, exact=True).click()
-        # The option list is virtualised (about ten rows are in the page): type to bring the option in.
-        await self.page.keyboard.type(option)
-        await self.page.get_by_role("option", name=option, exact=True).click()
-        await self.page.keyboard.press("Escape")
+    async def multiselect(self, name: str, label: str, option: str) -> None:
+        """Open the sidebar's multiselect `label` and type `option` (the user's own time, not timed), then
+        choose it (timed as `name`)."""
+        async def find():
+            box = self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+                has=self.page.get_by_role("combobox", name=label, exact=True)).first
+            await box.get_by_role("combobox", name=label, exact=True).click()
+            # The option list is virtualised (about ten rows are in the page): type to bring the option in.
+            await self.page.keyboard.type(option)
+
+        async def choose():
+            await self.page.get_by_role("option", name=option, exact=True).click()
+            await self.page.keyboard.press("Escape")
+
+        await self.timed(name, choose, prepare=find)
 
     async def journey(self) -> None:
         page = self.page
-        await self.timed("pick a department", lambda: self.multiselect("Department", self.random.choice(self.names)))
-        await self.timed("add a majority filter",
-                         lambda: self.multiselect("Majority group of residents",
-                                                  self.random.choice(["Black", "Latino", "White"])))
+        await self.multiselect("pick a department", "Department", self.random.choice(self.names))
+        await self.multiselect("add a majority filter", "Majority group of residents",
+                               self.random.choice(["Black", "Latino", "White"]))
         await self.timed("open Disparities",
                          lambda: page.locator('[data-testid="stSidebarNav"] a[href$="/disparities"]').click())
         await self.timed("back to Overview",
@@ -123,7 +171,9 @@ class User:
                     return
 
 
-async def drive(url: str, users: int, seconds: float, names: list[str]) -> list[User]:
+async def drive(url: str, users: int, seconds: float, names: list[str], think: float = 0.0,
+                server_pid: int | None = None) -> tuple[list[User], dict]:
+    """The users' journeys; also the CPU time the server and Chromium used while they ran."""
     from playwright.async_api import async_playwright
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -131,12 +181,18 @@ async def drive(url: str, users: int, seconds: float, names: list[str]) -> list[
             crowd = []
             for i in range(users):
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-                crowd.append(User(await context.new_page(), url, names, seed=i))
+                crowd.append(User(await context.new_page(), url, names, seed=i, think=think))
             # Sessions open before the clock starts: the journey is what is measured, not the first visit.
             opened = await asyncio.gather(*(u.open() for u in crowd))
-            deadline = time.monotonic() + seconds
+            browser_pids = chromium_pids()
+            server_cpu, browser_cpu = cpu_seconds([server_pid] if server_pid else []), cpu_seconds(browser_pids)
+            started = time.monotonic()
+            deadline = started + seconds
             await asyncio.gather(*(u.run(deadline) for u, ok in zip(crowd, opened) if ok))
-            return crowd
+            cpu = {"wall": time.monotonic() - started,
+                   "server": cpu_seconds([server_pid] if server_pid else []) - server_cpu,
+                   "browser": cpu_seconds(browser_pids) - browser_cpu}
+            return crowd, cpu
         finally:
             await browser.close()
 
@@ -156,15 +212,18 @@ def summarise(crowd: list[User]) -> tuple[dict[str, list[float]], list[str]]:
     return latencies, errors
 
 
-def report(args, data_dir: Path, latencies, errors, peak_mb: float, load: tuple[float, float]) -> str:
+def report(args, data_dir: Path, latencies, errors, peak_mb: float, load: tuple[float, float], cpu: dict) -> str:
     everything = [v for values in latencies.values() for v in values]
+    n_interactions = max(len(everything), 1)
     p95 = percentile(everything, 0.95) if everything else float("nan")
     ok = bool(everything) and p95 < GOAL_P95_S and not errors and peak_mb < GOAL_MEMORY_MB
     lines = [
         f"## Concurrent users (benchmarks/load.py) — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
         f"{args.users} browser pages in one headless Chromium against one app server on localhost, each repeating "
-        f"the Overview filter journey for {args.seconds:g} s. Data: `{data_dir.name}` "
+        f"the Overview filter journey for {args.seconds:g} s"
+        + (f", pausing {args.think:g} s on average (0.5-1.5x, at random) after each interaction as a reader would"
+           if args.think else ", with no pause between interactions") + f". Data: `{data_dir.name}` "
         f"({'The Markup real data' if data_dir.resolve() == REAL_DIR.resolve() else data_dir}). "
         f"Machine: {platform.platform()}, {os.cpu_count()} CPUs (browser, server and any other work share them; "
         f"load average {load[0]:.1f} before, {load[1]:.1f} after), Python {platform.python_version()}.",
@@ -182,6 +241,10 @@ def report(args, data_dir: Path, latencies, errors, peak_mb: float, load: tuple[
         "",
         f"Errors: {len(errors)}" + ("" if not errors else " — " + "; ".join(e.rstrip(".") for e in sorted(set(errors))[:5])) + ". "
         f"Server peak resident memory (VmHWM): {peak_mb:,.0f} MB. "
+        f"CPU time while the journeys ran ({cpu['wall']:.0f} s on {os.cpu_count()} cores, "
+        f"{cpu['wall'] * (os.cpu_count() or 1):.0f} core-seconds): app server {cpu['server']:.0f} s "
+        f"({cpu['server'] / n_interactions:.2f} s per interaction), Chromium {cpu['browser']:.0f} s "
+        f"({cpu['browser'] / n_interactions:.2f} s per interaction, typing included). "
         f"Goal (p95 < {GOAL_P95_S:g} s, no errors, memory < {GOAL_MEMORY_MB / 1024:g} GB): "
         f"**{'met' if ok else 'NOT met'}**.",
         "",
@@ -195,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--data", help="data directory (default: the real data, imported once)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds after each interaction (default 0: click as fast as the page allows)")
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to RESULTS.md")
     args = parser.parse_args(argv)
 
@@ -211,13 +276,14 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(data_dir, cache, Path(work) / "server.log")
         try:
             before = os.getloadavg()[0]
-            crowd = asyncio.run(drive(server.url, args.users, args.seconds, names))
+            crowd, cpu = asyncio.run(drive(server.url, args.users, args.seconds, names, args.think,
+                                           server.process.pid))
             after = os.getloadavg()[0]
             peak_mb = peak_rss_mb(server.process.pid)
         finally:
             stop_server(server)
     latencies, errors = summarise(crowd)
-    text = report(args, data_dir, latencies, errors, peak_mb, (before, after))
+    text = report(args, data_dir, latencies, errors, peak_mb, (before, after), cpu)
     print(text)
     if not args.no_record:
         with RESULTS.open("a") as out:

@@ -30,3 +30,12 @@ def test_rewriting_results_keeps_what_the_load_and_scale_checks_appended():
            "## Past one machine: 20M predictions, one department\nscale table\n")
     assert other_tools_sections(old) == ["## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n",
                                          "## Past one machine: 20M predictions, one department\nscale table\n"]
+
+
+def test_load_check_counts_cpu_time_of_live_processes_only():
+    import os
+
+    from benchmarks.load import cpu_seconds
+    sum(i * i for i in range(200_000))  # some CPU time of our own
+    assert cpu_seconds([os.getpid()]) > 0
+    assert cpu_seconds([2 ** 22 + 1]) == 0

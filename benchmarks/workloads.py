@@ -81,12 +81,14 @@ def _audit(con, f: Filters) -> None:
     none = pd.DataFrame(columns=["name", "kind", "lat", "lon"])
     dated = audit.has_dates(con, f)
     audit.geocoding_audit(con, f)
-    audit.site_artefacts(con, f, none)
-    audit.artefact_share(con, f, none)
-    audit.address_artefacts(con, f)
-    audit.persistent_hotspots(con, f)
-    days = audit.block_group_days(con, f) if dated else None
-    audit.sensitive_sites(con, f, none, days)
+    with audit.one_view():  # as the page's cached _artefacts and _sensitive do
+        audit.site_artefacts(con, f, none)
+        audit.artefact_share(con, f, none)
+        audit.address_artefacts(con, f)
+        audit.persistent_hotspots(con, f)
+    with audit.one_view():
+        days = audit.block_group_days(con, f) if dated else None
+        audit.sensitive_sites(con, f, none, days)
     if dated:
         audit.daily_predictions(con, f)
         audit.monthly_block_groups(con, f)

@@ -36,14 +36,16 @@ def _geocoding(_con, key: str, f) -> audit.Geocoding:
                max_entries=32)
 def _artefacts(_con, key: str, f, added: tuple):
     frame = _added_frame(added)
-    return (audit.site_artefacts(_con, f, frame), audit.artefact_share(_con, f, frame),
-            audit.address_artefacts(_con, f), audit.persistent_hotspots(_con, f))
+    with audit.one_view():
+        return (audit.site_artefacts(_con, f, frame), audit.artefact_share(_con, f, frame),
+                audit.address_artefacts(_con, f), audit.persistent_hotspots(_con, f))
 
 
 @st.cache_data(show_spinner="Counting the days each place was targeted…", max_entries=32)
 def _sensitive(_con, key: str, f, added: tuple, dated: bool):
-    days = audit.block_group_days(_con, f) if dated else None
-    return audit.sensitive_sites(_con, f, _added_frame(added), days), days
+    with audit.one_view():
+        days = audit.block_group_days(_con, f) if dated else None
+        return audit.sensitive_sites(_con, f, _added_frame(added), days), days
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

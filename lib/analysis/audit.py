@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,23 +55,63 @@ POINT_SOURCES = {
 
 # -- shared pieces ------------------------------------------------------------------------------
 
+# Several tables of one view need the same pieces (whether predictions are dated, the days each department
+# used the software, department totals, the sites and the predictions around them). Inside one_view() each is
+# computed once per connection and input; outside it, every call computes afresh.
+_VIEW: ContextVar[dict | None] = ContextVar("audit_view", default=None)
+
+
+@contextmanager
+def one_view():
+    """Share the pieces several audit tables need while one page view (or one workload) is computed.
+    The shared frames are read, never changed, by the functions that use them."""
+    token = _VIEW.set({})
+    try:
+        yield
+    finally:
+        _VIEW.reset(token)
+
+
+def _once(key: tuple, compute):
+    memo = _VIEW.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _frame_key(frame: pd.DataFrame | None) -> tuple:
+    return () if frame is None else tuple(map(tuple, frame.astype(object).itertuples(index=False)))
+
+
 def has_dates(con, f: Filters) -> bool:
     """Whether the selected predictions carry dates (the published real data gives location totals only)."""
-    where, params = f.places_and_time_only().where("p", typed=False)
-    return bool(run(con, f"SELECT count(*) AS n FROM prediction_cells p WHERE {where} AND p.date IS NOT NULL",
-                    params)["n"].iloc[0])
+    f = f.places_and_time_only()
+
+    def compute():
+        where, params = f.where("p", typed=False)
+        return bool(run(con, f"SELECT count(*) AS n FROM prediction_cells p WHERE {where} AND p.date IS NOT NULL",
+                        params)["n"].iloc[0])
+    return _once(("has_dates", id(con), f), compute)
 
 
 def days_in_use(con, f: Filters) -> pd.DataFrame:
     """Per department: distinct prediction dates within its first..final prediction dates (and the selected dates)."""
-    where, params = f.places_and_time_only().where("p", typed=False)
-    return query(con, "audit_days_in_use", params, where=where)
+    f = f.places_and_time_only()
+
+    def compute():
+        where, params = f.where("p", typed=False)
+        return query(con, "audit_days_in_use", params, where=where)
+    return _once(("days_in_use", id(con), f), compute)
 
 
 def department_predictions(con, f: Filters) -> pd.DataFrame:
-    where, params = f.where("p")
-    return run(con, f"SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions FROM prediction_cells p "
-                    f"WHERE {where} GROUP BY department", params)
+    def compute():
+        where, params = f.where("p")
+        return run(con, "SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions "
+                        f"FROM prediction_cells p WHERE {where} GROUP BY department", params)
+    return _once(("department_predictions", id(con), f), compute)
 
 
 def block_group_shapes(con, departments: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -199,6 +241,10 @@ def validate_site(name: str, kind: str, lat, lon) -> tuple[dict | None, list[str
 def sites(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sites of the data (in the selected departments) plus the session's added sites, which
     take the department and block group their point falls in."""
+    return _once(("sites", id(con), f, _frame_key(added)), lambda: _sites(con, f, added))
+
+
+def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     where, params = f.where("p", dated=False, typed=False)
     own = run(con, f"SELECT name, kind, lat, lon, department, address, geoid, 'data' AS source FROM sites p "
                    f"WHERE {where} AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY department, kind, name", params)
@@ -226,16 +272,20 @@ def _site_hits(con, f: Filters, site_frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (site, prediction cell) where the predictions' 600 ft box contains the site."""
     if site_frame.empty:
         return pd.DataFrame(columns=["site_id", *CELL_KEY, "count"])
-    where, params = f.where("p")
-    params.update({"site_id": list(range(len(site_frame))), "site_lat": site_frame["lat"].astype(float).tolist(),
-                   "site_lon": site_frame["lon"].astype(float).tolist()})
-    return query(con, "audit_site_hits", params, where=where,
-                 box_contains=geo_math.box_contains_sql("p", "s", schema.BOX_FEET))
+
+    def compute():
+        where, params = f.where("p")
+        params.update({"site_id": list(range(len(site_frame))),
+                       "site_lat": site_frame["lat"].astype(float).tolist(),
+                       "site_lon": site_frame["lon"].astype(float).tolist()})
+        return query(con, "audit_site_hits", params, where=where,
+                     box_contains=geo_math.box_contains_sql("p", "s", schema.BOX_FEET))
+    return _once(("site_hits", id(con), f, _frame_key(site_frame[["lat", "lon"]])), compute)
 
 
 def _per_site(con, f: Filters, site_frame: pd.DataFrame, dated: bool) -> pd.DataFrame:
     hits = _site_hits(con, f, site_frame)
-    hits["location"] = list(zip(hits["lat"], hits["lon"]))
+    hits = hits.assign(location=list(zip(hits["lat"], hits["lon"])))
     per = hits.groupby("site_id").agg(predictions=("count", "sum"), days=("date", "nunique"),
                                       locations=("location", "nunique"), first_date=("date", "min"),
                                       last_date=("date", "max"), hit_department=("department", "first"))

@@ -107,6 +107,28 @@ def test_an_added_site_takes_part_for_the_session_only(con):
     assert share["at_sites"] == 93
 
 
+def test_one_view_shares_pieces_and_gives_the_same_tables(con, monkeypatch):
+    apart = (audit.site_artefacts(con, Filters()), audit.artefact_share(con, Filters()),
+             audit.persistent_hotspots(con, Filters()))
+    sql = []
+    for name in ("run", "query"):
+        original = getattr(audit, name)
+        monkeypatch.setattr(audit, name, lambda *a, _original=original, **k: sql.append(a[1]) or _original(*a, **k))
+    with audit.one_view():
+        shared = (audit.site_artefacts(con, Filters()), audit.artefact_share(con, Filters()),
+                  audit.persistent_hotspots(con, Filters()))
+    for one, other in zip(apart, shared):
+        pd.testing.assert_frame_equal(one, other)
+    # sites, site hits, department totals, days in use and has_dates once each; then the named addresses
+    # and the hotspots
+    assert len(sql) == 7
+    assert sum("audit_days_in_use" == text for text in sql) == 1
+    sql.clear()
+    audit.days_in_use(con, Filters())
+    audit.days_in_use(con, Filters())
+    assert len(sql) == 2  # outside one_view(), nothing is kept
+
+
 def test_address_text_naming_police_or_jail_is_flagged_but_a_court_street_is_not(con):
     table = audit.address_artefacts(con, Filters())
     flagged = set(zip(table["source"], table["address"], table["word"]))

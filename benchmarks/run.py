@@ -131,6 +131,9 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
     from tests.apptest import run_app
 
     os.environ["PP_CACHE_DIR"] = str(cache_dir)
+    # The app precomputes the Accuracy page's default views in the background; here every replay computes
+    # them (the first reader's wait), and a separate replay measures the stored views.
+    os.environ["PP_PRECOMPUTE"] = "0"
     dataset, con, options = _open(data_dir, cache_dir)
     steps = workloads.interactions(con, options)
     out: dict = {"interactions": {s.name: s.filters.describe(options.departments, subject="Predictions")
@@ -152,13 +155,25 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
             for _ in range(repeat):
                 # Each replay of the four changes starts from empty caches, so a change misses every cache
                 # keyed on what it changed; a result that does not depend on it (Accuracy's, on an income
-                # filter) is reused, as in the app.
+                # filter) is reused, as in the app. Stored Accuracy views are removed too.
                 st.cache_data.clear()
+                shutil.rmtree(dataset.store / "derived", ignore_errors=True)
                 for s in steps:
                     _set_filters(at, s.filters, options)
                     seconds[s.name].append(timed(at.run))
                     record["errors"] += [e.value for e in at.exception]
             record.update({name: summary(values) for name, values in seconds.items()})
+            if page == "accuracy":
+                # The same replays with the views the last one stored (as after the background
+                # precomputation, or any reader's earlier visit), Streamlit's caches emptied.
+                stored: dict[str, list[float]] = {s.name: [] for s in steps}
+                for _ in range(repeat):
+                    st.cache_data.clear()
+                    for s in steps:
+                        _set_filters(at, s.filters, options)
+                        stored[s.name].append(timed(at.run))
+                        record["errors"] += [e.value for e in at.exception]
+                record["stored"] = {name: summary(values) for name, values in stored.items()}
             out["pages"][page] = record
     out["peak_mb"] = peak_rss_mb()
     return out
@@ -269,10 +284,14 @@ def report(results: dict) -> str:
     for page, record in app["pages"].items():
         if not record["built"]:
             continue
-        runs = {k: v for k, v in record.items() if isinstance(v, dict)}
+        runs = {k: v for k, v in record.items() if isinstance(v, dict) and k != "stored"}
         worst = max(runs.values(), key=lambda s: s["median"])
         lines.append(f"| {page}: full script run per interaction (slowest) | < {GOALS['page']} s | "
                      f"{spread(worst, secs)} | {verdict(worst['median'] < GOALS['page'] and not record['errors'])} |")
+        if "stored" in record:
+            worst = max(record["stored"].values(), key=lambda s: s["median"])
+            lines.append(f"| {page}: the same, views stored (precomputed or visited before) | < {GOALS['page']} s | "
+                         f"{spread(worst, secs)} | {verdict(worst['median'] < GOALS['page'] and not record['errors'])} |")
     lines.append(f"| Peak memory, app process (warm start + every query + every page) | < 1 GB | "
                  f"{app['peak_mb']:,.0f} MB | {verdict(app['peak_mb'] < GOALS['memory_mb'])} |")
     lines.append(f"| Peak memory, cold-load process | < 1 GB | {results['cold_peak_mb']:,.0f} MB | "
@@ -299,6 +318,9 @@ def report(results: dict) -> str:
         label = page if record["built"] else f"{page} (placeholder)"
         errors = "; ".join(sorted(set(record["errors"])))[:200] or "none"
         lines.append(f"| {label} | " + " | ".join(spread(record[s], secs) for s in steps) + f" | {errors} |")
+        if "stored" in record:
+            lines.append(f"| {label}, views stored | " + " | ".join(spread(record["stored"][s], secs) for s in steps)
+                         + f" | {errors} |")
 
     case = app["case"]
     lines += ["", "## DuckDB vs pandas", "",

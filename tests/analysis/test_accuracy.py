@@ -252,6 +252,25 @@ def test_a_store_that_cannot_be_written_still_gives_the_view(joined, tmp_path, m
     assert not list((tmp_path / "derived").rglob("*.pickle"))
 
 
+def test_the_app_stores_every_default_view_in_the_background(joined, tmp_path, monkeypatch):
+    from lib import ui
+    cursor = joined.cursor()
+    ui._precompute(tmp_path, cursor)
+    # alpha is the only department with crime reports; its whole window is what the page opens on
+    monkeypatch.setattr(acc, "page_view", lambda *a, **k: pytest.fail("the default view was not stored"))
+    view = acc.stored_view(joined, tmp_path, "alpha", acc.analysis_window(joined, "alpha"), ui.SHOWN_ROWS)
+    assert view.summary["reports_analysed"] == 10
+    with pytest.raises(Exception):
+        cursor.execute("SELECT 1")  # the background cursor is closed when done
+
+
+def test_a_failed_precomputation_is_logged_not_raised(joined, tmp_path, monkeypatch, caplog):
+    from lib import ui
+    monkeypatch.setattr(acc, "store_default_views", lambda *a: 1 / 0)
+    ui._precompute(tmp_path, joined.cursor())
+    assert "precomputing the Accuracy views failed" in caplog.text
+
+
 # -- the published match, by hand --------------------------------------------------------------------
 
 def test_carried_fixture(carried):

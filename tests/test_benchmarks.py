@@ -12,7 +12,8 @@ def test_harness_writes_the_results_table(tmp_path):
     text = out.read_text()
     assert "50,000 synthetic predictions" in text
     for measure in ("Cold load", "Warm start", "overview: queries per interaction",
-                    "overview: full script run per interaction", "Peak memory, app process",
+                    "overview: full script run per interaction", "Peak memory, app process (`streamlit run`",
+                    "Peak memory, harness process",
                     "DuckDB vs pandas"):
         assert measure in text, measure
     # every page appears in the AppTest table, and no page raised

@@ -93,6 +93,7 @@ ui.page_notes([
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
     f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the view every page's shares come from; `prediction_cells` "
     "holds the predictions summed per location, address, day and type (count: predictions, records: rows), which "
-    "every page but Accuracy reads because it is a fraction of the size. Example "
+    "every page but Accuracy reads because it is a fraction of the size; `report_prediction_pairs` and "
+    "`patrolled_predictions` hold the Accuracy method's box-and-shift matches over all time. Example "
     "queries are simplified: the pages apply further steps that their notes describe.",
 ])

@@ -179,24 +179,65 @@ def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> 
 
 @contextmanager
 def _pairs(con, department: str, window: tuple[date, date], candidates: pd.DataFrame):
-    """The pairs of accuracy_pairs.sql as a temporary table, whose name this yields: joined once, then
-    aggregated by report and by prediction. The table and the candidates' view live on this connection
-    only (a session's cursor), under names of their own, and are dropped after the block."""
+    """The window's pairs as a temporary table, whose name this yields: the stored pairs of the department
+    (write_match_tables) whose report is among `candidates` and whose prediction is dated in the window,
+    aggregated by report and by prediction. The table and the candidates' view live on this connection only
+    (a session's cursor), under names of their own, and are dropped after the block."""
     suffix = uuid.uuid4().hex
     view, table = f"accuracy_candidates_{suffix}", f"accuracy_pairs_{suffix}"
-    con.register(view, candidates[["line", "ts", "lat", "lon", "predictable_type"]])
+    con.register(view, candidates[["line"]])
     try:
-        text = sql("accuracy_pairs").format(boxes=_boxes(), candidates=view,
-                                            report_cells=_neighbour_cells("report_shifts"))
-        con.execute(f"CREATE TEMP TABLE {table} AS {text}", bind(text, {
-            "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
-            "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}))
+        con.execute(f"""CREATE TEMP TABLE {table} AS SELECT * EXCLUDE (department) FROM report_prediction_pairs
+                        WHERE department = $department AND date BETWEEN $start AND $end
+                          AND report_line IN (SELECT line FROM {view})""",
+                    {"department": department, "start": window[0], "end": window[1]})
         try:
             yield table
         finally:
             con.execute(f"DROP TABLE IF EXISTS {table}")
     finally:
         con.unregister(view)
+
+
+# The method's two spatial-temporal joins, run once per department over all time when the data is loaded:
+# stored table -> (its SQL file, the table whose departments it covers).
+MATCH_TABLES = {
+    "report_prediction_pairs": ("accuracy_pairs", "crime_reports"),
+    "patrolled_predictions": ("accuracy_patrolled_predictions", "patrols"),
+}
+ALL_TIME = (date(1, 1, 1), date(9999, 12, 31))
+
+
+def write_match_tables(con, tables: Path) -> None:
+    """tables/<name>.parquet for each of MATCH_TABLES, over all time, department after department.
+
+    The pairs are those of the predictable reports analysed over all time. A window's pairs are the stored ones
+    whose report it analyses and whose prediction it dates: the report steps other than the window (duplicates,
+    coordinates, block groups, excluded addresses, kind) do not depend on it, and the box and shift test
+    involves only the report and the prediction. So one join at load serves
+    every window, and a page filters thousands of stored rows instead of joining millions of predictions.
+    `con` has the canonical tables (lib.db.create_tables)."""
+    fragments = {"boxes": _boxes(), "report_cells": _neighbour_cells("report_shifts"),
+                 "patrol_cells": _neighbour_cells("patrol_shifts"),
+                 # the reports analysed over all time (left_because IS NULL) of a kind the software predicts
+                 "candidates": "(SELECT line, ts, lat, lon, predictable_type FROM (" + sql("accuracy_reports") + ")"
+                               " WHERE left_because IS NULL AND list_contains($kinds, predictable_type))"}
+    kinds = [t for (t,) in con.execute("SELECT DISTINCT predictable_type FROM crime_reports").fetchall()
+             if alternatives(t)]
+    for table, (name, source) in MATCH_TABLES.items():
+        text = sql(name).format(**fragments)
+        departments = [row[0] for row in con.execute(
+            f"SELECT DISTINCT department FROM {source} WHERE department IS NOT NULL ORDER BY 1").fetchall()]
+        select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({text})"
+        work = f"_{table}"
+        for i, department in enumerate(departments or [None]):
+            params = bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1], "kinds": kinds,
+                                   "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
+                                   "shift_minutes": schema.SHIFT_MINUTES})
+            con.execute(f"INSERT INTO {work} {select}" if i else f"CREATE TEMP TABLE {work} AS {select}", params)
+        # in the order inserted: by department (sorting them all again cost more than it saved)
+        con.execute(f"COPY {work} TO '{tables / table}.parquet' (FORMAT parquet)")
+        con.execute(f"DROP TABLE {work}")
 
 
 def _boxes() -> str:
@@ -261,14 +302,14 @@ def correct_type(matched: pd.DataFrame, type_keys: list[str]) -> pd.DataFrame:
     return frame.loc[frame["counts_for"].notna().astype(bool)]
 
 
-def came_true(con, department: str, pairs: str, report_types, prediction_types) -> pd.DataFrame:
+def came_true(con, pairs: str, report_types, prediction_types) -> pd.DataFrame:
     """Dated predictions whose box and shift held a report of the predicted type (one row per prediction;
     `pairs`: the table of _pairs()). The rule of matched_alternative is applied once per distinct pair of
     report type and prediction type, in Python; SQL joins the pairs that match."""
     caught = [(t, p) for t in set(report_types) for p in set(prediction_types)
               if isinstance(t, str) and isinstance(p, str) and matched_alternative(t, p) is not None]
     frame = run_large(con, sql("accuracy_came_true").format(pairs=pairs), {
-        "department": department, "report_types": [t for t, _ in caught], "prediction_types": [p for _, p in caught]})
+        "report_types": [t for t, _ in caught], "prediction_types": [p for _, p in caught]})
     return frame.assign(type=frame["incident_type"].map(_distinct_map(frame["incident_type"], type_key)))
 
 
@@ -310,10 +351,9 @@ def patrol_dosage(con, department: str, window: tuple[date, date], true_predicti
     if not scalar(con, "SELECT count(*) > 0 FROM patrols WHERE department = $department", {"department": department}) \
             or not has_dated_predictions(con, department):
         return None
-    patrolled = query(con, "accuracy_patrolled_predictions", {
-        "department": department, "start": window[0], "end": window[1], "feet_per_degree": FEET_PER_DEGREE,
-        "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}, boxes=_boxes(),
-        patrol_cells=_neighbour_cells("patrol_shifts"))
+    patrolled = run(con, """SELECT prediction_line, count, patrols, patrol_minutes FROM patrolled_predictions
+                            WHERE department = $department AND date BETWEEN $start AND $end""",
+                    {"department": department, "start": window[0], "end": window[1]})
     n_patrolled = int(patrolled["count"].sum())
     k_patrolled = int(true_predictions.loc[true_predictions["prediction_line"].isin(patrolled["prediction_line"]),
                                            "count"].sum())
@@ -388,7 +428,7 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
         with _pairs(con, department, window, candidates) as pairs:
             per_report = report_matches(con, pairs)
             # totals list every type of the dated predictions in the window
-            true_predictions = came_true(con, department, pairs, candidates["predictable_type"], totals["type"])
+            true_predictions = came_true(con, pairs, candidates["predictable_type"], totals["type"])
     matched = matched_reports(candidates, per_report) if method else candidates.iloc[:0].assign(counts_for=None)
     correct = correct_type(matched, type_keys) if method else matched
     matched = matched.join(correct["counts_for"]) if method else matched

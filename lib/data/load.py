@@ -17,6 +17,10 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
                                    every page but Accuracy reads (a third of the rows of 6M dated
                                    predictions, a third of the time per query), sorted by date so a date
                                    filter skips row groups
+    tables/report_prediction_pairs.parquet, tables/patrolled_predictions.parquet
+                                   the accuracy method's spatial-temporal joins over all time (every
+                                   report in a prediction's box and shift; every prediction a patrol
+                                   visited), which any window filters (lib/analysis/accuracy.py)
 """
 from __future__ import annotations
 
@@ -34,13 +38,13 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.db import sql
+from lib.db import create_tables, sql
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
@@ -187,6 +191,8 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             problems.extend(_place_points(con, table, shapes))
     progress(0.9, "Writing the typed cache")
     _write_tables(con, tables, shapes)
+    progress(0.95, "Matching crime reports and patrols to predictions")
+    _write_match_tables(tables)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
     source = {}
     if (data_dir / SOURCE_FILE).exists():
@@ -195,6 +201,18 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
         except (ValueError, UnicodeDecodeError):
             problems.append(Problem(SOURCE_FILE, None, None, None, "not valid JSON; provenance is unknown", WARNING))
     return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
+
+
+def _write_match_tables(tables: Path) -> None:
+    from lib.analysis import accuracy
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{tables.parent / 'spill'}'")
+        create_tables(con, tables, in_memory=())
+        accuracy.write_match_tables(con, tables)
+    finally:
+        con.close()
 
 
 def _empty_typed(con, spec: schema.FileSpec) -> None:

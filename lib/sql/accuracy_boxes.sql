@@ -19,8 +19,8 @@ shifts AS (
     SELECT * FROM (VALUES {shift_values}) AS s(shift, starts_after)
 ),
 boxes AS (
-    SELECT p.line AS prediction_line, p.date, p.incident_type, p.count,
-           p.lat AS prediction_lat, p.lon AS prediction_lon,
+    SELECT p.line AS prediction_line, p.date, p.shift, p.incident_type, p.count,
+           p.lat AS prediction_lat, p.lon AS prediction_lon, p.address, p.geoid,
            p.date + s.starts_after AS shift_start,
            CAST(floor(p.lat / g.cell_lat) AS BIGINT) AS cell_y,
            CAST(floor(p.lon / g.cell_lon) AS BIGINT) AS cell_x

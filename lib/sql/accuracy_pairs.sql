@@ -1,7 +1,8 @@
--- Spatial-temporal join: every (report, prediction) pair where a report of {candidates} fell inside the
--- prediction's box during its shift. {candidates} (line, ts, lat, lon, predictable_type) is the frame of
--- analysed predictable reports that lib/analysis/accuracy.py registers on the connection; the boxes, their
--- grid and the box test are those of accuracy_boxes.
+-- Spatial-temporal join: every (report, prediction) pair where a candidate report fell inside the
+-- prediction's box during its shift. The candidates (line, ts, lat, lon, predictable_type) are the department's
+-- reports (accuracy_reports); the boxes, their grid and the box test are those of accuracy_boxes. Run once per
+-- department over all time when the data is loaded (lib/analysis/accuracy.py, write_match_tables): a window's
+-- pairs are these, filtered to its analysed reports and its dates.
 -- Speed at millions of predictions: a report can only fall in a shift that began on its own day or the day
 -- before, so each report is first given the starts of the shifts running when it was reported; the join is
 -- then an equality on (shift start, grid cell) before the exact test of the box.
@@ -18,8 +19,8 @@ report_shifts AS (
 report_keys AS (
     {report_cells}
 )
-SELECT k.report_line, k.predictable_type, b.prediction_line, b.date, b.incident_type, b.count,
-       b.prediction_lat, b.prediction_lon, b.shift_start,
+SELECT k.report_line, k.predictable_type, b.prediction_line, b.date, b.shift, b.incident_type, b.count,
+       b.prediction_lat, b.prediction_lon, b.address, b.geoid, b.shift_start,
        (k.lat - b.prediction_lat) * $feet_per_degree AS north_feet,
        (k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat)) AS east_feet
 FROM report_keys k

@@ -1,5 +1,6 @@
 -- Patrol "dosage": the dated predictions of one department in the window that had a patrol logged
--- inside the box while the shift ran (the patrol's [start, end] overlaps the shift). Same boxes, grid and
+-- inside the box while the shift ran (run once per department over all time when the data is loaded;
+-- a window's are these dated inside it) (the patrol's [start, end] overlaps the shift). Same boxes, grid and
 -- feet-per-degree approximation as the reports' join (accuracy_boxes), keyed here by (shift start, grid cell).
 WITH {boxes},
 patrol_spans AS (
@@ -20,10 +21,10 @@ patrol_shifts AS (
 patrol_keys AS (
     {patrol_cells}
 )
-SELECT b.prediction_line, b.count, count(*) AS patrols, sum(k.minutes) AS patrol_minutes
+SELECT b.prediction_line, b.date, b.count, count(*) AS patrols, sum(k.minutes) AS patrol_minutes
 FROM boxes b
 JOIN patrol_keys k ON k.shift_start = b.shift_start AND k.cell_y = b.cell_y AND k.cell_x = b.cell_x
 WHERE abs((k.lat - b.prediction_lat) * $feet_per_degree) <= $half_box_feet
   AND abs((k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat))) <= $half_box_feet
-GROUP BY b.prediction_line, b.count
+GROUP BY b.prediction_line, b.date, b.count
 ORDER BY b.prediction_line

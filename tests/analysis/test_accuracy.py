@@ -427,10 +427,10 @@ def test_cli_prints_the_figures(real_dir):
 
 # -- the demo: the join against brute force ---------------------------------------------------------
 
-def brute_force(con, department: str) -> dict:
+def brute_force(con, department: str, window: tuple[date, date] | None = None) -> dict:
     """The method written plainly in pandas and numpy, every report against every prediction."""
-    first, last = con.execute("SELECT first_prediction_date, final_prediction_date FROM departments "
-                              "WHERE department = $d", {"d": department}).fetchall()[0]
+    first, last = window or con.execute("SELECT first_prediction_date, final_prediction_date FROM departments "
+                                        "WHERE department = $d", {"d": department}).fetchall()[0]
     raw = con.execute("SELECT * FROM crime_reports WHERE department = $d ORDER BY line", {"d": department}).df()
     distinct = raw.drop_duplicates(subset=[c for c in raw.columns if c != "line"])
     excluded = {a.strip().lower() for a in con.execute("SELECT address FROM excluded_addresses").df()["address"]}
@@ -481,3 +481,18 @@ def test_demo_join_equals_brute_force(demo_con, department):
                 "predictions_matched", "predictions_total"):
         assert s[key] == expected[key], key
     assert s["success_rate"] < 0.01
+
+
+def test_demo_join_in_a_shorter_window_equals_brute_force(demo_con):
+    # The pairs are joined once over all time when the data loads; a window filters them. Five months
+    # inside Riverton's window (Feb 2018 to Jan 2019), so reports and predictions on both sides of each edge
+    # are left out.
+    window = (date(2018, 4, 20), date(2018, 9, 24))
+    expected = brute_force(demo_con, "rivertonpdnj", window)
+    result = acc.accuracy(demo_con, "rivertonpdnj", window)
+    pairs = acc.report_prediction_pairs(demo_con, "rivertonpdnj", window)
+    assert set(zip(pairs["report_line"], pairs["prediction_line"])) == expected["pairs"]
+    assert len(expected["pairs"]) > 20
+    for key in ("reports_analysed", "reports_predictable", "reports_with_prediction", "reports_correct_type",
+                "predictions_matched", "predictions_total"):
+        assert result.summary[key] == expected[key], key

@@ -104,9 +104,8 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
     else:
         con.execute(f"CREATE VIEW prediction_cells AS {sql('prediction_cells').format(predictions='predictions')}")
     for table in DERIVED_TABLES:  # written at load after the others (lib.analysis.accuracy.write_match_tables)
-        path = tables / f"{table}.parquet"
-        if path.exists():
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal(path)})")
+        if any((tables / table).glob("*.parquet")):
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal(tables / table / '*.parquet')})")
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets),

@@ -209,14 +209,14 @@ ALL_TIME = (date(1, 1, 1), date(9999, 12, 31))
 
 
 def write_match_tables(con, tables: Path) -> None:
-    """tables/<name>.parquet for each of MATCH_TABLES, over all time, department after department.
+    """tables/<name>/part-<n>.parquet for each of MATCH_TABLES, over all time, one file per department.
 
     The pairs are those of the predictable reports analysed over all time. A window's pairs are the stored ones
     whose report it analyses and whose prediction it dates: the report steps other than the window (duplicates,
     coordinates, block groups, excluded addresses, kind) do not depend on it, and the box and shift test
-    involves only the report and the prediction. So one join at load serves
-    every window, and a page filters thousands of stored rows instead of joining millions of predictions.
-    `con` has the canonical tables (lib.db.create_tables)."""
+    involves only the report and the prediction. So one join at load serves every window, and a page filters
+    stored rows instead of joining millions of predictions. `con` has the canonical tables
+    (lib.db.create_tables); each department's join streams straight to its file."""
     fragments = {"boxes": _boxes(), "report_cells": _neighbour_cells("report_shifts"),
                  "patrol_cells": _neighbour_cells("patrol_shifts"),
                  # the reports analysed over all time (left_because IS NULL) of a kind the software predicts
@@ -225,19 +225,15 @@ def write_match_tables(con, tables: Path) -> None:
     kinds = [t for (t,) in con.execute("SELECT DISTINCT predictable_type FROM crime_reports").fetchall()
              if alternatives(t)]
     for table, (name, source) in MATCH_TABLES.items():
-        text = sql(name).format(**fragments)
+        select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({sql(name).format(**fragments)})"
         departments = [row[0] for row in con.execute(
             f"SELECT DISTINCT department FROM {source} WHERE department IS NOT NULL ORDER BY 1").fetchall()]
-        select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({text})"
-        work = f"_{table}"
-        for i, department in enumerate(departments or [None]):
-            params = bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1], "kinds": kinds,
-                                   "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
-                                   "shift_minutes": schema.SHIFT_MINUTES})
-            con.execute(f"INSERT INTO {work} {select}" if i else f"CREATE TEMP TABLE {work} AS {select}", params)
-        # in the order inserted: by department (sorting them all again cost more than it saved)
-        con.execute(f"COPY {work} TO '{tables / table}.parquet' (FORMAT parquet)")
-        con.execute(f"DROP TABLE {work}")
+        (tables / table).mkdir()
+        for i, department in enumerate(departments or [None]):  # None: an empty file that has the columns
+            con.execute(f"COPY ({select}) TO '{tables / table / f'part-{i}.parquet'}' (FORMAT parquet)",
+                        bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1],
+                                      "kinds": kinds, "feet_per_degree": FEET_PER_DEGREE,
+                                      "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}))
 
 
 def _boxes() -> str:

@@ -17,7 +17,7 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
                                    every page but Accuracy reads (a third of the rows of 6M dated
                                    predictions, a third of the time per query), sorted by date so a date
                                    filter skips row groups
-    tables/report_prediction_pairs.parquet, tables/patrolled_predictions.parquet
+    tables/report_prediction_pairs/part-<n>.parquet, tables/patrolled_predictions/part-<n>.parquet
                                    the accuracy method's spatial-temporal joins over all time (every
                                    report in a prediction's box and shift; every prediction a patrol
                                    visited), which any window filters (lib/analysis/accuracy.py)

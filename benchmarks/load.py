@@ -228,7 +228,8 @@ def report(args, data_dir: Path, latencies, errors, peak_mb: float, load: tuple[
     lines = [
         f"## Concurrent users (benchmarks/load.py) — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",
-        f"{args.users} browser pages in one headless Chromium against one app server on localhost, each repeating "
+        f"{args.users} browser page{'s' if args.users != 1 else ''} in one headless Chromium against one app server "
+        "on localhost, each repeating "
         f"the Overview filter journey for {args.seconds:g} s"
         + (f", pausing {args.think:g} s on average (0.5-1.5x, at random) after each interaction as a reader would"
            if args.think else ", with no pause between interactions") + f". Data: `{data_dir.name}` "

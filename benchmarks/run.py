@@ -269,6 +269,15 @@ def machine() -> dict:
             "load_average": round(os.getloadavg()[1], 1)}
 
 
+def speed_check() -> float:
+    """Seconds a fixed single-threaded Python loop takes: the machine's speed at that moment. Run before and
+    after the phases, it shows whether other work on the host slowed the run (on a steady machine they match)."""
+    start, total = time.perf_counter(), 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms"
 
@@ -298,9 +307,10 @@ def report(results: dict) -> str:
         "",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, Python {m['python']}, "
         f"{m['platform']}. " + ", ".join(f"{k} {v}" for k, v in m["libraries"].items()) + ". "
-        f"Load average over the 5 minutes before the report: {m['load_average']} on {m['cores']} cores "
-        "(above the core count, other processes shared the machine and every wall time is inflated; "
-        "the CPU times of cold load and warm start are not).",
+        f"Steadiness: load average {m['load_before']} (1 minute) on {m['cores']} cores before the run; a fixed "
+        f"single-threaded Python loop took {m['loop_before']:.2f} s before it and {m['loop_after']:.2f} s after "
+        "(equal on a steady machine; this host's speed varies with its neighbours' work, so compare figures "
+        "within one run, and read wall times near a goal with that in mind).",
         "",
         "## Goals",
         "",
@@ -397,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     data_dir = data_dir_for(args.predictions)
+    steady = {"load_before": round(os.getloadavg()[0], 1), "loop_before": speed_check()}
     scratch = Path(tempfile.mkdtemp(prefix="pp-bench-"))
     try:
         colds = []
@@ -416,8 +427,9 @@ def main(argv: list[str] | None = None) -> int:
         dataset = load.load(data_dir, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    steady["loop_after"] = speed_check()
     results = {
-        "machine": machine(), "predictions": args.predictions, "repeat": repeat,
+        "machine": {**machine(), **steady}, "predictions": args.predictions, "repeat": repeat,
         "departments": dataset.rows.get("departments"), "block_groups": dataset.rows.get("block_groups"),
         "cold": summary([c["seconds"] for c in colds]), "cold_peak_mb": max(c["peak_mb"] for c in colds),
         "warm": summary([w["seconds"] for w in warms]), "app": app, "pandas": pandas, "server": served,

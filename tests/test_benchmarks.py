@@ -11,6 +11,8 @@ def test_harness_writes_the_results_table(tmp_path):
     assert run.main(["--predictions", "50000", "--repeat", "1", "--out", str(out)]) == 0
     text = out.read_text()
     assert "50,000 synthetic predictions" in text
+    # how steady the machine was: the same loop timed before and after the run
+    assert re.search(r"a fixed single-threaded Python loop took \d+\.\d\d s before it and \d+\.\d\d s after", text)
     for measure in ("Cold load", "Warm start", "overview: queries per interaction",
                     "overview: full script run per interaction", "Peak memory, app process (`streamlit run`",
                     "Peak memory, harness process",

@@ -42,3 +42,23 @@ def test_load_check_counts_cpu_time_of_live_processes_only():
     sum(i * i for i in range(200_000))  # some CPU time of our own
     assert cpu_seconds([os.getpid()]) > 0
     assert cpu_seconds([2 ** 22 + 1]) == 0
+
+
+def test_load_report_against_a_server_elsewhere_says_what_it_did_not_measure():
+    from argparse import Namespace
+    from pathlib import Path
+
+    from benchmarks.load import report
+    args = Namespace(users=10, seconds=60.0, think=0.0, url="http://elsewhere:8501")
+    latencies = {"pick a department": [0.4, 0.6, 1.0], "open Disparities": [1.2, 1.9]}
+    cpu = {"wall": 60.0, "server": 0.0, "browser": 30.0}
+    text = report(args, Path("data/demo"), latencies, [], None, (0.5, 1.0), cpu)
+    assert "against the app server at http://elsewhere:8501" in text
+    assert "| **all** | 5 | 1.00 | 1.90 | 1.90 |" in text
+    assert "app server" not in text.split("CPU time")[1]  # no server CPU reported as zero
+    assert "Chromium 30 s (6.00 s per interaction" in text
+    assert "**met** (memory not checked here)" in text
+    local = report(Namespace(users=10, seconds=60.0, think=0.0, url=None), Path("data/demo"), latencies,
+                   ["pick a department: TimeoutError: (no message)"], 1100.0, (0.5, 1.0), {**cpu, "server": 5.0})
+    assert "Server peak resident memory (VmHWM): 1,100 MB" in local and "**NOT met**." in local
+    assert "app server 5 s (1.00 s per interaction)" in local

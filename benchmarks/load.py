@@ -4,8 +4,8 @@
 Starts one app server on localhost (always stopped at the end), opens N pages in one headless Chromium, and has
 each repeat a scripted filter journey on the Overview until the time is up: pick a department, add a majority
 filter, open the Disparities page, come back, reset the filters. Each interaction's latency runs from the action
-to the end of the script run it causes (read in the page as the moment stApp's script state returns to
-notRunning); opening a list and typing in it are the user's time and not counted. Reports median and p95
+until the server has reported the script run it causes finished and the page has drawn it (script state
+notRunning, no placeholder left); opening a list and typing in it are the user's time and not counted. Reports median and p95
 latency per interaction, errors (exception boxes, timeouts), the server's peak resident memory (VmHWM), and
 the CPU time the server and Chromium used (they share this machine's cores: which of them the users waited
 for); appends the result to benchmarks/RESULTS.md. `--think S` pauses about S seconds after each
@@ -31,6 +31,8 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, RENDER_MS, REPO, start_server, stop_server
 
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
@@ -38,28 +40,22 @@ REAL_DIR = REPO / "benchmarks" / "data" / "real"
 SHARED = REPO.parent / "shared" / "data"
 GOAL_P95_S, GOAL_MEMORY_MB = 2.0, 1024
 TIMEOUT_MS = 60_000
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+            ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
-# Set before each action: counts the script runs the action causes, and resolves window.__ppSettled with the
-# time the last of them ended once the page has stayed idle (script state notRunning, no skeleton placeholder
-# shown) for QUIET_MS. Event-driven: ten pages polling the DOM every 100 ms (each poll forcing a layout) cost
-# the shared CPU a measurable share of what they were measuring.
-QUIET_MS = 300
-WATCH_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
-    window.__ppRuns = 0; window.__ppIdleAt = null;
-    if (window.__ppObserver) window.__ppObserver.disconnect();
-    let timer = null;
-    window.__ppSettled = new Promise(resolve => {
-        const check = () => {
-            const skeleton = [...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());
-            if (skeleton) timer = setTimeout(check, %(quiet)d); else resolve(window.__ppIdleAt); };
-        window.__ppObserver = new MutationObserver(() => {
-            const state = app.getAttribute('data-test-script-state');
-            clearTimeout(timer);
-            if (state === 'running') window.__ppRuns += 1;
-            else if (state === 'notRunning' && window.__ppRuns > 0) {
-                window.__ppIdleAt = performance.now(); timer = setTimeout(check, %(quiet)d); } });
-        window.__ppObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); });
-    return performance.now(); }""" % {"quiet": QUIET_MS}
+# When the server's script run ends, the page may still be drawing it: resolved once stApp's script state is
+# notRunning and no skeleton placeholder shows, checked on each change of the page (event-driven: ten pages
+# polling the DOM every 100 ms, each poll forcing a layout, cost the shared CPU a measurable share of what
+# they were measuring). The end of the run itself is read from the server's messages (User.on_frame), not
+# from the script-state attribute: under load React can draw "running" and "not running" in one batch, and
+# an observer of the attribute then sees no change at all.
+DRAWN_JS = """() => new Promise(resolve => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const drawn = () => app.getAttribute('data-test-script-state') === 'notRunning'
+        && ![...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());
+    if (drawn()) return resolve();
+    const observer = new MutationObserver(() => { if (drawn()) { observer.disconnect(); resolve(); } });
+    observer.observe(app, {attributes: true, childList: true, subtree: true}); })"""
 
 
 def real_data() -> Path:
@@ -113,19 +109,41 @@ class User:
         self.random = random.Random(seed)
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        self.runs_finished = 0  # script runs the server reported finished to this page
+        self.run_finished = asyncio.Event()
+        page.on("websocket", lambda ws: ws.on("framereceived", self.on_frame))
+
+    def on_frame(self, payload) -> None:
+        """Counts the server's script_finished messages (a run cut short by a newer one does not count)."""
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        if message.WhichOneof("type") == "script_finished" and message.script_finished in FINISHED:
+            self.runs_finished += 1
+            self.run_finished.set()
+
+    async def next_run_finished(self, after: int) -> None:
+        while self.runs_finished <= after:
+            self.run_finished.clear()
+            await self.run_finished.wait()
 
     async def timed(self, name: str, action, prepare=None) -> None:
         """The latency of `action` (the click that changes something); `prepare` (opening a list, typing in
         it: the user's own time) runs before the clock starts."""
         if prepare is not None:
             await prepare()
-        started = await self.page.evaluate(WATCH_JS)
+        before, started = self.runs_finished, time.monotonic()
         try:
             await action()
-            finished = await asyncio.wait_for(self.page.evaluate("() => window.__ppSettled"), TIMEOUT_MS / 1000)
+            await asyncio.wait_for(self.next_run_finished(before), TIMEOUT_MS / 1000)
+            await asyncio.wait_for(self.page.evaluate(DRAWN_JS), TIMEOUT_MS / 1000)
         except Exception as exc:
             raise RuntimeError(f"{name}: {type(exc).__name__}: {_first_line(exc)}") from exc
-        self.latencies[name].append((finished - started) / 1000)
+        self.latencies[name].append(time.monotonic() - started)
         shown = await self.page.locator('[data-testid="stException"]').all_inner_texts()
         if shown:
             raise RuntimeError(f"{name}: exception box: {shown[0][:200]}")
@@ -141,6 +159,10 @@ class User:
             await box.get_by_role("combobox", name=label, exact=True).click()
             # The option list is virtualised (about ten rows are in the page): type to bring the option in.
             await self.page.keyboard.type(option)
+            # Wait until the list is filtered: before, its first row is "Select all", and a click aimed at the
+            # option while the list redraws can land there (seen with three pages at once).
+            await self.page.get_by_role("option", name=option, exact=True).wait_for()
+            await self.page.get_by_role("option", name="Select all", exact=True).wait_for(state="detached")
 
         async def choose():
             await self.page.get_by_role("option", name=option, exact=True).click()

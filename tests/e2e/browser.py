@@ -108,13 +108,16 @@ def rerun_and_wait(page, action, timeout_ms: int = RENDER_MS) -> None:
     """Do `action` (a widget change), then wait for the rerun it starts to finish.
 
     The script state flips to running only after the browser sends the widget's new value, so wait
-    for that flip first (briefly: a callback-free change may finish before we look) and then for idle."""
+    for that flip first and then for idle. A short run can flip to running and back in one batch of
+    changes: then only a change's old value shows it ran."""
     page.evaluate("""() => { window.__ppRuns = 0;
         const app = document.querySelector('[data-testid="stApp"]');
         if (window.__ppObserver) window.__ppObserver.disconnect();
-        window.__ppObserver = new MutationObserver(() => {
-            if (app.getAttribute('data-test-script-state') === 'running') window.__ppRuns += 1; });
-        window.__ppObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+        window.__ppObserver = new MutationObserver(records => {
+            if (app.getAttribute('data-test-script-state') === 'running'
+                || records.some(r => r.oldValue === 'running')) window.__ppRuns += 1; });
+        window.__ppObserver.observe(app, {attributes: true, attributeOldValue: true,
+                                          attributeFilter: ['data-test-script-state']}); }""")
     action()
     page.wait_for_function("() => window.__ppRuns > 0", timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)

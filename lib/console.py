@@ -175,7 +175,7 @@ class Console:
         db.create_tables(self.con, tables, in_memory=())
         self._lock_down(tables)
         self._stopped = False
-        self._busy = threading.Lock()
+        self._busy = threading.Lock()  # held while the connection runs a statement
         self.use_filters(Filters())
 
     def _lock_down(self, tables: Path) -> None:
@@ -188,7 +188,12 @@ class Console:
             self.con.execute(f"SET {setting}")
 
     def use_filters(self, filters: Filters) -> None:
-        """Point current_filters and the filtered_* views at `filters`."""
+        """Point current_filters and the filtered_* views at `filters` (after any query still running: two runs
+        of one session's page can overlap, and the connection serves one statement at a time)."""
+        with self._busy:
+            self._use_filters(filters)
+
+    def _use_filters(self, filters: Filters) -> None:
         values = {f.name: getattr(filters, f.name) for f in fields(Filters)}
         columns = ", ".join(f'$v_{name}::{FILTER_TYPES[name]} AS "{name}"' for name in values)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE current_filters AS SELECT {columns}",
@@ -248,6 +253,10 @@ class Console:
 
     def tables(self) -> pd.DataFrame:
         """Every table and view a query can use, with its columns: the filtered views first."""
+        with self._busy:
+            return self._tables()
+
+    def _tables(self) -> pd.DataFrame:
         return self.con.execute(
             "SELECT c.table_name AS \"table\", c.column_name AS \"column\", c.data_type AS type, "
             "CASE WHEN c.table_name LIKE 'filtered_%' THEN 0 WHEN c.table_name = 'current_filters' THEN 1 "

@@ -93,11 +93,9 @@ def open_data(directory: Path):
         load.load(directory, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
         bar.empty()
     dataset, con, options = _opened(str(directory), key)
-    cursor_key = f"_cursor_{key}"
-    if con is not None and cursor_key not in st.session_state:
-        # One cursor per session: a DuckDB connection serves one statement at a time.
-        st.session_state[cursor_key] = con.cursor()
-    return dataset, st.session_state.get(cursor_key), options
+    # A cursor of its own for every script run: a DuckDB connection serves one statement at a time, and two runs
+    # of one session can overlap (a click while the last run is still stopping).
+    return dataset, con.cursor() if con is not None else None, options
 
 
 def context() -> Context:

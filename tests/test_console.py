@@ -148,6 +148,23 @@ def test_a_query_past_the_time_limit_is_stopped_and_the_console_still_works(tiny
     c.close()
 
 
+def test_a_second_run_of_the_page_waits_for_the_query_of_the_first(tiny):
+    # Two script runs of one session overlap when a reader clicks while the last run is still stopping: the second
+    # run's use_filters() must wait for the first run's query, not fail with DuckDB's "connection is busy".
+    import threading
+    import time
+    c = Console(tiny, time_limit=1.0)
+    slow = threading.Thread(target=c.run, args=("SELECT count(*) FROM range(1000000000000) a, range(1000) b",))
+    slow.start()
+    while not c._busy.locked():
+        pass
+    time.sleep(0.3)  # the query is running
+    c.use_filters(Filters(departments=("alpha",)))
+    slow.join()
+    assert rows(c, "SELECT departments FROM current_filters") == [(["alpha"],)]
+    c.close()
+
+
 def test_errors_carry_duckdbs_message_and_position(tiny_console):
     result = tiny_console.run("SELECT nme FROM departments")
     assert result.error.startswith('Binder Error: Referenced column "nme" not found')

@@ -131,9 +131,6 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
     from tests.apptest import run_app
 
     os.environ["PP_CACHE_DIR"] = str(cache_dir)
-    # The app precomputes the Accuracy page's default views in the background; here every replay computes
-    # them (the first reader's wait), and a separate replay measures the stored views.
-    os.environ["PP_PRECOMPUTE"] = "0"
     dataset, con, options = _open(data_dir, cache_dir)
     steps = workloads.interactions(con, options)
     out: dict = {"interactions": {s.name: s.filters.describe(options.departments, subject="Predictions")
@@ -155,25 +152,13 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
             for _ in range(repeat):
                 # Each replay of the four changes starts from empty caches, so a change misses every cache
                 # keyed on what it changed; a result that does not depend on it (Accuracy's, on an income
-                # filter) is reused, as in the app. Stored Accuracy views are removed too.
+                # filter) is reused, as in the app.
                 st.cache_data.clear()
-                shutil.rmtree(dataset.store / "derived", ignore_errors=True)
                 for s in steps:
                     _set_filters(at, s.filters, options)
                     seconds[s.name].append(timed(at.run))
                     record["errors"] += [e.value for e in at.exception]
             record.update({name: summary(values) for name, values in seconds.items()})
-            if page == "accuracy":
-                # The same replays with the views the last one stored (as after the background
-                # precomputation, or any reader's earlier visit), Streamlit's caches emptied.
-                stored: dict[str, list[float]] = {s.name: [] for s in steps}
-                for _ in range(repeat):
-                    st.cache_data.clear()
-                    for s in steps:
-                        _set_filters(at, s.filters, options)
-                        stored[s.name].append(timed(at.run))
-                        record["errors"] += [e.value for e in at.exception]
-                record["stored"] = {name: summary(values) for name, values in stored.items()}
             out["pages"][page] = record
     out["peak_mb"] = peak_rss_mb()
     return out
@@ -196,8 +181,7 @@ def phase_pandas(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
 
 
 def phase_server(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
-    """The app as it is served: `streamlit run` on the warm cache (its background precomputation included),
-    one headless Chromium opening every page in every state of the four changes, as readers following shared
+    """The app as it is served: `streamlit run` on the warm cache, one headless Chromium opening every page in every state of the four changes, as readers following shared
     links (a new session each). Reports the server process's peak resident memory (VmHWM)."""
     from urllib.parse import urlencode
 
@@ -210,7 +194,6 @@ def phase_server(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
     dataset, con, options = _open(data_dir, cache_dir)
     steps = workloads.interactions(con, options)
     con.close()
-    shutil.rmtree(dataset.store / "derived", ignore_errors=True)  # the server stores its own views
     views, errors = 0, []
     with tempfile.TemporaryDirectory(prefix="pp-bench-server-") as work:
         server = start_server(data_dir, cache_dir, Path(work) / "server.log")
@@ -330,14 +313,10 @@ def report(results: dict) -> str:
     for page, record in app["pages"].items():
         if not record["built"]:
             continue
-        runs = {k: v for k, v in record.items() if isinstance(v, dict) and k != "stored"}
+        runs = {k: v for k, v in record.items() if isinstance(v, dict)}
         worst = max(runs.values(), key=lambda s: s["median"])
         lines.append(f"| {page}: full script run per interaction (slowest) | < {GOALS['page']} s | "
                      f"{spread(worst, secs)} | {verdict(worst['median'] < GOALS['page'] and not record['errors'])} |")
-        if "stored" in record:
-            worst = max(record["stored"].values(), key=lambda s: s["median"])
-            lines.append(f"| {page}: the same, views stored (precomputed or visited before) | < {GOALS['page']} s | "
-                         f"{spread(worst, secs)} | {verdict(worst['median'] < GOALS['page'] and not record['errors'])} |")
     served = results["server"]
     lines.append(f"| Peak memory, app process (`streamlit run`, every page × every interaction in a browser, "
                  f"{served['views']} views) | < 1 GB | {served['peak_mb']:,.0f} MB | "
@@ -368,9 +347,6 @@ def report(results: dict) -> str:
         label = page if record["built"] else f"{page} (placeholder)"
         errors = "; ".join(sorted(set(record["errors"])))[:200] or "none"
         lines.append(f"| {label} | " + " | ".join(spread(record[s], secs) for s in steps) + f" | {errors} |")
-        if "stored" in record:
-            lines.append(f"| {label}, views stored | " + " | ".join(spread(record["stored"][s], secs) for s in steps)
-                         + f" | {errors} |")
 
     case = app["case"]
     lines += ["", "## DuckDB vs pandas", "",

@@ -20,9 +20,8 @@ TABLES = ("departments", "race", "income", "block_groups", "crime_reports", "pre
 # Small tables are loaded into memory; predictions, crime reports and patrols (which grow with the data:
 # 2.8M crime reports, about 500 MB in memory, beside 20M synthetic predictions) stay in Parquet and are read
 # on demand.
-# The accuracy method's spatial-temporal joins over all time, one row per (report, prediction) pair and per
-# patrolled prediction: small, read filtered by department and date.
-DERIVED_TABLES = ("report_prediction_pairs", "patrolled_predictions")
+# Tables stored partitioned by department (Hive layout).
+PARTITIONED = ("predictions", "prediction_cells")
 IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses")
 
 
@@ -103,9 +102,12 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
         con.execute(f"CREATE VIEW prediction_cells AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
     else:
         con.execute(f"CREATE VIEW prediction_cells AS {sql('prediction_cells').format(predictions='predictions')}")
-    for table in DERIVED_TABLES:  # written at load after the others (lib.analysis.accuracy.write_match_tables)
-        if any((tables / table).glob("*.parquet")):
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal(tables / table / '*.parquet')})")
+    # What the accuracy method needs over all time, one file per department, written at load after the others
+    # (lib.analysis.accuracy.write_match_tables: tables/<name>/part-<n>.parquet).
+    for folder in sorted(tables.glob("*/")):
+        if folder.name not in PARTITIONED and any(folder.glob("part-*.parquet")):
+            con.execute(f"CREATE VIEW {folder.name} AS SELECT * FROM read_parquet({literal(folder / 'part-*.parquet')})")
+    con.execute(sql("macros"))
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets),

@@ -4,10 +4,8 @@ Pages stay thin: they call `context()` for the data and filters, then lib/analys
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,22 +56,7 @@ def _opened(directory: str, key: str):
     dataset = load.load(Path(directory))
     con = dataset.connect() if dataset.usable else None
     options = filter_options(con) if con else FilterOptions()
-    if con is not None and os.environ.get("PP_PRECOMPUTE", "1") != "0":
-        threading.Thread(target=_precompute, args=(dataset.store, con.cursor()), daemon=True,
-                         name="pp-precompute").start()
     return dataset, con, options
-
-
-def _precompute(store: Path, cursor) -> None:
-    """In the background, once per opened dataset: the Accuracy page's default views (1-3 s each at 6M
-    predictions), stored beside the cache for every session and restart. Set PP_PRECOMPUTE=0 to skip."""
-    from lib.analysis import accuracy
-    try:
-        accuracy.store_default_views(cursor, store, SHOWN_ROWS)
-    except Exception:  # the page computes what is missing; a failure here must not reach anyone
-        logging.getLogger(__name__).exception("precomputing the Accuracy views failed")
-    finally:
-        cursor.close()
 
 
 @st.cache_resource(show_spinner=False)

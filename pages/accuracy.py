@@ -13,16 +13,15 @@ ui.page_intro("Did the predictions come true?",
 DATA_KEY = str(ctx.dataset.store)
 
 
-# What the page shows, without the reports and matched predictions themselves (the downloads rebuild
-# those on click): under a megabyte a result, also kept on disk beside the dataset's cache.
-@st.cache_data(show_spinner="Matching crime reports to predictions…", max_entries=32)
+# What the page shows, without the long tables' other rows (the downloads fetch those on click).
+@st.cache_data(show_spinner="Counting the crime reports inside prediction boxes…", max_entries=32)
 def _view(_con, data_key: str, department: str, window: tuple[date, date] | None, shown: int) -> acc.AccuracyView:
-    return acc.stored_view(_con, ctx.dataset.store, department, window, shown)
+    return acc.page_view(_con, department, window, shown)
 
 
 def _full(table, department: str, window: tuple[date, date] | None):
-    """A download's rows, rebuilt when clicked."""
-    return lambda: table(acc.accuracy(ctx.con, department, window))
+    """A download's rows, fetched when clicked."""
+    return lambda: table(ctx.con, acc.accuracy(ctx.con, department, window))
 
 
 def _switch_buttons(frame, key: str) -> None:

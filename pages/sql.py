@@ -93,7 +93,9 @@ ui.page_notes([
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
     f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the view every page's shares come from; `prediction_cells` "
     "holds the predictions summed per location, address, day and type (count: predictions, records: rows), which "
-    "every page but Accuracy reads because it is a fraction of the size; `report_prediction_pairs` and "
-    "`patrolled_predictions` hold the Accuracy method's box-and-shift matches over all time. Example "
+    "every page but Accuracy reads because it is a fraction of the size; `accuracy_reports`, "
+    "`report_prediction_pairs`, `report_matches`, `true_predictions` and `patrolled_predictions` hold what the "
+    "Accuracy method computes over all time (the reports as it reads them, its box-and-shift matches and their sums "
+    "per report and per prediction). Example "
     "queries are simplified: the pages apply further steps that their notes describe.",
 ])

@@ -15,10 +15,8 @@ DEMO_DIR = REPO / "data" / "demo"
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
-    """Tests never touch the user's cache, and no background precomputation runs beside them (a test of
-    it calls it directly)."""
+    """Tests never touch the user's cache."""
     os.environ["PP_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    os.environ["PP_PRECOMPUTE"] = "0"
 
 
 @pytest.fixture

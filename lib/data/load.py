@@ -17,10 +17,13 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
                                    every page but Accuracy reads (a third of the rows of 6M dated
                                    predictions, a third of the time per query), sorted by date so a date
                                    filter skips row groups
-    tables/report_prediction_pairs/part-<n>.parquet, tables/patrolled_predictions/part-<n>.parquet
-                                   the accuracy method's spatial-temporal joins over all time (every
-                                   report in a prediction's box and shift; every prediction a patrol
-                                   visited), which any window filters (lib/analysis/accuracy.py)
+    tables/accuracy_reports/part-<n>.parquet, tables/report_prediction_pairs/part-<n>.parquet,
+    tables/patrolled_predictions/part-<n>.parquet
+                                   what the accuracy method needs over all time, one file per department:
+                                   the crime reports with duplicates merged and the steps that set them
+                                   aside, and its spatial-temporal joins (every report in a prediction's
+                                   box and shift; every prediction a patrol visited), which any window
+                                   filters (lib/analysis/accuracy.py)
 """
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "6"
+CACHE_VERSION = "7"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")

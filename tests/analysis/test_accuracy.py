@@ -152,14 +152,15 @@ def test_join_fixture_funnel(joined):
 
 def test_join_fixture_pairs_cover_shift_and_box_edges(joined):
     result = acc.accuracy(joined, "alpha")
-    by_address = result.reports.set_index("line")["address"]
-    pairs = acc.report_prediction_pairs(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)))
+    window = (date(2020, 1, 1), date(2020, 1, 3))
+    by_address = acc.reports(joined, "alpha", window).set_index("line")["address"]
+    pairs = acc.report_prediction_pairs(joined, "alpha", window)
     found = sorted((by_address[r], p) for r, p in zip(pairs["report_line"], pairs["prediction_line"]))
     # prediction lines: P1 2, P2 3, P3 4, P4 5 (file lines, header = 1)
     assert found == sorted([("R1 shift A starts", 2), ("R3 wrong type", 2), ("R4 290 ft north", 2),
                             ("R6 two boxes", 3), ("R6 two boxes", 4), ("R7 after shift C", 3),
                             ("R15 shift B last minute", 5)])
-    row = result.matched.set_index("address").loc["R6 two boxes"]
+    row = acc.matched_reports(joined, result).set_index("address").loc["R6 two boxes"]
     assert row["num_predictions"] == 3
     assert row["prediction_type"] == "Aggravated Assault|Gun Crimes|Robbery"
 
@@ -168,7 +169,7 @@ def test_join_fixture_success_rates(joined):
     result = acc.accuracy(joined, "alpha")
     s = result.summary
     # P1 (R1, R4; counted once), P2 and P3 (both by R6, through different alternatives), P4 (R15)
-    assert sorted(result.came_true["prediction_line"]) == [2, 3, 4, 5]
+    assert list(acc.came_true(joined, result)["prediction_line"]) == [2, 3, 4, 5]
     assert s["predictions_matched"] == 1 + 2 + 1 + 1
     assert s["predictions_total"] == 1 + 2 + 1 + 1 + 3
     assert s["success_rate"] == pytest.approx(5 / 8)
@@ -182,8 +183,7 @@ def test_join_fixture_success_rates(joined):
 
 def test_join_fixture_patrol_dosage(joined):
     result = acc.accuracy(joined, "alpha")
-    dosage = acc.patrol_dosage(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)), result.came_true,
-                               result.summary["predictions_total"])
+    dosage = acc.patrol_dosage(joined, result)
     # T1 visits P5 (3 predictions, none came true), T3 visits P2 (2, came true); T2 came before P1's shift
     assert dosage["patrolled"]["predictions"] == 5 and dosage["patrolled"]["came_true"] == 2
     assert dosage["not_patrolled"]["predictions"] == 3 and dosage["not_patrolled"]["came_true"] == 3
@@ -192,9 +192,7 @@ def test_join_fixture_patrol_dosage(joined):
 
 
 def test_daily_counts(joined):
-    result = acc.accuracy(joined, "alpha")
-    daily = acc.daily_counts(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)),
-                             acc.reports_analysed(result.reports))
+    daily = acc.daily_counts(joined, "alpha", (date(2020, 1, 1), date(2020, 1, 3)))
     # Jan 1: R1 R2 R3 R4 R5 R8 R14 (R14 unpredictable); Jan 2: R6 R7; Jan 3: R15. Predictions 1+2+1, 3, 1.
     assert list(daily["reports"]) == [7, 2, 1]
     assert list(daily["predictable_reports"]) == [6, 2, 1]
@@ -207,68 +205,40 @@ def test_a_narrower_window_drops_reports_and_predictions(joined):
     assert (s["predictions_matched"], s["predictions_total"]) == (1, 1)
 
 
+@pytest.mark.parametrize("window, expected", [
+    # Jan 1 alone: R6 and R7 (Jan 2) fall outside, so P2 and P3, caught only by R6, did not come true; R8 fell in
+    # P6's box (Dec 31) alone. Analysed R1 R2 R3 R4 R5 R8 R14; in a box R1 R3 R4; of its type R1 R4; P1 came true.
+    ((date(2020, 1, 1), date(2020, 1, 1)), (7, 6, 3, 2, 1, 1 + 2 + 1)),
+    # Jan 2 and 3: R6 and R7 are in the window but the boxes that held them (P2, P3) are dated Jan 1; R15 in P4.
+    ((date(2020, 1, 2), date(2020, 1, 3)), (3, 3, 1, 1, 1, 3 + 1)),
+])
+def test_a_window_that_cuts_an_overnight_shift_recounts_its_edges(joined, window, expected):
+    s = acc.accuracy_summary(joined, "alpha", window)
+    assert (s["reports_analysed"], s["reports_predictable"], s["reports_with_prediction"], s["reports_correct_type"],
+            s["predictions_matched"], s["predictions_total"]) == expected
+
+
 # -- what the page keeps -------------------------------------------------------------------------------
 
 def test_page_view_keeps_the_figures_and_the_first_rows(joined):
     result = acc.accuracy(joined, "alpha")
     view = acc.page_view(joined, "alpha", shown=2)
     assert view.summary == result.summary
-    assert view.matched_rows == len(result.matched) == 6 and len(view.matched) == 2  # R1 R3 R4 R6 R7 R15
-    assert view.came_true_rows == len(result.came_true) == 4 and len(view.came_true) == 2  # P1 to P4
+    assert view.matched_rows == len(acc.matched_reports(joined, result)) == 6 and len(view.matched) == 2  # R1 R3 R4 R6 R7 R15
+    assert view.came_true_rows == len(acc.came_true(joined, result)) == 4 and len(view.came_true) == 2  # P1 to P4
     assert list(view.matched.columns) == acc.MATCHED_COLUMNS
-    pd.testing.assert_frame_equal(view.came_true, acc.came_true_table(result).head(2).reset_index(drop=True))
+    pd.testing.assert_frame_equal(view.matched, acc.matched_table(joined, result).head(2))
+    pd.testing.assert_frame_equal(view.came_true, acc.came_true_table(joined, result).head(2))
     assert list(view.daily["reports"]) == [7, 2, 1]
     assert view.dosage["patrolled"]["predictions"] == 5
     assert view.kinds["reports"].sum() == result.summary["reports_analysed"]
-
-
-def test_stored_view_is_computed_once_per_department_and_window(joined, tmp_path, monkeypatch):
-    first = acc.stored_view(joined, tmp_path, "alpha")
-    stored = list((tmp_path / "derived").rglob("*.pickle"))
-    assert len(stored) == 1
-    monkeypatch.setattr(acc, "page_view", lambda *a, **k: pytest.fail("recomputed a stored view"))
-    again = acc.stored_view(joined, tmp_path, "alpha")
-    assert again.summary == first.summary
-    pd.testing.assert_frame_equal(again.matched, first.matched)
-    monkeypatch.undo()
-    narrow = acc.stored_view(joined, tmp_path, "alpha", (date(2020, 1, 3), date(2020, 1, 3)))
-    assert narrow.summary["reports_analysed"] == 1
-    assert len(list((tmp_path / "derived").rglob("*.pickle"))) == 2
-
-
-def test_a_damaged_stored_view_is_recomputed(joined, tmp_path):
-    acc.stored_view(joined, tmp_path, "alpha")
-    [path] = (tmp_path / "derived").rglob("*.pickle")
-    path.write_bytes(b"not a pickle")
-    assert acc.stored_view(joined, tmp_path, "alpha").summary["reports_analysed"] == 10
-    assert path.read_bytes() != b"not a pickle"
-
-
-def test_a_store_that_cannot_be_written_still_gives_the_view(joined, tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise PermissionError("read-only file system")
-    monkeypatch.setattr(acc.tempfile, "mkstemp", refuse)
-    assert acc.stored_view(joined, tmp_path, "alpha").summary["reports_analysed"] == 10
-    assert not list((tmp_path / "derived").rglob("*.pickle"))
-
-
-def test_the_app_stores_every_default_view_in_the_background(joined, tmp_path, monkeypatch):
-    from lib import ui
-    cursor = joined.cursor()
-    ui._precompute(tmp_path, cursor)
-    # alpha is the only department with crime reports; its whole window is what the page opens on
-    monkeypatch.setattr(acc, "page_view", lambda *a, **k: pytest.fail("the default view was not stored"))
-    view = acc.stored_view(joined, tmp_path, "alpha", acc.analysis_window(joined, "alpha"), ui.SHOWN_ROWS)
-    assert view.summary["reports_analysed"] == 10
-    with pytest.raises(Exception):
-        cursor.execute("SELECT 1")  # the background cursor is closed when done
-
-
-def test_a_failed_precomputation_is_logged_not_raised(joined, tmp_path, monkeypatch, caplog):
-    from lib import ui
-    monkeypatch.setattr(acc, "store_default_views", lambda *a: 1 / 0)
-    ui._precompute(tmp_path, joined.cursor())
-    assert "precomputing the Accuracy views failed" in caplog.text
+    # analysed: BURGLARY R1 R2 R4 R5 R8; one each of ROBBERY, AGGRAVATED ASSAULT - FIREARM, SHOTS FIRED, STOLEN AUTO
+    # (R15) and THEFT (R14, of a kind never predicted)
+    kinds = view.kinds.set_index("description")
+    assert (view.kinds["description"].iloc[0], kinds.loc["BURGLARY", "reports"]) == ("BURGLARY", 5)
+    assert kinds.loc["BURGLARY", "share"] == pytest.approx(0.5)
+    assert not kinds.loc["THEFT", "predicted_kind"] and kinds.loc["STOLEN AUTO", "predicted_kind"]
+    assert len(kinds) == 6
 
 
 # -- the published match, by hand --------------------------------------------------------------------
@@ -332,9 +302,10 @@ def per_row(con, department: str) -> tuple[dict, dict]:
     """The type rule applied pair by pair in Python, as the method reads: each report's prediction types
     (type_key of the union over its pairs) and, per prediction, the reports of a type it predicted."""
     result = acc.accuracy(con, department)
-    window = tuple(date.fromisoformat(d) for d in result.summary["window"])
+    window = result.scope.window
     pairs = acc.report_prediction_pairs(con, department, window)
-    types = dict(zip(result.reports["line"], result.reports["predictable_type"]))
+    every = acc.reports(con, department, window)
+    types = dict(zip(every["line"], every["predictable_type"]))
     ptypes = {}
     for report, group in pairs.groupby("report_line"):
         ptypes[report] = acc.type_key(frozenset().union(*(acc.subtypes(p) for p in group["incident_type"])))
@@ -348,7 +319,7 @@ def per_row(con, department: str) -> tuple[dict, dict]:
 def test_types_in_every_spelling_through_the_join(typed):
     result = acc.accuracy(typed, "alpha")
     s = result.summary
-    by_address = result.matched.set_index("address")
+    by_address = acc.matched_reports(typed, result).set_index("address")
     # every report falls in all four boxes: 5 predictions, types the union of the sub-types
     assert set(by_address["num_predictions"]) == {5}
     assert set(by_address["prediction_type"]) == {"Aggravated Assault|Gun Crimes|Robbery"}
@@ -357,7 +328,8 @@ def test_types_in_every_spelling_through_the_join(typed):
         "C one sub-type": "Robbery", "D whitespace": "Gun Crimes"}
     assert pd.isna(by_address.loc["E no such box", "counts_for"])
     # Q1 caught A, B (its first alternative) and C; Q2 caught B (its second) and D; Q3 has no type; Q4 caught C
-    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == {2: 3, 3: 2, 5: 1}
+    true = acc.came_true(typed, result)
+    assert dict(zip(true["prediction_line"], true["reports"])) == {2: 3, 3: 2, 5: 1}
     assert (s["predictions_matched"], s["predictions_total"], s["reports_correct_type"]) == (4, 5, 4)
     by_type = {t["key"]: t["predictions_matched"] for t in s["by_type"]}
     assert by_type == {"Aggravated Assault|Robbery": 1, "Gun Crimes": 2, "(no type)": 0, "Robbery": 1}
@@ -368,8 +340,9 @@ def test_sql_aggregation_equals_the_rule_pair_by_pair(where, request):
     con = request.getfixturevalue(where)
     result = acc.accuracy(con, "alpha")
     ptypes, caught = per_row(con, "alpha")
-    assert dict(zip(result.matched["line"], result.matched["prediction_type"])) == ptypes
-    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == caught
+    matched, true = acc.matched_reports(con, result), acc.came_true(con, result)
+    assert dict(zip(matched["line"], matched["prediction_type"])) == ptypes
+    assert dict(zip(true["prediction_line"], true["reports"])) == caught
     assert caught  # not vacuous
 
 
@@ -377,16 +350,10 @@ def test_sql_aggregation_equals_the_rule_pair_by_pair(where, request):
 def test_demo_sql_aggregation_equals_the_rule_pair_by_pair(demo_con, department):
     result = acc.accuracy(demo_con, department)
     ptypes, caught = per_row(demo_con, department)
-    assert dict(zip(result.matched["line"], result.matched["prediction_type"])) == ptypes
-    assert dict(zip(result.came_true["prediction_line"], result.came_true["reports"])) == caught
+    matched, true = acc.matched_reports(demo_con, result), acc.came_true(demo_con, result)
+    assert dict(zip(matched["line"], matched["prediction_type"])) == ptypes
+    assert dict(zip(true["prediction_line"], true["reports"])) == caught
     assert len(caught) > 10
-
-
-def test_pairs_leave_no_table_or_view_behind(joined):
-    before = joined.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()
-    acc.accuracy(joined, "alpha")
-    assert joined.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall() == before
-    assert not joined.execute("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'accuracy_%'").fetchall()
 
 
 # -- The Markup's Plainfield figures -----------------------------------------------------------------

@@ -20,8 +20,10 @@ TABLES = ("departments", "race", "income", "block_groups", "crime_reports", "pre
 # Small tables are loaded into memory; predictions, crime reports and patrols (which grow with the data:
 # 2.8M crime reports, about 500 MB in memory, beside 20M synthetic predictions) stay in Parquet and are read
 # on demand.
-# Tables stored partitioned by department (Hive layout).
-PARTITIONED = ("predictions", "prediction_cells")
+# The predictions summed, each from the one before: (table, what it sums, the {fragment} naming that).
+SUMMED = (("prediction_cells", "predictions", "predictions"), ("prediction_days", "prediction_cells", "cells"))
+# Tables stored partitioned by department (Hive layout): the predictions and their sums.
+PARTITIONED = ("predictions", *(name for name, _, _ in SUMMED))
 IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses")
 
 
@@ -96,12 +98,15 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
         con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
     else:
         _empty_predictions(con)
-    cells = tables / "prediction_cells"
-    if any(cells.glob("*/*.parquet")):
-        files = literal(f"{cells}/*/*.parquet")
-        con.execute(f"CREATE VIEW prediction_cells AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
-    else:
-        con.execute(f"CREATE VIEW prediction_cells AS {sql('prediction_cells').format(predictions='predictions')}")
+    # The predictions summed (lib/sql/<name>.sql over the table before), partitioned like the predictions; a
+    # store without them (written by a test's own loader) sums on the fly.
+    for name, source, fragment in SUMMED:
+        folder = tables / name
+        if any(folder.glob("*/*.parquet")):
+            files = literal(f"{folder}/*/*.parquet")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
+        else:
+            con.execute(f"CREATE VIEW {name} AS {sql(name).format(**{fragment: source})}")
     # What the accuracy method needs over all time, one file per department, written at load after the others
     # (lib.analysis.accuracy.write_match_tables: tables/<name>/part-<n>.parquet).
     for folder in sorted(tables.glob("*/")):

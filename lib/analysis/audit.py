@@ -29,6 +29,7 @@ ARTEFACT_WORDS = ("POLICE", "SHERIFF", "JAIL", "COURT", "HOSPITAL", "PD")
 ADDRESS_PATTERN = r"\b(" + "|".join(ARTEFACT_WORDS) + r")\b"
 # "Court" naming a street (Court Pl, Court St) is not a courthouse; it is blanked before matching.
 COURT_STREET = r"\bCOURT\s+(PL|PLACE|ST|STREET|AVE?|AVENUE|RD|ROAD|DR|DRIVE|LN|LANE|TER|WAY|SQ|CIR)\b"
+ADDRESS_PARAMS = {"pattern": ADDRESS_PATTERN, "court_street": COURT_STREET}
 SITE_COLUMNS = ["name", "kind", "lat", "lon", "department", "address", "geoid", "source"]
 
 STATUS_LABELS = {
@@ -91,7 +92,7 @@ def has_dates(con, f: Filters) -> bool:
 
     def compute():
         where, params = f.where("p", typed=False)
-        return bool(run(con, f"SELECT count(*) AS n FROM prediction_cells p WHERE {where} AND p.date IS NOT NULL",
+        return bool(run(con, f"SELECT count(*) AS n FROM prediction_days p WHERE {where} AND p.date IS NOT NULL",
                         params)["n"].iloc[0])
     return _once(("has_dates", id(con), f), compute)
 
@@ -110,7 +111,7 @@ def department_predictions(con, f: Filters) -> pd.DataFrame:
     def compute():
         where, params = f.where("p")
         return run(con, "SELECT department, CAST(sum(count) AS BIGINT) AS department_predictions "
-                        f"FROM prediction_cells p WHERE {where} GROUP BY department", params)
+                        f"FROM prediction_days p WHERE {where} GROUP BY department", params)
     return _once(("department_predictions", id(con), f), compute)
 
 
@@ -264,32 +265,27 @@ def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else own[SITE_COLUMNS]
 
 
-# What identifies a row of prediction_cells.
-CELL_KEY = ["department", "geoid", "lat", "lon", "address", "date", "incident_type"]
-
-
-def _site_hits(con, f: Filters, site_frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (site, prediction cell) where the predictions' 600 ft box contains the site."""
-    if site_frame.empty:
-        return pd.DataFrame(columns=["site_id", *CELL_KEY, "count"])
-
-    def compute():
-        where, params = f.where("p")
-        params.update({"site_id": list(range(len(site_frame))),
-                       "site_lat": site_frame["lat"].astype(float).tolist(),
-                       "site_lon": site_frame["lon"].astype(float).tolist()})
-        return query(con, "audit_site_hits", params, where=where,
-                     box_contains=geo_math.box_contains_sql("p", "s", schema.BOX_FEET))
-    return _once(("site_hits", id(con), f, _frame_key(site_frame[["lat", "lon"]])), compute)
+def _site_params(f: Filters, site_frame: pd.DataFrame) -> tuple[dict, dict]:
+    """The fragments and parameters of audit_site_boxes.sql for these sites (SITE_COLUMNS): the data's own
+    sites read the boxes stored when the data loaded (site_cells), added ones are tested live."""
+    where, params = f.where("p")
+    stored = (site_frame["source"] == "data").tolist()
+    params.update({"site_id": list(range(len(site_frame))), "site_lat": site_frame["lat"].astype(float).tolist(),
+                   "site_lon": site_frame["lon"].astype(float).tolist(), "site_stored": stored})
+    live = "" if all(stored) else sql("audit_site_boxes_live").format(
+        box_contains=geo_math.box_contains_sql("l", "s", schema.BOX_FEET))
+    return {"site_boxes": sql("audit_site_boxes").format(where=where, live=live)}, params
 
 
 def _per_site(con, f: Filters, site_frame: pd.DataFrame, dated: bool) -> pd.DataFrame:
-    hits = _site_hits(con, f, site_frame)
-    hits = hits.assign(location=list(zip(hits["lat"], hits["lon"])))
-    per = hits.groupby("site_id").agg(predictions=("count", "sum"), days=("date", "nunique"),
-                                      locations=("location", "nunique"), first_date=("date", "min"),
-                                      last_date=("date", "max"), hit_department=("department", "first"))
-    out = site_frame.reset_index(drop=True).join(per, how="left")
+    """The sites with the predictions whose 600 ft box contains each (audit_site_summary)."""
+    out = site_frame.reset_index(drop=True)
+    if len(out):
+        fragments, params = _site_params(f, out)
+        per = query(con, "audit_site_summary", params, **fragments).set_index("site_id")
+        out = out.join(per, how="left")
+    else:
+        out = out.assign(predictions=[], days=[], locations=[], first_date=[], last_date=[], hit_department=[])
     out["predictions"] = out["predictions"].fillna(0).astype(int)
     out["locations"] = out["locations"].fillna(0).astype(int)
     out["days"] = out["days"].fillna(0).astype(int) if dated else pd.NA
@@ -332,33 +328,36 @@ def address_artefacts(con, f: Filters) -> pd.DataFrame:
     sheriff, jail, court or hospital. 'Court' can also be a street name: read the address."""
     pred_where, params = f.where("p")
     report_where, report_params = f.where("p", typed=False)
-    return query(con, "audit_address_words", {**params, **report_params, "pattern": ADDRESS_PATTERN,
-                                              "court_street": COURT_STREET},
-                 pred_where=pred_where, report_where=report_where)
+    named = _named_addresses("SELECT address FROM pred UNION ALL SELECT address FROM report "
+                             "UNION ALL SELECT address FROM excluded_addresses")
+    return query(con, "audit_address_words", {**params, **report_params, **ADDRESS_PARAMS},
+                 pred_where=pred_where, report_where=report_where, named=named)
+
+
+
+# The distinct addresses of {addresses} (a query with an address column), gathered into one list and unnested:
+# a filter on them then runs once per address. On a plain SELECT DISTINCT (even a MATERIALIZED one) DuckDB pushes
+# the filter below the DISTINCT, onto every row: a regular expression over 300,000 crime reports instead of the
+# 1,500 addresses they share.
+DISTINCT_ADDRESSES = "SELECT unnest(list(DISTINCT address)) AS address FROM ({addresses}) WHERE address IS NOT NULL"
+
+
+def _named_addresses(addresses: str) -> str:
+    """CTEs distinct_addresses (of `addresses`, SQL built here, never from user text) and named: the
+    addresses of audit_named_addresses.sql."""
+    return (f"distinct_addresses AS ({DISTINCT_ADDRESSES.format(addresses=addresses)}), "
+            f"named AS ({sql('audit_named_addresses')})")
 
 
 def artefact_share(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per department: predictions whose box holds an artefact site or whose address names one, and their share."""
     all_sites = sites(con, f, added)
     chosen = all_sites[all_sites["kind"].isin(schema.ARTEFACT_SITE_KINDS)].reset_index(drop=True)
-    hits = _site_hits(con, f, chosen)[[*CELL_KEY, "count"]]
-    where, params = f.where("p")
-    named = run(con, f"SELECT {', '.join(CELL_KEY)}, count FROM prediction_cells p WHERE {where} AND regexp_matches("
-                     f"regexp_replace(upper(p.address), $court_street, ' ', 'g'), $pattern)",
-                {**params, "pattern": ADDRESS_PATTERN, "court_street": COURT_STREET})
-    totals = department_predictions(con, f)
-    rows = []
-    for department, total in totals.itertuples(index=False):
-        at_sites = hits[hits["department"] == department].drop_duplicates(CELL_KEY)
-        by_name = named[named["department"] == department]
-        either = pd.concat([at_sites, by_name]).drop_duplicates(CELL_KEY)
-        rows.append({"department": department, "at_sites": int(at_sites["count"].sum()),
-                     "named_addresses": int(by_name["count"].sum()), "artefact_predictions": int(either["count"].sum()),
-                     "department_predictions": int(total)})
-    out = pd.DataFrame(rows, columns=["department", "at_sites", "named_addresses", "artefact_predictions",
-                                      "department_predictions"])
+    fragments, params = _site_params(f, chosen)
+    out = query(con, "audit_artefact_share", {**params, **ADDRESS_PARAMS},
+                named=_named_addresses("SELECT address FROM p"), **fragments)
     out["share"] = out["artefact_predictions"] / out["department_predictions"].where(out["department_predictions"] > 0)
-    return out.sort_values("share", ascending=False, ignore_index=True)
+    return out.sort_values(["share", "department"], ascending=[False, True], ignore_index=True)
 
 
 # -- 2. sensitive places -------------------------------------------------------------------------
@@ -392,7 +391,7 @@ def sensitive_sites(con, f: Filters, added: pd.DataFrame | None = None,
         bg = block_group_days(con, f) if bg_days is None else bg_days
     else:
         where, params = f.where("p")
-        bg = run(con, f"SELECT p.department, p.geoid, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_cells p "
+        bg = run(con, f"SELECT p.department, p.geoid, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_days p "
                       f"WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL", params)
         bg["days_targeted"] = pd.NA
         bg["share_of_days"] = pd.NA
@@ -492,12 +491,10 @@ def _points(con, f: Filters, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     inside them (counted in SQL: at millions of records only the few outside points need Python)."""
     table, weight, records, day, kwargs = POINT_SOURCES[source]
     where, params = f.places_and_time_only().where("p", **kwargs)
-    text = sql("audit_locations").format(table=table, weight=weight, records=records, day=day, where=where)
-    outside = run(con, f"SELECT * FROM ({text}) WHERE geoid IS NULL", params)
+    fragments = {"table": table, "weight": weight, "records": records, "day": day, "where": where}
+    outside = query(con, "audit_locations", params, **fragments)
     outside.insert(0, "source", source)
-    inside = run(con, f"""SELECT department, $source AS source, 'inside' AS status, count(*) AS locations,
-                                 CAST(sum(records) AS BIGINT) AS records, CAST(sum(predictions) AS BIGINT) AS predictions
-                          FROM ({text}) WHERE geoid IS NOT NULL GROUP BY department""", {**params, "source": source})
+    inside = query(con, "audit_locations_inside", {**params, "source": source}, **fragments)
     return outside, inside
 
 
@@ -599,18 +596,20 @@ def _department_streets(con, department: str, streets: set[str]) -> pd.DataFrame
                     for street in streets})
     # The same token rule as street_name: runs of A-Z and 0-9 (a regex \b would also split at '_').
     pattern = "(^|[^A-Z0-9])(" + "|".join(words) + ")([^A-Z0-9]|$)" if all(words) else ""
-    frame = run(con, """
-        SELECT address, lat, lon, CAST(sum(n) AS BIGINT) AS records FROM (
-            SELECT address, lat, lon, sum(records) AS n FROM prediction_cells
-                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
-            UNION ALL SELECT address, lat, lon, count(*) FROM crime_reports
-                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
-            UNION ALL SELECT address, lat, lon, count(*) FROM patrols
-                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL
-            UNION ALL SELECT address, lat, lon, count(*) FROM sites
-                WHERE department = $d AND geoid IS NOT NULL AND address IS NOT NULL GROUP BY ALL)
-        WHERE $pattern = '' OR regexp_matches(upper(address), $pattern)
-        GROUP BY ALL""", {"d": department, "pattern": pattern})
+    inside = "department = $d AND geoid IS NOT NULL AND address IS NOT NULL"
+    sources = (("prediction_cells", "records"), ("crime_reports", "1"), ("patrols", "1"), ("sites", "1"))
+    candidates = " UNION ".join(f"SELECT DISTINCT address FROM {table} WHERE {inside}" for table, _ in sources)
+    located = " UNION ALL ".join(f"SELECT address, lat, lon, {weight} AS n FROM {table} WHERE {inside} "
+                                 "AND address IN (SELECT address FROM named)" for table, weight in sources)
+    # the pattern runs once per distinct address (DISTINCT_ADDRESSES), and only rows at the addresses it names
+    # are summed
+    frame = run(con, f"""
+        WITH candidates AS ({DISTINCT_ADDRESSES.format(addresses=candidates)}),
+        named AS (
+            SELECT address FROM candidates WHERE $pattern = '' OR regexp_matches(upper(address), $pattern)
+        )
+        SELECT address, lat, lon, CAST(sum(n) AS BIGINT) AS records FROM ({located}) GROUP BY ALL""",
+                {"d": department, "pattern": pattern})
     named = {a: street_name(a) for a in pd.unique(frame["address"])}
     frame = frame.assign(street=frame["address"].map(named))
     return frame[frame["street"].isin(streets)]
@@ -677,7 +676,7 @@ def explain_abroad(row, department_name: str, street: str | None, same: dict) ->
 
 def daily_predictions(con, f: Filters) -> pd.DataFrame:
     where, params = f.where("p")
-    return run(con, f"SELECT p.date, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_cells p "
+    return run(con, f"SELECT p.date, CAST(sum(p.count) AS BIGINT) AS predictions FROM prediction_days p "
                     f"WHERE {where} AND p.date IS NOT NULL GROUP BY p.date ORDER BY p.date", params)
 
 

@@ -17,6 +17,12 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
                                    every page but Accuracy reads (a third of the rows of 6M dated
                                    predictions, a third of the time per query), sorted by date so a date
                                    filter skips row groups
+    tables/prediction_days/department=<slug>/*.parquet
+                                   the same summed per (block group, day, type): the Audit page's counts
+                                   per block group and per day
+    tables/site_cells/part-0.parquet
+                                   the prediction cells whose box contains a site of the data (the Audit
+                                   page's site tables)
     tables/accuracy_reports/part-<n>.parquet, tables/report_prediction_pairs/part-<n>.parquet,
     tables/patrolled_predictions/part-<n>.parquet
                                    what the accuracy method needs over all time, one file per department:
@@ -42,12 +48,13 @@ import pandas as pd
 
 from lib import schema
 from lib.db import create_tables, sql
+from lib.geo_math import box_contains_sql
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "7"
+CACHE_VERSION = "8"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
@@ -322,11 +329,22 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
             # that need an order say ORDER BY.
             con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, PARTITION_BY (department), "
                         "OVERWRITE_OR_IGNORE)")
+            cells = tables / "prediction_cells"
             con.execute(f"COPY ({sql('prediction_cells').format(predictions='predictions_typed')} ORDER BY date) "
-                        f"TO '{tables / 'prediction_cells'}' (FORMAT parquet, PARTITION_BY (department), "
-                        "OVERWRITE_OR_IGNORE)")
+                        f"TO '{cells}' (FORMAT parquet, PARTITION_BY (department), OVERWRITE_OR_IGNORE)")
+            if any(cells.glob("*/*.parquet")):  # none without predictions: lib.db then sums on the fly
+                written = f"read_parquet('{cells}/*/*.parquet', hive_partitioning = true)"
+                con.execute(f"COPY ({sql('prediction_days').format(cells=written)} ORDER BY date) "
+                            f"TO '{tables / 'prediction_days'}' (FORMAT parquet, PARTITION_BY (department), "
+                            "OVERWRITE_OR_IGNORE)")
         else:
             con.execute(f"COPY ({select} ORDER BY line) TO '{target}.parquet' (FORMAT parquet)")
     con.register("_shapes", shapes.frame)
     con.execute(f"COPY (SELECT * FROM _shapes) TO '{tables / 'block_groups.parquet'}' (FORMAT parquet)")
     con.unregister("_shapes")
+    (tables / "site_cells").mkdir()
+    cells = f"read_parquet('{tables / 'prediction_cells'}/*/*.parquet', hive_partitioning = true)" \
+        if any((tables / "prediction_cells").glob("*/*.parquet")) else \
+        f"({sql('prediction_cells').format(predictions='predictions_typed')})"
+    con.execute(f"COPY ({sql('site_cells').format(cells=cells, sites='sites_typed', box_contains=box_contains_sql('l', 's'))}) "
+                f"TO '{tables / 'site_cells' / 'part-0.parquet'}' (FORMAT parquet)")

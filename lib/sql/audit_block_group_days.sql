@@ -5,7 +5,7 @@ SELECT p.department, p.geoid, CAST(sum(p.count) AS BIGINT) AS predictions,
        min(p.date) AS first_targeted, max(p.date) AS last_targeted,
        s.total AS residents, s.households, s.share_black, s.share_latino, s.share_white, s.share_asian,
        s.share_black_latino, s.share_low_income, s.majority
-FROM prediction_cells p
+FROM prediction_days p
 JOIN departments d USING (department)
 LEFT JOIN block_group_stats s USING (department, geoid)
 WHERE {where} AND p.geoid IS NOT NULL AND p.date IS NOT NULL

@@ -11,6 +11,7 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -486,16 +487,62 @@ def classify_points(points: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, countries], axis=1)
 
 
-def _points(con, f: Filters, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The source's distinct points outside every block group (one row each), and per department the points
-    inside them (counted in SQL: at millions of records only the few outside points need Python)."""
+# What a point outside the block groups is (classify_points) and, abroad, the evidence a reader needs
+# (abroad_evidence): a property of the point whatever the filters, stored when the data loads (outside_points).
+CLASSES = ["status", "distance_km", "country_code", "country", "place", "correction", "corrected_geoid"]
+EVIDENCE = ["same_street_address", "same_street_lat", "same_street_lon", "same_street_records", "explanation"]
+POINT_KEY = ["source", "department", "lat", "lon"]
+
+
+def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The source's distinct points outside every block group (one row each, with what outside_points says of
+    them unless `classified` is False), and per department the points inside them (counted in SQL: at millions
+    of records only the few outside points need Python)."""
     table, weight, records, day, kwargs = POINT_SOURCES[source]
     where, params = f.places_and_time_only().where("p", **kwargs)
     fragments = {"table": table, "weight": weight, "records": records, "day": day, "where": where}
-    outside = query(con, "audit_locations", params, **fragments)
+    text = sql("audit_locations").format(**fragments)
+    if classified:
+        text = (f"SELECT l.*, {', '.join(f'o.{c}' for c in CLASSES + EVIDENCE)} FROM ({text}) l "
+                "LEFT JOIN outside_points o ON o.source = $source AND o.department IS NOT DISTINCT FROM l.department "
+                "AND o.lat = l.lat AND o.lon = l.lon")
+    outside = run(con, text, {**params, "source": source})
     outside.insert(0, "source", source)
     inside = query(con, "audit_locations_inside", {**params, "source": source}, **fragments)
     return outside, inside
+
+
+def _outside(found: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+    frames = [outside for outside, _ in found]
+    points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
+        not x.empty for x in frames) else frames[0]
+    points["predictions"] = points["predictions"].astype("Int64")
+    return points
+
+
+def write_outside_points(con, tables: Path) -> None:
+    """tables/outside_points/part-0.parquet: every point of every source outside the block groups over all time,
+    classified, with the evidence for those abroad. `con` has the canonical tables (lib.db.create_tables)."""
+    points = _outside([_points(con, Filters(), source, classified=False) for source in POINT_SOURCES])
+    departments = tuple(pd.unique(points["department"].dropna()))
+    # (An empty tuple would mean every department's shapes: with no point outside, none are needed.)
+    shapes = block_group_shapes(con, departments) if departments else \
+        pd.DataFrame({"department": [], "geoid": [], "geometry": []}, dtype=object)
+    classified = classify_points(points, shapes)
+    evidence = abroad_evidence(con, classified[classified["status"] == "abroad"])
+    stored = classified[POINT_KEY + CLASSES]
+    stored = stored.merge(evidence[POINT_KEY + EVIDENCE], on=POINT_KEY, how="left") if len(evidence) else \
+        stored.assign(**{c: None for c in EVIDENCE})
+    types = {"lat": "DOUBLE", "lon": "DOUBLE", "distance_km": "DOUBLE", "same_street_lat": "DOUBLE",
+             "same_street_lon": "DOUBLE", "same_street_records": "BIGINT"}
+    columns = ", ".join(f'CAST("{c}" AS {types.get(c, "VARCHAR")}) AS "{c}"' for c in POINT_KEY + CLASSES + EVIDENCE)
+    (tables / "outside_points").mkdir()
+    con.register("_outside_points", stored)
+    try:
+        con.execute(f"COPY (SELECT {columns} FROM _outside_points) "
+                    f"TO '{tables / 'outside_points' / 'part-0.parquet'}' (FORMAT parquet)")
+    finally:
+        con.unregister("_outside_points")
 
 
 def _missing_coordinates(con, f: Filters, source: str) -> pd.DataFrame:
@@ -509,15 +556,7 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
     """Check every point of predictions, crime reports, patrols and sites against its department's
     block groups. Block-group (income, race) filters do not apply: the audit is about points outside them."""
     found = [_points(con, f, source) for source in POINT_SOURCES]
-    frames = [outside for outside, _ in found]
-    points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
-        not x.empty for x in frames) else frames[0]
-    departments = tuple(pd.unique(points["department"].dropna()))
-    # (An empty tuple would mean every department's shapes: with no point outside, none are needed.)
-    shapes = block_group_shapes(con, departments) if departments else \
-        pd.DataFrame({"department": [], "geoid": [], "geometry": []}, dtype=object)
-    points["predictions"] = points["predictions"].astype("Int64")
-    classified = classify_points(points, shapes)
+    classified = _outside(found)
     summary = (classified.groupby(["department", "source", "status"], dropna=False)
                .agg(locations=("lat", "size"), records=("records", "sum"),
                     predictions=("predictions", lambda s: s.sum(min_count=1)))
@@ -537,14 +576,17 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
     if missing:
         summary = pd.concat([summary, *missing], ignore_index=True)
     summary = summary.astype({"locations": "int64", "records": "Int64", "predictions": "Int64"})
-    outside = classified[classified["status"] != "inside"].reset_index(drop=True)
+    outside = classified.drop(columns=EVIDENCE)
     located = outside[outside["status"].isin(["nearby", "far", "abroad"])]
     countries = (located.groupby(["country_code", "country"], dropna=False)
                  .agg(locations=("lat", "size"), records=("records", "sum"),
                       predictions=("predictions", lambda s: s.sum(min_count=1)),
                       departments=("department", lambda s: ", ".join(sorted(set(s.dropna())))))
                  .reset_index().sort_values("locations", ascending=False, ignore_index=True))
-    return Geocoding(outside, summary, countries, abroad_evidence(con, outside[outside["status"] == "abroad"]))
+    abroad = classified[classified["status"] == "abroad"]
+    names = dict(con.execute("SELECT department, name FROM departments").fetchall())
+    abroad = abroad.assign(name=abroad["department"].map(names))[ABROAD_COLUMNS].reset_index(drop=True)
+    return Geocoding(outside, summary, countries, abroad)
 
 
 def partial_coverage(geocoding: Geocoding, min_share: float = 0.05, min_locations: int = 100) -> pd.DataFrame:
@@ -641,10 +683,12 @@ def abroad_evidence(con, abroad: pd.DataFrame) -> pd.DataFrame:
                      "distance_km": row.distance_km, "correction": row.correction,
                      "corrected_geoid": row.corrected_geoid, **same,
                      "explanation": explain_abroad(row, names.get(row.department) or row.department, street, same)})
-    return pd.DataFrame(rows, columns=["source", "department", "name", "lat", "lon", "country_code", "country",
-                                       "place", "address", "predictions", "records", "first_date", "last_date",
-                                       "distance_km", "correction", "corrected_geoid", "same_street_address", "same_street_lat", "same_street_lon",
-                                       "same_street_records", "explanation"])
+    return pd.DataFrame(rows, columns=ABROAD_COLUMNS)
+
+
+ABROAD_COLUMNS = ["source", "department", "name", "lat", "lon", "country_code", "country", "place", "address",
+                  "predictions", "records", "first_date", "last_date", "distance_km", "correction", "corrected_geoid",
+                  *EVIDENCE]
 
 
 def explain_abroad(row, department_name: str, street: str | None, same: dict) -> str:

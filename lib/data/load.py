@@ -23,6 +23,9 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
     tables/site_cells/part-0.parquet
                                    the prediction cells whose box contains a site of the data (the Audit
                                    page's site tables)
+    tables/outside_points/part-0.parquet
+                                   every point outside the block groups, classified (abroad, swapped, ...)
+                                   with the evidence for those abroad (lib/analysis/audit.py)
     tables/accuracy_reports/part-<n>.parquet, tables/report_prediction_pairs/part-<n>.parquet,
     tables/patrolled_predictions/part-<n>.parquet
                                    what the accuracy method needs over all time, one file per department:
@@ -54,7 +57,7 @@ from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "8"
+CACHE_VERSION = "9"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
@@ -201,8 +204,8 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             problems.extend(_place_points(con, table, shapes))
     progress(0.9, "Writing the typed cache")
     _write_tables(con, tables, shapes)
-    progress(0.95, "Matching crime reports and patrols to predictions")
-    _write_match_tables(tables)
+    progress(0.95, "Matching crime reports and patrols to predictions; classifying points outside")
+    _write_derived_tables(tables)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
     source = {}
     if (data_dir / SOURCE_FILE).exists():
@@ -213,14 +216,16 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
     return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
 
 
-def _write_match_tables(tables: Path) -> None:
-    from lib.analysis import accuracy
+def _write_derived_tables(tables: Path) -> None:
+    """What the Accuracy and Audit pages need of the data whatever the filters, computed from the typed tables."""
+    from lib.analysis import accuracy, audit
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = '{tables.parent / 'spill'}'")
         create_tables(con, tables, in_memory=())
         accuracy.write_match_tables(con, tables)
+        audit.write_outside_points(con, tables)
     finally:
         con.close()
 

@@ -101,9 +101,18 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _trimmed(ref: str) -> str:
+    """`ref` without leading and trailing spaces (as trim), calling trim only on the few values that have any:
+    trim copies every string it is given, which was a third of the time of reading 6 million rows."""
+    return f"CASE WHEN starts_with({ref}, ' ') OR ends_with({ref}, ' ') THEN trim({ref}) ELSE {ref} END"
+
+
 def _null_if_blank(ref: str) -> str:
+    """Trimmed text (`ref`, through _trimmed) or NULL for the words that mean no value: only values as short as
+    the longest such word are lowered and compared."""
     words = ", ".join(quote_literal(w) for w in schema.NULL_WORDS)
-    return f"CASE WHEN lower(trim({ref})) IN ({words}) THEN NULL ELSE trim({ref}) END"
+    longest = max(len(w) for w in schema.NULL_WORDS)
+    return f"CASE WHEN length({ref}) <= {longest} AND lower({ref}) IN ({words}) THEN NULL ELSE {ref} END"
 
 
 def _parse_formats(value: str, fmts: tuple[str, ...], cast: str) -> str:
@@ -213,11 +222,12 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
     # flagged values is kept. (A materialised all-text copy of the file cost most of a 6-million-row
     # load in time and memory.) The table keeps the file's record order (DuckDB preserves insertion
     # order), so rowid + 1 is the record number; a row_number() window would read on one thread.
-    cleaned, typed, outer, flags = [], [], [], []
+    trimmed, cleaned, typed, outer, flags = [], [], [], [], []
     for canonical, header_name in mapping.items():
         col = schema.column_type(spec, canonical)
         i = index[header_name]
-        cleaned.append(f"c{i}, {_null_if_blank(f'c{i}')} AS v{i}")
+        trimmed.append(f"c{i}, {_trimmed(f'c{i}')} AS t{i}")
+        cleaned.append(f"c{i}, {_null_if_blank(f't{i}')} AS v{i}")
         typed.append(f"c{i}, v{i}, {parse_expression(col, f'v{i}')} AS p{i}")
         outer.append(f'p{i} AS "{canonical}"')
         flag = problem_expression(col, f"v{i}", f"p{i}")
@@ -240,10 +250,11 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
     con.execute(
         f"CREATE TEMP TABLE {checked} AS SELECT {', '.join(outer)} FROM ("
         f"SELECT {', '.join(typed) or 'NULL AS _none'} FROM ("
-        f"SELECT {', '.join(cleaned) or 'NULL AS _none'} FROM read_csv($path, "
+        f"SELECT {', '.join(cleaned) or 'NULL AS _none'} FROM ("
+        f"SELECT {', '.join(trimmed) or 'NULL AS _none'} FROM read_csv($path, "
         f"columns={{{columns}}}, header=true, delim=$delim, quote='\"', escape='\"', "
         f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan', "
-        f"auto_detect=false, strict_mode=true)))",
+        f"auto_detect=false, strict_mode=true))))",
         {"path": str(source), "delim": delimiter},
     )
     # DuckDB lists a short row once per missing column: one problem per line is enough.

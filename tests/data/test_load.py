@@ -41,6 +41,21 @@ def test_point_in_polygon_assigns_geoids_and_keeps_outside_points(tiny_con):
     assert scalar(tiny_con, "SELECT sum(count) FROM predictions") == 35
 
 
+def test_values_are_trimmed_and_words_for_no_value_read_as_missing(tiny_dir):
+    # spaces around values, "N/A", " null ", "Unknown" and an empty field: trimmed text, or no value
+    rewrite(tiny_dir / PRED, "alpha,33.005,-86.995,10,2020-01-01,A,Burglary,1 First St",
+            " alpha , 33.005 ,-86.995,  10 , 2020-01-01 , null ,  Burglary ,N/A")
+    rewrite(tiny_dir / PRED, "alpha,33.005,-86.995,5,2020-01-02,B,Gun Crimes,1 First St",
+            "alpha,33.005,-86.995,5,2020-01-02,Unknown,Gun Crimes,  1 First St  ")
+    dataset = load.load(tiny_dir)
+    assert dataset.error_count == 0 and dataset.rows["predictions"] == 7
+    rows = dataset.connect().execute("SELECT department, lat, count, date, shift, incident_type, address "
+                                     "FROM predictions WHERE line IN (2, 3) ORDER BY line").fetchall()
+    assert [r[:3] + r[4:] for r in rows] == [("alpha", 33.005, 10, None, "Burglary", None),
+                                             ("alpha", 33.005, 5, None, "Gun Crimes", "1 First St")]
+    assert str(rows[0][3]) == "2020-01-01"
+
+
 def test_missing_required_file_is_one_clear_message(tiny_dir):
     (tiny_dir / RACE).unlink()
     dataset = load.load(tiny_dir)

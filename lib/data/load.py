@@ -157,8 +157,10 @@ def _build(data_dir: Path, store: Path, progress: Progress) -> None:
         con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
         con.execute(f"SET temp_directory = '{work / 'spill'}'")
         report = _check_and_type(con, data_dir, work, progress)
-        con.close()
+        con.close()  # before the derived tables, so their connection has the memory to itself
         (work / "build.duckdb").unlink()
+        progress(0.95, "Matching crime reports and patrols to predictions; classifying points outside")
+        _write_derived_tables(work / "tables")
         shutil.rmtree(work / "spill", ignore_errors=True)
         (work / "report.json").write_text(json.dumps(report, indent=1, default=str))
         if store.exists():
@@ -204,8 +206,6 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             problems.extend(_place_points(con, table, shapes))
     progress(0.9, "Writing the typed cache")
     _write_tables(con, tables, shapes)
-    progress(0.95, "Matching crime reports and patrols to predictions; classifying points outside")
-    _write_derived_tables(tables)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
     source = {}
     if (data_dir / SOURCE_FILE).exists():

@@ -6,8 +6,7 @@
 -- reports and its dates (accuracy_scope).
 -- Speed at millions of predictions: a report can only fall in a shift that began on its own day or the day
 -- before, so each report is first given the starts of the shifts running when it was reported; the join is
--- then an equality on (shift start, grid cell) before the exact test of the box. Sorted by the prediction's date,
--- so a window's filter skips row groups.
+-- then an equality on (shift start, grid cell) before the exact test of the box.
 WITH {boxes},
 report_shifts AS (
     SELECT * FROM (
@@ -33,9 +32,8 @@ SELECT k.report_line, k.report_date, k.predictable_type, b.prediction_line, b.da
        (k.lat - b.prediction_lat) * $feet_per_degree AS north_feet,
        (k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat)) AS east_feet,
        m.incident_type IS NOT NULL AS caught  -- the report is of a type the prediction predicted
-FROM report_keys k
-JOIN boxes b ON b.shift_start = k.shift_start AND b.cell_y = k.cell_y AND b.cell_x = k.cell_x
+FROM boxes b
+JOIN report_keys k ON b.shift_start = k.shift_start AND b.cell_y = k.cell_y AND b.cell_x = k.cell_x
 LEFT JOIN matching m ON m.predictable_type = k.predictable_type AND m.incident_type = b.incident_type
 WHERE abs((k.lat - b.prediction_lat) * $feet_per_degree) <= $half_box_feet
   AND abs((k.lon - b.prediction_lon) * $feet_per_degree * cos(radians(b.prediction_lat))) <= $half_box_feet
-ORDER BY b.date, k.report_line, b.prediction_line

@@ -68,33 +68,57 @@ def _accuracy(con, f: Filters) -> None:
     accuracy.page_view(con, f.departments[0], (f.start, f.end) if f.start and f.end else None)
 
 
-def _audit(con, f: Filters) -> None:
+# The Audit page computes only its open tab (st.tabs with on_change="rerun"); each of these replays the page
+# with one tab open: the calls common to every tab, then the tab's own (as pages/audit.py's cached helpers make them).
+def _audit_common(con, f: Filters):
     import pandas as pd
 
     from lib.analysis import audit
     none = pd.DataFrame(columns=["name", "kind", "lat", "lon"])
-    dated = audit.has_dates(con, f)
-    audit.geocoding_audit(con, f)
-    with audit.one_view():  # as the page's cached _artefacts and _sensitive do
+    dated = audit.has_dates(con, f.places_and_time_only())
+    audit.sites(con, f, none)
+    return audit, none, dated
+
+
+def _audit(con, f: Filters) -> None:
+    audit, none, _ = _audit_common(con, f)
+    with audit.one_view():
         audit.site_artefacts(con, f, none)
         audit.artefact_share(con, f, none)
         audit.address_artefacts(con, f)
         audit.persistent_hotspots(con, f)
+
+
+def _audit_places(con, f: Filters) -> None:
+    audit, none, dated = _audit_common(con, f)
     with audit.one_view():
         days = audit.block_group_days(con, f) if dated else None
         audit.sensitive_sites(con, f, none, days)
+
+
+def _audit_geocoding(con, f: Filters) -> None:
+    audit, _, _ = _audit_common(con, f)
+    audit.partial_coverage(audit.geocoding_audit(con, f.places_and_time_only()))
+
+
+def _audit_over_time(con, f: Filters) -> None:
+    audit, _, dated = _audit_common(con, f)
     if dated:
         audit.daily_predictions(con, f)
         audit.monthly_block_groups(con, f)
         audit.quarter_overlap(con, f)
-    audit.sites(con, f, none)
 
 
 # Each entry replays one view of the page: the lib calls the page script makes for the filters
 # (every interaction names one department, as the accuracy page needs).
 WORKLOADS: dict[str, Callable] = {"overview": _overview, "map": _map, "disparities": _disparities,
-                                  "accuracy": _accuracy, "audit": _audit}
-MODULES = {"map": "maps"}
+                                  "accuracy": _accuracy, "audit": _audit, "audit · places": _audit_places,
+                                  "audit · geocoding": _audit_geocoding, "audit · over time": _audit_over_time}
+MODULES = {"map": "maps", "audit · places": "audit", "audit · geocoding": "audit", "audit · over time": "audit"}
+# Views of a page with one of its tabs open, for the full script runs: name -> (page, tab state key, tab label).
+TAB_VIEWS = {"audit · places": ("audit", "audit_tab", "Places targeted day after day"),
+             "audit · geocoding": ("audit", "audit_tab", "Geocoding and 'abroad'"),
+             "audit · over time": ("audit", "audit_tab", "Over time")}
 
 
 def available() -> dict[str, Callable]:

@@ -102,3 +102,14 @@ def test_the_overview_downloads_the_department_datasheet(demo_server, demo_con, 
     assert f"<h1>{name}</h1>" in text
     assert f"data-figure='predictions'>{predictions:,}<" in text
     assert exceptions(page) == []
+
+
+def test_an_audit_tab_is_computed_when_it_is_opened(demo_server, page):
+    # The Audit page computes and draws only its open tab: the geocoding figures appear once that tab is clicked.
+    open_page(page, demo_server, "/audit")
+    assert page.locator('[data-testid="stMetricLabel"]', has_text="Outside the United States").count() == 0
+    rerun_and_wait(page, lambda: page.get_by_role("tab", name="Geocoding and 'abroad'").click())
+    expect(page.get_by_text("Manama, Bahrain (BH)", exact=False).first).to_be_visible()
+    assert metric_value(page, "Outside the United States") == "1"
+    assert exceptions(page) == []
+    screenshot(page, "journey-audit-geocoding")

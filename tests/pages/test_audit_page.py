@@ -8,17 +8,38 @@ from tests.conftest import DEMO_DIR
 PAGE = "pages/audit.py"
 
 
+HOTSPOTS, PLACES, GEOCODING, OVER_TIME = ("Hotspots that are not crime", "Places targeted day after day",
+                                         "Geocoding and 'abroad'", "Over time")
+
+
 def _text(at) -> str:
     return "\n".join(e.value for e in [*at.markdown, *at.info, *at.success, *at.caption, *at.error]
                      if isinstance(e.value, str))
 
 
+def open_tab(at, label: str):
+    """Open a tab of the page, as a reader's click does (the page draws only the open one)."""
+    at.session_state["audit_tab"] = label
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_only_the_open_tab_is_computed():
+    at = run_app(DEMO_DIR, page=PAGE)
+    assert_no_exception(at)
+    assert "Sites that drew predictions" in metrics(at)
+    assert "Prediction locations checked" not in metrics(at) and "Manama, Bahrain (BH)" not in _text(at)
+    open_tab(at, GEOCODING)
+    assert "Prediction locations checked" in metrics(at) and "Sites that drew predictions" not in metrics(at)
+
+
 def test_tiny_without_sites_says_how_to_add_one(tiny_dir):
     at = run_app(tiny_dir, page=PAGE)
     assert_no_exception(at)
-    text = _text(at)
-    assert "lists no police stations, jails, courts or hospitals" in text
-    assert "No point lies outside the United States." in text
+    assert "lists no police stations, jails, courts or hospitals" in _text(at)
+    open_tab(at, GEOCODING)
+    assert "No point lies outside the United States." in _text(at)
     m = metrics(at)
     assert m["Prediction locations checked"] == "6" and m["Outside the block groups"] == "1"
 
@@ -26,15 +47,18 @@ def test_tiny_without_sites_says_how_to_add_one(tiny_dir):
 def test_demo_shows_every_planted_error():
     at = run_app(DEMO_DIR, page=PAGE)
     assert_no_exception(at)
-    m = metrics(at)
+    assert metrics(at)["Sites that drew predictions"] == "9 of 9"
+    assert "have no dates" not in _text(at)
+    open_tab(at, PLACES)
+    assert int(metrics(at)["Block groups over 90% of days"]) >= 3
+    assert "Context — not a finding of this data." in _text(at)
+    m = metrics(open_tab(at, GEOCODING))
     assert m["Outside the United States"] == "1" and m["At 0,0"] == "1" and m["Lat/lon swapped"] == "1"
     assert m["Outside the block groups"] == "9"
-    assert m["Sites that drew predictions"] == "9 of 9"
-    assert int(m["Block groups over 90% of days"]) >= 3
     text = _text(at)
     assert "Manama, Bahrain (BH)" in text and "Most likely a geocoding error" in text
-    assert "Context — not a finding of this data." in text
-    assert "have no dates" not in text
+    open_tab(at, OVER_TIME)
+    assert "Average share kept from one quarter to the next" in metrics(at)
 
 
 def test_adding_a_site_validates_and_joins_the_analysis():
@@ -63,8 +87,8 @@ def test_adding_a_site_validates_and_joins_the_analysis():
 def test_real_data_explains_partial_coverage_and_missing_dates(real_dir):
     at = run_app(real_dir, page=PAGE)
     assert_no_exception(at)
-    text = _text(at)
-    assert "These predictions have no dates." in text
+    assert "These predictions have no dates." in _text(at)
+    text = _text(open_tab(at, GEOCODING))
     assert ("Calcasieu Parish, La.: the analysed block groups cover only part of the jurisdiction.** "
             "1,985 of 3,626 prediction locations (55,107 predictions)") in text
     assert "Orange County, Fla.: the analysed block groups cover only part of the jurisdiction.** 4,238 of" in text

@@ -492,6 +492,7 @@ def classify_points(points: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
 CLASSES = ["status", "distance_km", "country_code", "country", "place", "correction", "corrected_geoid"]
 EVIDENCE = ["same_street_address", "same_street_lat", "same_street_lon", "same_street_records", "explanation"]
 POINT_KEY = ["source", "department", "lat", "lon"]
+SUMMARY_COLUMNS = ["department", "source", "status", "locations", "records", "predictions"]
 
 
 def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -545,13 +546,6 @@ def write_outside_points(con, tables: Path) -> None:
         con.unregister("_outside_points")
 
 
-def _missing_coordinates(con, f: Filters, source: str) -> pd.DataFrame:
-    table, weight, _, _, kwargs = POINT_SOURCES[source]
-    where, params = f.places_and_time_only().where("p", **kwargs)
-    return run(con, f"SELECT department, {weight} AS predictions, count(*) AS records FROM {table} p "
-                    f"WHERE {where} AND (p.lat IS NULL OR p.lon IS NULL) GROUP BY department", params)
-
-
 def geocoding_audit(con, f: Filters) -> Geocoding:
     """Check every point of predictions, crime reports, patrols and sites against its department's
     block groups. Block-group (income, race) filters do not apply: the audit is about points outside them."""
@@ -561,20 +555,17 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
                .agg(locations=("lat", "size"), records=("records", "sum"),
                     predictions=("predictions", lambda s: s.sum(min_count=1)))
                .reset_index())
-    inside = [x for _, x in found if not x.empty]
-    if inside:
-        summary = pd.concat([pd.concat(inside, ignore_index=True).astype({"predictions": "Int64"}), summary],
+    counted = pd.concat([x for _, x in found], ignore_index=True)
+    inside = counted[counted["locations"] > 0][SUMMARY_COLUMNS]
+    if len(inside):
+        summary = pd.concat([inside.astype({"predictions": "Int64"}), summary],
                             ignore_index=True).sort_values(["department", "source", "status"], ignore_index=True)
-    missing = []
-    for source in ("crime reports", "patrols"):
-        m = _missing_coordinates(con, f, source)
-        if not m.empty:
-            m.insert(1, "source", source)
-            m.insert(2, "status", "no_coordinates")
-            m["locations"] = 0
-            missing.append(m)
-    if missing:
-        summary = pd.concat([summary, *missing], ignore_index=True)
+    # records with no coordinates, of the tables whose rows may lack them
+    missing = counted[(counted["missing_records"] > 0) & counted["source"].isin(["crime reports", "patrols"])]
+    if len(missing):
+        missing = missing.assign(status="no_coordinates", locations=0, records=missing["missing_records"],
+                                 predictions=missing["missing_predictions"])[SUMMARY_COLUMNS]
+        summary = pd.concat([summary, missing], ignore_index=True)
     summary = summary.astype({"locations": "int64", "records": "Int64", "predictions": "Int64"})
     outside = classified.drop(columns=EVIDENCE)
     located = outside[outside["status"].isin(["nearby", "far", "abroad"])]

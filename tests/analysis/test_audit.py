@@ -188,6 +188,26 @@ def test_manama_swapped_zero_and_sign_slip_are_caught(con):
     assert set(result.points["status"]) == {"abroad", "swapped", "zero_zero"}
 
 
+def test_the_summary_counts_points_inside_outside_and_records_without_coordinates(tmp_path):
+    d = write_audit_fixture(tmp_path / "audit")
+    with (d / "crime_reports.csv").open("a") as fh:
+        fh.write("alpha,2020-01-05,THEFT,no place,,\nalpha,2020-01-06,THEFT,no place,,-86.99\n")
+    (d / "patrols.csv").write_text("department,unit,start,end,lat,lon,address,kind,minutes\n"
+                                   "alpha,1,2020-01-02 10:00,2020-01-02 10:20,33.005,-86.995,,HOTSPOT PATROL,20\n"
+                                   "alpha,2,2020-01-02 11:00,2020-01-02 11:20,,,,HOTSPOT PATROL,20\n")
+    con = load.load(d).connect()
+    summary = audit.geocoding_audit(con, Filters(departments=("alpha",))).summary
+    rows = {(r.source, r.status): (r.locations, r.records) for r in summary.itertuples()}
+    # crime reports: two points inside (A4, A1), one abroad (the sign slip), two with no coordinates
+    assert rows[("crime reports", "inside")] == (2, 2) and rows[("crime reports", "abroad")] == (1, 1)
+    assert rows[("crime reports", "no_coordinates")] == (0, 2)
+    assert rows[("patrols", "inside")] == (1, 1) and rows[("patrols", "no_coordinates")] == (0, 1)
+    # predictions: the five block-group locations and the two by the station inside; Manama, 0,0, swapped out
+    assert rows[("predictions", "inside")] == (6, 100 + 91 + 89 + 90 + 2)
+    assert {s for (source, s) in rows if source == "predictions"} == {"inside", "abroad", "zero_zero", "swapped"}
+    con.close()
+
+
 def test_points_abroad_carry_evidence_and_an_explanation(con):
     evidence = audit.geocoding_audit(con, Filters()).abroad.set_index("source")
     manama = evidence.loc["predictions"]

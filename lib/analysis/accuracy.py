@@ -104,23 +104,23 @@ def has_dated_predictions(con, department: str) -> bool:
                             "AND date IS NOT NULL AND shifted", {"department": department}))
 
 
-def match_method(con, department: str) -> str | None:
-    """The published match when the reports carry it; else the join when predictions are dated;
-    None without reports to match."""
+def match_method(con, department: str, dated: bool | None = None) -> str | None:
+    """The published match when the reports carry it; else the join when predictions are dated (`dated`:
+    has_dated_predictions(), when the caller knows it); None without reports to match."""
     reports_n, carried_n = run(con, "SELECT count(*) AS n, count(has_prediction) AS carried FROM accuracy_reports "
                                     "WHERE department = $department", {"department": department}).iloc[0]
     if not reports_n:
         return None
     if carried_n:
         return CARRIED
-    return JOIN if has_dated_predictions(con, department) else None
+    return JOIN if (has_dated_predictions(con, department) if dated is None else dated) else None
 
 
-def analysis_window(con, department: str) -> tuple[date, date] | None:
+def analysis_window(con, department: str, dated: bool | None = None) -> tuple[date, date] | None:
     """The department's prediction window: from its dated predictions (or the departments table), else
     the window the published prediction totals cover."""
     params = {"department": department}
-    if has_dated_predictions(con, department):
+    if has_dated_predictions(con, department) if dated is None else dated:
         row = run(con, """
             SELECT coalesce(d.first_prediction_date, p.first) AS first, coalesce(d.final_prediction_date, p.last) AS last
             FROM (SELECT min(date) AS first, max(date) AS last FROM accuracy_prediction_days
@@ -164,10 +164,10 @@ def write_match_tables(con, tables: Path) -> None:
     type is one the prediction predicted. A window's pairs are the stored ones whose report it analyses and whose
     prediction it dates: the report steps other than the window (duplicates, coordinates, block groups, excluded
     addresses, kind) do not depend on it, and the box, shift and type tests involve only the report and the
-    prediction. report_matches and true_predictions gather the pairs per report and per prediction over all time,
-    with the dates of the other side, so a window keeps what it dates. One pass at load serves every window, and a page filters and counts stored rows instead of joining
-    millions of predictions. `con` has the canonical tables (lib.db.create_tables); each department's query
-    streams straight to its file."""
+    prediction. report_matches and true_predictions gather the pairs per report and per prediction over all
+    time, with the dates of the other side, so a window keeps what it dates. One pass at load serves every
+    window, and a page filters and counts stored rows instead of joining millions of predictions. `con` has the
+    canonical tables (lib.db.create_tables); each department's query streams straight to its file."""
     fragments = {"boxes": _boxes(), "report_cells": _neighbour_cells("report_shifts"),
                  "patrol_cells": _neighbour_cells("patrol_shifts"),
                  "candidates": "(SELECT line, date, ts, lat, lon, predictable_type FROM accuracy_reports "
@@ -181,6 +181,14 @@ def write_match_tables(con, tables: Path) -> None:
     # of prediction boxes: DuckDB's estimates would choose the boxes, which took 2.2 s instead of 0.6 s for
     # Riverton's 2.4 million predictions in the 6M demo.
     con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+    try:
+        _write_by_department(con, tables, fragments, {"kinds": kinds, "report_types": [t for t, _ in caught],
+                                             "prediction_types": [p for _, p in caught]})
+    finally:
+        con.execute("RESET disabled_optimizers")
+
+
+def _write_by_department(con, tables: Path, fragments: dict, params: dict) -> None:
     for table, (name, source) in MATCH_TABLES.items():
         select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({sql(name).format(**fragments)})"
         departments = [row[0] for row in con.execute(
@@ -189,11 +197,9 @@ def write_match_tables(con, tables: Path) -> None:
         for i, department in enumerate(departments or [None]):  # None: an empty file that has the columns
             con.execute(f"COPY ({select}) TO '{tables / table / f'part-{i}.parquet'}' (FORMAT parquet)",
                         bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1],
-                                      "kinds": kinds, "report_types": [t for t, _ in caught],
-                                      "prediction_types": [p for _, p in caught], "feet_per_degree": FEET_PER_DEGREE,
-                                      "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}))
+                                      "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
+                                      "shift_minutes": schema.SHIFT_MINUTES, **params}))
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{tables / table}/*.parquet')")
-    con.execute("RESET disabled_optimizers")
 
 
 def _boxes() -> str:
@@ -248,11 +254,12 @@ def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> 
     return Scope(department, window, None).run(con, "{scope} SELECT * FROM pairs ORDER BY report_line, prediction_line")
 
 
-def prediction_totals(con, department: str, window: tuple[date, date]) -> tuple[pd.DataFrame, str | None]:
+def prediction_totals(con, department: str, window: tuple[date, date],
+                      dated: bool | None = None) -> tuple[pd.DataFrame, str | None]:
     """Predictions by type in the window (type, key, predictions) and where the totals come from.
     Published totals are used only when their window is the analysis window: they cannot be split."""
     params = {"department": department, "start": window[0], "end": window[1]}
-    if has_dated_predictions(con, department):
+    if has_dated_predictions(con, department) if dated is None else dated:
         frame = run(con, """
             SELECT incident_type AS type, sum(predictions) AS predictions FROM accuracy_prediction_days
             WHERE department = $department AND date BETWEEN $start AND $end AND shifted
@@ -304,13 +311,14 @@ class Accuracy:
 
 def accuracy(con, department: str, window: tuple[date, date] | None = None) -> Accuracy:
     """The method's figures for one department and window (default: its prediction window), counted in SQL."""
-    default_window = analysis_window(con, department)
+    dated = has_dated_predictions(con, department)
+    default_window = analysis_window(con, department, dated)
     window = window or default_window
     if window is None:
         window = tuple(scalar(con, f"SELECT {agg}(date) FROM crime_reports WHERE department = $department",
                               {"department": department}) for agg in ("min", "max"))
-    method = match_method(con, department)
-    totals, totals_source = prediction_totals(con, department, window)
+    method = match_method(con, department, dated)
+    totals, totals_source = prediction_totals(con, department, window, dated)
     type_keys = list(totals["key"])
     scope = Scope(department, window, method)
     steps = scope.query(con, "accuracy_steps")

@@ -8,7 +8,7 @@ WITH logged AS (
 ),
 predicted AS (
     SELECT geoid, sum(count) AS predictions
-    FROM prediction_cells
+    FROM prediction_days
     WHERE department = $department AND (date IS NULL OR date BETWEEN $start AND $end)
     GROUP BY geoid
 )

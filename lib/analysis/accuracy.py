@@ -306,7 +306,7 @@ class Accuracy:
     scope: Scope
     steps: pd.DataFrame = field(repr=False)  # accuracy_steps: reports per step, kind and offence
     rule: pd.DataFrame = field(repr=False)  # type_rule(): the type each matched report counts for
-    came_true: pd.DataFrame | None = field(repr=False)  # accuracy_came_true_types (join only)
+    true_by_type: pd.DataFrame | None = field(repr=False)  # accuracy_came_true_types (join only)
 
 
 def accuracy(con, department: str, window: tuple[date, date] | None = None) -> Accuracy:
@@ -451,12 +451,12 @@ def patrol_dosage(con, result: Accuracy) -> dict | None:
     """Predictions whose box and shift saw a patrol, and the success rate with and without one
     (needs the join's dated predictions, their total, and a patrol log)."""
     s = result.summary
-    if result.came_true is None or not s["predictions_total"]:
+    if result.true_by_type is None or not s["predictions_total"]:
         return None
     row = result.scope.query(con, "accuracy_dosage").iloc[0]
     if not row["logged"]:
         return None
-    n_patrolled, k_patrolled = int(row["patrolled"]), int(result.came_true["patrolled"].sum())
+    n_patrolled, k_patrolled = int(row["patrolled"]), int(result.true_by_type["patrolled"].sum())
     out = {}
     for label, k, n in (("patrolled", k_patrolled, n_patrolled),
                         ("not_patrolled", s["predictions_matched"] - k_patrolled, s["predictions_total"] - n_patrolled)):
@@ -507,7 +507,7 @@ class AccuracyView:
 def page_view(con, department: str, window: tuple[date, date] | None = None, shown: int = 2_000) -> AccuracyView:
     result = accuracy(con, department, window)
     s, used = result.summary, result.scope.window
-    true = result.came_true
+    true = result.true_by_type
     return AccuracyView(s, reports_by_description(result), daily_counts(con, department, used),
                         matched_table(con, result, shown), s["reports_with_prediction"] or 0,
                         came_true_table(con, result, shown), 0 if true is None else int(true["rows"].sum()),

@@ -19,6 +19,16 @@ def _view(_con, data_key: str, department: str, window: tuple[date, date] | None
     return acc.page_view(_con, department, window, shown)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _departments(_con, data_key: str):
+    return acc.departments_with_reports(_con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _window(_con, data_key: str, department: str) -> tuple[date, date] | None:
+    return acc.analysis_window(_con, department)
+
+
 def _full(table, department: str, window: tuple[date, date] | None):
     """A download's rows, fetched when clicked."""
     return lambda: table(ctx.con, acc.accuracy(ctx.con, department, window))
@@ -31,7 +41,7 @@ def _switch_buttons(frame, key: str) -> None:
                                    args=([row.department],), icon=":material/filter_alt:")
 
 
-available = acc.departments_with_reports(ctx.con)
+available = _departments(ctx.con, DATA_KEY)
 selected = ctx.filters.departments
 candidates = available[available["department"].isin(selected)] if selected else available
 if candidates.empty:
@@ -58,7 +68,7 @@ if len(candidates) > 1 or not selected or len(selected) > 1:
             icon=":material/info:")
     _switch_buttons(candidates.iloc[1:] if len(candidates) > 1 else candidates, "pick")
 
-default_window = acc.analysis_window(ctx.con, department)
+default_window = _window(ctx.con, DATA_KEY, department)
 window = default_window
 if default_window and (ctx.filters.start or ctx.filters.end):
     window = (max(default_window[0], ctx.filters.start or default_window[0]),

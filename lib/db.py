@@ -21,7 +21,8 @@ TABLES = ("departments", "race", "income", "block_groups", "crime_reports", "pre
 # 2.8M crime reports, about 500 MB in memory, beside 20M synthetic predictions) stay in Parquet and are read
 # on demand.
 # The predictions summed, each from the one before: (table, what it sums, the {fragment} naming that).
-SUMMED = (("prediction_cells", "predictions", "predictions"), ("prediction_days", "prediction_cells", "cells"))
+SUMMED = (("prediction_cells", "predictions", "predictions"), ("prediction_days", "prediction_cells", "cells"),
+          ("prediction_locations", "prediction_cells", "cells"))
 # Tables stored partitioned by department (Hive layout): the predictions and their sums.
 PARTITIONED = ("predictions", *(name for name, _, _ in SUMMED))
 IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses")

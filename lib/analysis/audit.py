@@ -87,6 +87,11 @@ def _frame_key(frame: pd.DataFrame | None) -> tuple:
     return () if frame is None else tuple(map(tuple, frame.astype(object).itertuples(index=False)))
 
 
+def _all_time(f: Filters) -> bool:
+    """True when `f` filters no dates and no types: what was stored at load over all time answers it."""
+    return f.start is None and f.end is None and not f.incident_types
+
+
 def has_dates(con, f: Filters) -> bool:
     """Whether the selected predictions carry dates (the published real data gives location totals only)."""
     f = f.places_and_time_only()
@@ -304,7 +309,8 @@ def _per_site(con, f: Filters, site_frame: pd.DataFrame, dated: bool) -> pd.Data
 def persistent_hotspots(con, f: Filters, limit: int = 25) -> pd.DataFrame:
     """Prediction locations with the most predictions: share of the department's, days targeted."""
     where, params = f.where("p")
-    frame = query(con, "audit_hotspots", {**params, "limit": limit}, where=where)
+    frame = query(con, "audit_hotspots_all_time" if _all_time(f) else "audit_hotspots", {**params, "limit": limit},
+                  where=where)
     if has_dates(con, f):
         used = days_in_use(con, f).set_index("department")["days_in_use"]
         frame["days_in_use"] = frame["department"].map(used)
@@ -329,11 +335,23 @@ def address_artefacts(con, f: Filters) -> pd.DataFrame:
     sheriff, jail, court or hospital. 'Court' can also be a street name: read the address."""
     pred_where, params = f.where("p")
     report_where, report_params = f.where("p", typed=False)
-    named = _named_addresses("SELECT address FROM pred UNION ALL SELECT address FROM report "
-                             "UNION ALL SELECT address FROM excluded_addresses")
-    return query(con, "audit_address_words", {**params, **report_params, **ADDRESS_PARAMS},
-                 pred_where=pred_where, report_where=report_where, named=named)
+    return query(con, "audit_address_words", {**params, **report_params},
+                 pred_where=pred_where, report_where=report_where, named=NAMED)
 
+
+# The addresses whose text names a site, found when the data loaded (write_named_addresses).
+NAMED = "named AS (SELECT address, word FROM named_addresses)"
+
+
+def write_named_addresses(con, tables: Path) -> None:
+    """tables/named_addresses/part-0.parquet: every distinct address of the predictions, crime reports and
+    excluded addresses whose text names a police station, sheriff, jail, court or hospital, with the word
+    (audit_named_addresses.sql). The pattern then runs once per address at load, never per view."""
+    named = _named_addresses("SELECT address FROM prediction_cells UNION ALL SELECT address FROM crime_reports "
+                             "UNION ALL SELECT address FROM excluded_addresses")
+    (tables / "named_addresses").mkdir()
+    con.execute(f"COPY (WITH {named} SELECT address, word FROM named ORDER BY address) "
+                f"TO '{tables / 'named_addresses' / 'part-0.parquet'}' (FORMAT parquet)", ADDRESS_PARAMS)
 
 
 # The distinct addresses of {addresses} (a query with an address column), gathered into one list and unnested:
@@ -355,8 +373,7 @@ def artefact_share(con, f: Filters, added: pd.DataFrame | None = None) -> pd.Dat
     all_sites = sites(con, f, added)
     chosen = all_sites[all_sites["kind"].isin(schema.ARTEFACT_SITE_KINDS)].reset_index(drop=True)
     fragments, params = _site_params(f, chosen)
-    out = query(con, "audit_artefact_share", {**params, **ADDRESS_PARAMS},
-                named=_named_addresses("SELECT address FROM p"), **fragments)
+    out = query(con, "audit_artefact_share", params, named=NAMED, **fragments)
     out["share"] = out["artefact_predictions"] / out["department_predictions"].where(out["department_predictions"] > 0)
     return out.sort_values(["share", "department"], ascending=[False, True], ignore_index=True)
 
@@ -500,7 +517,7 @@ def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.D
     them unless `classified` is False), and per department the points inside them (counted in SQL: at millions
     of records only the few outside points need Python)."""
     table, weight, records, day, kwargs = POINT_SOURCES[source]
-    where, params = f.places_and_time_only().where("p", **kwargs)
+    where, params = f.where("p", **kwargs)
     fragments = {"table": table, "weight": weight, "records": records, "day": day, "where": where}
     text = sql("audit_locations").format(**fragments)
     if classified:
@@ -513,6 +530,27 @@ def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.D
     return outside, inside
 
 
+def _live_points(con, f: Filters) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """_points() of every source for these filters."""
+    return [_points(con, f, source) for source in POINT_SOURCES]
+
+
+def _stored_points(con, f: Filters) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """What _live_points() finds over all time, read from the tables stored at load (outside_points,
+    point_counts), for the selected departments: one pair for all sources."""
+    chosen = "WHERE len($departments) = 0 OR list_contains($departments, department)"
+    params = {"departments": list(f.departments)}
+    return [(run(con, f"SELECT * FROM outside_points {chosen}", params),
+             run(con, f"SELECT * FROM point_counts {chosen}", params))]
+
+
+# The SQL types of the stored points' columns (any other is VARCHAR), as the live queries give them.
+STORED_TYPES = {"lat": "DOUBLE", "lon": "DOUBLE", "predictions": "BIGINT", "records": "BIGINT",
+                "first_date": "DATE", "last_date": "DATE", "distance_km": "DOUBLE", "same_street_lat": "DOUBLE",
+                "same_street_lon": "DOUBLE", "same_street_records": "BIGINT", "locations": "BIGINT",
+                "missing_records": "BIGINT", "missing_predictions": "BIGINT"}
+
+
 def _outside(found: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
     frames = [outside for outside, _ in found]
     points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
@@ -522,34 +560,37 @@ def _outside(found: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
 
 
 def write_outside_points(con, tables: Path) -> None:
-    """tables/outside_points/part-0.parquet: every point of every source outside the block groups over all time,
-    classified, with the evidence for those abroad. `con` has the canonical tables (lib.db.create_tables)."""
-    points = _outside([_points(con, Filters(), source, classified=False) for source in POINT_SOURCES])
+    """Over all time: tables/outside_points/part-0.parquet, every point of every source outside the block
+    groups with what sits on it, classified, with the evidence for those abroad; tables/point_counts/part-0.parquet,
+    per source and department the points inside and the records with no coordinates. `con` has the canonical
+    tables (lib.db.create_tables)."""
+    found = [_points(con, Filters(), source, classified=False) for source in POINT_SOURCES]
+    points = _outside(found)
     departments = tuple(pd.unique(points["department"].dropna()))
     # (An empty tuple would mean every department's shapes: with no point outside, none are needed.)
     shapes = block_group_shapes(con, departments) if departments else \
         pd.DataFrame({"department": [], "geoid": [], "geometry": []}, dtype=object)
     classified = classify_points(points, shapes)
     evidence = abroad_evidence(con, classified[classified["status"] == "abroad"])
-    stored = classified[POINT_KEY + CLASSES]
+    stored = classified[list(points.columns) + CLASSES]
     stored = stored.merge(evidence[POINT_KEY + EVIDENCE], on=POINT_KEY, how="left") if len(evidence) else \
         stored.assign(**{c: None for c in EVIDENCE})
-    types = {"lat": "DOUBLE", "lon": "DOUBLE", "distance_km": "DOUBLE", "same_street_lat": "DOUBLE",
-             "same_street_lon": "DOUBLE", "same_street_records": "BIGINT"}
-    columns = ", ".join(f'CAST("{c}" AS {types.get(c, "VARCHAR")}) AS "{c}"' for c in POINT_KEY + CLASSES + EVIDENCE)
-    (tables / "outside_points").mkdir()
-    con.register("_outside_points", stored)
-    try:
-        con.execute(f"COPY (SELECT {columns} FROM _outside_points) "
-                    f"TO '{tables / 'outside_points' / 'part-0.parquet'}' (FORMAT parquet)")
-    finally:
-        con.unregister("_outside_points")
+    counts = pd.concat([inside for _, inside in found], ignore_index=True)
+    for name, frame in (("outside_points", stored), ("point_counts", counts)):
+        columns = ", ".join(f'CAST("{c}" AS {STORED_TYPES.get(c, "VARCHAR")}) AS "{c}"' for c in frame.columns)
+        (tables / name).mkdir()
+        con.register("_frame", frame)
+        try:
+            con.execute(f"COPY (SELECT {columns} FROM _frame) TO '{tables / name / 'part-0.parquet'}' (FORMAT parquet)")
+        finally:
+            con.unregister("_frame")
 
 
 def geocoding_audit(con, f: Filters) -> Geocoding:
     """Check every point of predictions, crime reports, patrols and sites against its department's
     block groups. Block-group (income, race) filters do not apply: the audit is about points outside them."""
-    found = [_points(con, f, source) for source in POINT_SOURCES]
+    f = f.places_and_time_only()
+    found = _stored_points(con, f) if _all_time(f) else _live_points(con, f)
     classified = _outside(found)
     summary = (classified.groupby(["department", "source", "status"], dropna=False)
                .agg(locations=("lat", "size"), records=("records", "sum"),

@@ -20,12 +20,18 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
     tables/prediction_days/department=<slug>/*.parquet
                                    the same summed per (block group, day, type): the Audit page's counts
                                    per block group and per day
+    tables/prediction_locations/department=<slug>/*.parquet
+                                   the same summed per location over all time, with its days: the Audit
+                                   page's hotspot ranking when no date or type filter applies
     tables/site_cells/part-0.parquet
                                    the prediction cells whose box contains a site of the data (the Audit
                                    page's site tables)
     tables/outside_points/part-0.parquet
                                    every point outside the block groups, classified (abroad, swapped, ...)
                                    with the evidence for those abroad (lib/analysis/audit.py)
+    tables/named_addresses/part-0.parquet
+                                   every distinct address whose text names a police station, jail, court
+                                   or hospital, with the word (the pattern runs once per address, at load)
     tables/accuracy_reports/part-<n>.parquet, tables/report_prediction_pairs/part-<n>.parquet,
     tables/patrolled_predictions/part-<n>.parquet
                                    what the accuracy method needs over all time, one file per department:
@@ -57,7 +63,7 @@ from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "9"
+CACHE_VERSION = "10"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
@@ -226,6 +232,7 @@ def _write_derived_tables(tables: Path) -> None:
         create_tables(con, tables, in_memory=())
         accuracy.write_match_tables(con, tables)
         audit.write_outside_points(con, tables)
+        audit.write_named_addresses(con, tables)
     finally:
         con.close()
 
@@ -341,6 +348,9 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
                 written = f"read_parquet('{cells}/*/*.parquet', hive_partitioning = true)"
                 con.execute(f"COPY ({sql('prediction_days').format(cells=written)} ORDER BY date) "
                             f"TO '{tables / 'prediction_days'}' (FORMAT parquet, PARTITION_BY (department), "
+                            "OVERWRITE_OR_IGNORE)")
+                con.execute(f"COPY ({sql('prediction_locations').format(cells=written)}) "
+                            f"TO '{tables / 'prediction_locations'}' (FORMAT parquet, PARTITION_BY (department), "
                             "OVERWRITE_OR_IGNORE)")
         else:
             con.execute(f"COPY ({select} ORDER BY line) TO '{target}.parquet' (FORMAT parquet)")

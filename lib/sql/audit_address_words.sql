@@ -1,5 +1,5 @@
 -- Addresses whose text names a police station, jail, court or hospital, in predictions,
--- crime reports and the excluded-address list (audit_named_addresses).
+-- crime reports and the excluded-address list (named_addresses: audit_named_addresses.sql, run at load).
 WITH pred AS NOT MATERIALIZED (
     SELECT p.* FROM prediction_cells p WHERE {pred_where}
 ),

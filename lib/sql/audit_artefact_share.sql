@@ -1,5 +1,5 @@
 -- Per department: the predictions whose box holds an artefact site (audit_site_boxes), those whose address
--- names one (audit_named_addresses), either (each cell counted once), and all the filters select.
+-- names one (named_addresses, found at load), either (each cell counted once), and all the filters select.
 {site_boxes},
 {named},
 marked AS (

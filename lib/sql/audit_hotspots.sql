@@ -1,9 +1,10 @@
 -- Prediction locations ranked by predictions, with their share of the department's predictions
--- (in the selection) and the days they were targeted (counted for the ranked locations only).
+-- (in the selection) and the days they were targeted (counted for the ranked locations only); as
+-- prediction_locations.sql keeps them, a location's first address. (audit_hotspots_all_time.sql: no date or type filter.)
 WITH p AS NOT MATERIALIZED (SELECT p.* FROM prediction_cells p WHERE {where}),
 top AS (
     SELECT department, lat, lon, CAST(sum(count) AS BIGINT) AS predictions,
-           any_value(address) AS address, any_value(geoid) AS geoid
+           min(address) AS address, min(geoid) AS geoid
     FROM p GROUP BY department, lat, lon
     ORDER BY predictions DESC, department, lat, lon
     LIMIT $limit

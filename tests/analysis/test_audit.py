@@ -1,6 +1,7 @@
 """Audit analysis: hand-made fixtures with planted errors, the demo's planted errors, and the published figures."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -206,6 +207,35 @@ def test_the_summary_counts_points_inside_outside_and_records_without_coordinate
     assert rows[("predictions", "inside")] == (6, 100 + 91 + 89 + 90 + 2)
     assert {s for (source, s) in rows if source == "predictions"} == {"inside", "abroad", "zero_zero", "swapped"}
     con.close()
+
+
+@pytest.mark.parametrize("departments", [(), ("alpha",)])
+def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatch, departments):
+    f = Filters(departments=departments, top_brackets=("hh_lt_45k",))  # block-group filters do not apply
+    assert audit._all_time(f) and not audit._all_time(replace(f, start=date(2020, 1, 1)))
+    stored = audit.geocoding_audit(con, f)
+    monkeypatch.setattr(audit, "_all_time", lambda f: False)
+    live = audit.geocoding_audit(con, f)
+    for name in ("points", "summary", "countries", "abroad"):
+        a, b = getattr(stored, name), getattr(live, name)
+        key = [c for c in ("source", "department", "status", "lat", "lon", "country_code") if c in a.columns]
+        # (text columns may come back as str or object: the values must agree)
+        pd.testing.assert_frame_equal(a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True),
+                                      check_dtype=False)
+    assert len(stored.points) == 4  # Manama, 0,0 and the swapped point (predictions), the sign slip (reports)
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(departments=("alpha",), majority=("black", "latino"))])
+def test_the_hotspots_ranked_from_the_stored_locations_are_those_counted_live(con, monkeypatch, f):
+    stored = audit.persistent_hotspots(con, f, limit=3)
+    monkeypatch.setattr(audit, "_all_time", lambda f: False)
+    live = audit.persistent_hotspots(con, f, limit=3)
+    pd.testing.assert_frame_equal(stored, live, check_dtype=False)
+    assert stored["days_targeted"].notna().all()
+    if f.majority:  # the one location in each of A1 and A3, targeted on 100 and 89 of the 100 days
+        assert stored["geoid"].tolist() == [A1, A3] and stored["days_targeted"].tolist() == [100, 89]
+    else:
+        assert len(stored) == 3
 
 
 def test_points_abroad_carry_evidence_and_an_explanation(con):

@@ -145,11 +145,12 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
         out["duckdb"][name] = summary([timed(compare.duckdb_case, con, name, case) for _ in range(repeat)])
     out["case"] = {"department": case.department, "start": str(case.start), "end": str(case.end)}
     with _apptest_navigation():
-        for view in [*workloads.PAGES, *workloads.TAB_VIEWS]:
-            page, tab_key, tab = workloads.TAB_VIEWS.get(view, (view, None, None))
+        for view in [*workloads.PAGES, *workloads.OPEN_VIEWS]:
+            page, state = workloads.OPEN_VIEWS.get(view, (view, {}))
             at = run_app(data_dir, page=f"pages/{page}.py")
-            if tab_key:
-                at.session_state[tab_key] = tab
+            if state:
+                for key, value in state.items():
+                    at.session_state[key] = value
                 at.run()
             record: dict = {"built": view in live or page == "sql", "errors": [e.value for e in at.exception]}
             seconds: dict[str, list[float]] = {s.name: [] for s in steps}

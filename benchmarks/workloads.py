@@ -62,10 +62,18 @@ def _disparities(con, f: Filters) -> None:
     disparities.ranked_block_groups(con, f)
 
 
-def _accuracy(con, f: Filters) -> None:
+def _accuracy(con, f: Filters):
     from lib.analysis import accuracy
-    # What the page computes when no stored view exists (a stored one is read back in milliseconds).
-    accuracy.page_view(con, f.departments[0], (f.start, f.end) if f.start and f.end else None)
+    # The page as it opens: its long tables closed (an open one fetches its first rows: _accuracy_tables).
+    return accuracy.page_view(con, f.departments[0], (f.start, f.end) if f.start and f.end else None)
+
+
+def _accuracy_tables(con, f: Filters) -> None:
+    from lib import ui
+    from lib.analysis import accuracy
+    view = _accuracy(con, f)
+    accuracy.matched_table(con, view.result, ui.SHOWN_ROWS)
+    accuracy.came_true_table(con, view.result, ui.SHOWN_ROWS)
 
 
 # The Audit page computes only its open tab (st.tabs with on_change="rerun"); each of these replays the page
@@ -112,13 +120,17 @@ def _audit_over_time(con, f: Filters) -> None:
 # Each entry replays one view of the page: the lib calls the page script makes for the filters
 # (every interaction names one department, as the accuracy page needs).
 WORKLOADS: dict[str, Callable] = {"overview": _overview, "map": _map, "disparities": _disparities,
-                                  "accuracy": _accuracy, "audit": _audit, "audit · places": _audit_places,
+                                  "accuracy": _accuracy, "accuracy · tables open": _accuracy_tables,
+                                  "audit": _audit, "audit · places": _audit_places,
                                   "audit · geocoding": _audit_geocoding, "audit · over time": _audit_over_time}
-MODULES = {"map": "maps", "audit · places": "audit", "audit · geocoding": "audit", "audit · over time": "audit"}
-# Views of a page with one of its tabs open, for the full script runs: name -> (page, tab state key, tab label).
-TAB_VIEWS = {"audit · places": ("audit", "audit_tab", "Places targeted day after day"),
-             "audit · geocoding": ("audit", "audit_tab", "Geocoding and 'abroad'"),
-             "audit · over time": ("audit", "audit_tab", "Over time")}
+MODULES = {"map": "maps", "accuracy · tables open": "accuracy", "audit · places": "audit",
+           "audit · geocoding": "audit", "audit · over time": "audit"}
+# Views of a page with a tab or expander open, for the full script runs: name -> (page, the widget state
+# that opens it).
+OPEN_VIEWS = {"accuracy · tables open": ("accuracy", {"acc_matched": True, "acc_came_true": True}),
+              "audit · places": ("audit", {"audit_tab": "Places targeted day after day"}),
+              "audit · geocoding": ("audit", {"audit_tab": "Geocoding and 'abroad'"}),
+              "audit · over time": ("audit", {"audit_tab": "Over time"})}
 
 
 def available() -> dict[str, Callable]:

@@ -108,17 +108,29 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
         else:
             con.execute(f"CREATE VIEW {name} AS {sql(name).format(**{fragment: source})}")
-    # What the accuracy method needs over all time, one file per department, written at load after the others
-    # (lib.analysis.accuracy.write_match_tables: tables/<name>/part-<n>.parquet).
+    # What the Accuracy and Audit pages need over all time, written at load after the others
+    # (lib.data.load._write_derived_tables): tables/<name>/part-0.parquet or tables/<name>/department=<slug>/.
     for folder in sorted(tables.glob("*/")):
-        if folder.name not in PARTITIONED and any(folder.glob("part-*.parquet")):
-            con.execute(f"CREATE VIEW {folder.name} AS SELECT * FROM read_parquet({literal(folder / 'part-*.parquet')})")
+        if folder.name not in PARTITIONED and (files := stored_files(folder)):
+            con.execute(f"CREATE VIEW {folder.name} AS {files}")
     con.execute(sql("macros"))
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets),
                                                 has_brackets=" OR ".join(f"i.{c} IS NOT NULL" for c in brackets)
                                                 or "FALSE"))
+
+
+def stored_files(folder: Path) -> str | None:
+    """SELECT over a stored table's folder: one department per subfolder (Hive layout: a query on one department
+    opens its files only; department first, as written), else its part-*.parquet; None when it has neither."""
+    if any(folder.glob("*/*.parquet")):
+        files = literal(f"{folder}/*/*.parquet")
+        return (f"SELECT department, * EXCLUDE (department) FROM read_parquet({files}, hive_partitioning = true, "
+                "hive_types_autocast = false)")
+    if any(folder.glob("part-*.parquet")):
+        return f"SELECT * FROM read_parquet({literal(folder / 'part-*.parquet')})"
+    return None
 
 
 def literal(text) -> str:

@@ -13,10 +13,19 @@ ui.page_intro("Did the predictions come true?",
 DATA_KEY = str(ctx.dataset.store)
 
 
-# What the page shows, without the long tables' other rows (the downloads fetch those on click).
+# What the page shows before a long table is opened (an open one fetches its first rows, a download all of them).
 @st.cache_data(show_spinner="Counting the crime reports inside prediction boxes…", max_entries=32)
-def _view(_con, data_key: str, department: str, window: tuple[date, date] | None, shown: int) -> acc.AccuracyView:
-    return acc.page_view(_con, department, window, shown)
+def _view(_con, data_key: str, department: str, window: tuple[date, date] | None) -> acc.AccuracyView:
+    return acc.page_view(_con, department, window)
+
+
+@st.cache_data(show_spinner="Fetching the rows…", max_entries=32)
+def _first_rows(_con, _result: acc.Accuracy, data_key: str, table: str, department: str, window: tuple[date, date],
+                shown: int):
+    return LONG_TABLES[table](_con, _result, shown)
+
+
+LONG_TABLES = {"matched": acc.matched_table, "came_true": acc.came_true_table}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -29,9 +38,9 @@ def _window(_con, data_key: str, department: str) -> tuple[date, date] | None:
     return acc.analysis_window(_con, department)
 
 
-def _full(table, department: str, window: tuple[date, date] | None):
+def _full(table, result: acc.Accuracy):
     """A download's rows, fetched when clicked."""
-    return lambda: table(ctx.con, acc.accuracy(ctx.con, department, window))
+    return lambda: table(ctx.con, result)
 
 
 def _switch_buttons(frame, key: str) -> None:
@@ -79,7 +88,7 @@ if default_window and (ctx.filters.start or ctx.filters.end):
                    "sidebar.", icon=":material/date_range:")
         st.stop()
 
-view = _view(ctx.con, DATA_KEY, department, window, ui.SHOWN_ROWS)
+view = _view(ctx.con, DATA_KEY, department, window)
 s = view.summary
 start, end = (date.fromisoformat(d) for d in s["window"])
 if ctx.filters.selects_block_groups or ctx.filters.incident_types:
@@ -168,27 +177,35 @@ if daily["predictions"].isna().all() and per_day:
                f"{per_day:,.0f} a day.")
 
 # -- the matches -------------------------------------------------------------------------------------
+def _long_table(table: str, label: str, rows: int, columns: dict) -> None:
+    """An expander that fetches the table's first rows only when opened (the page's figures never need them)."""
+    box = st.expander(f"Show the {rows:,} {label}", key=f"acc_{table}", on_change="rerun", icon=":material/table:")
+    if box.open:
+        with box:
+            frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,
+                                ui.SHOWN_ROWS)
+            st.dataframe(ui.shown_rows(frame, label, total=rows), hide_index=True, column_config=columns)
+
+
 if s["match_method"] is not None:
     st.subheader("The matched reports")
     st.caption("Predictable reports that fell inside at least one prediction box during its shift; "
                "“Counts for” is the prediction type a correctly predicted report counts toward (blank: the boxes "
                "were predicting other crimes).")
-    st.dataframe(ui.shown_rows(view.matched, "matched reports", total=view.matched_rows), hide_index=True,
-                 column_config={
-                     "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
-                     "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude",
-                     "geoid": "Block group", "predictable_type": "Report type", "num_predictions":
-                     "Predictions there", "prediction_type": "Their types", "counts_for": "Counts for"})
-    ui.download(_full(acc.matched_table, department, window), f"matched-reports-{department}",
+    _long_table("matched", "matched reports", view.matched_rows, {
+        "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
+        "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude",
+        "geoid": "Block group", "predictable_type": "Report type", "num_predictions": "Predictions there",
+        "prediction_type": "Their types", "counts_for": "Counts for"})
+    ui.download(_full(acc.matched_table, view.result), f"matched-reports-{department}",
                 "Download matched reports")
-if view.came_true is not None:
+if view.result.true_by_type is not None:
     st.subheader("The predictions that came true")
-    st.dataframe(ui.shown_rows(view.came_true, "predictions that came true", total=view.came_true_rows),
-                 hide_index=True, column_config={
-                     "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted",
-                     "count": "Predictions", "reports": "Reports inside", "address": "Address",
-                     "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "Block group"})
-    ui.download(_full(acc.came_true_table, department, window), f"predictions-came-true-{department}",
+    _long_table("came_true", "predictions that came true", view.came_true_rows, {
+        "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted",
+        "count": "Predictions", "reports": "Reports inside", "address": "Address",
+        "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "Block group"})
+    ui.download(_full(acc.came_true_table, view.result), f"predictions-came-true-{department}",
                 "Download predictions that came true")
 
 # -- patrols -----------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.special import betaincinv
 
 from lib import schema
-from lib.db import bind, query, run, scalar, sql
+from lib.db import bind, query, run, scalar, sql, stored_files
 
 # Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
 # differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
@@ -156,7 +156,7 @@ ALL_TIME = (date(1, 1, 1), date(9999, 12, 31))
 
 
 def write_match_tables(con, tables: Path) -> None:
-    """tables/<name>/part-<n>.parquet for each of MATCH_TABLES, over all time, one file per department.
+    """tables/<name>/department=<slug>/ for each of MATCH_TABLES, over all time, one folder per department.
 
     accuracy_reports holds every report as the method reads it: duplicates merged, of a kind the software
     predicts or not, and the first step other than the window that sets it aside. The pairs are those of the
@@ -193,13 +193,22 @@ def _write_by_department(con, tables: Path, fragments: dict, params: dict) -> No
         select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({sql(name).format(**fragments)})"
         departments = [row[0] for row in con.execute(
             f"SELECT DISTINCT department FROM {source} WHERE department IS NOT NULL ORDER BY 1").fetchall()]
-        (tables / table).mkdir()
-        for i, department in enumerate(departments or [None]):  # None: an empty file that has the columns
-            con.execute(f"COPY ({select}) TO '{tables / table / f'part-{i}.parquet'}' (FORMAT parquet)",
-                        bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1],
-                                      "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
-                                      "shift_minutes": schema.SHIFT_MINUTES, **params}))
-        con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{tables / table}/*.parquet')")
+        folder = tables / table
+        folder.mkdir()
+        # one folder per department with rows (Hive layout); with none, one empty file that has the columns
+        for department in departments:
+            _copy(con, select, department, f"'{folder}' (FORMAT parquet, PARTITION_BY (department), "
+                                           "OVERWRITE_OR_IGNORE)", params)
+        if not stored_files(folder):
+            _copy(con, select, None, f"'{folder / 'part-0.parquet'}' (FORMAT parquet)", params)
+        con.execute(f"CREATE OR REPLACE VIEW {table} AS {stored_files(folder)}")
+
+
+def _copy(con, select: str, department: str | None, target: str, params: dict) -> None:
+    con.execute(f"COPY ({select}) TO {target}",
+                bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1],
+                              "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
+                              "shift_minutes": schema.SHIFT_MINUTES, **params}))
 
 
 def _boxes() -> str:
@@ -490,27 +499,28 @@ def daily_counts(con, department: str, window: tuple[date, date]) -> pd.DataFram
 
 @dataclass
 class AccuracyView:
-    """What the Accuracy page shows for one department and window: the figures, the small tables, and the
-    first `shown` rows of the two long ones (their downloads fetch them whole: matched_table() and
-    came_true_table())."""
-    summary: dict
+    """What the Accuracy page shows for one department and window before a reader opens its long tables: the
+    figures, the small tables, the row counts of the two long ones, and the result they are fetched from
+    (matched_table() and came_true_table(), the first rows when opened, all of them for a download)."""
+    result: Accuracy
     kinds: pd.DataFrame  # reports_by_description()
     daily: pd.DataFrame  # daily_counts()
-    matched: pd.DataFrame  # the first rows of matched_table()
     matched_rows: int
-    came_true: pd.DataFrame | None  # the first rows of came_true_table()
     came_true_rows: int
     dosage: dict | None  # patrol_dosage()
     minutes: pd.DataFrame  # patrol_minutes()
 
+    @property
+    def summary(self) -> dict:
+        return self.result.summary
 
-def page_view(con, department: str, window: tuple[date, date] | None = None, shown: int = 2_000) -> AccuracyView:
+
+def page_view(con, department: str, window: tuple[date, date] | None = None) -> AccuracyView:
     result = accuracy(con, department, window)
     s, used = result.summary, result.scope.window
     true = result.true_by_type
-    return AccuracyView(s, reports_by_description(result), daily_counts(con, department, used),
-                        matched_table(con, result, shown), s["reports_with_prediction"] or 0,
-                        came_true_table(con, result, shown), 0 if true is None else int(true["rows"].sum()),
+    return AccuracyView(result, reports_by_description(result), daily_counts(con, department, used),
+                        s["reports_with_prediction"] or 0, 0 if true is None else int(true["rows"].sum()),
                         patrol_dosage(con, result), patrol_minutes(con, department, used))
 
 

@@ -32,9 +32,8 @@ Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache r
     tables/named_addresses/part-0.parquet
                                    every distinct address whose text names a police station, jail, court
                                    or hospital, with the word (the pattern runs once per address, at load)
-    tables/accuracy_reports/part-<n>.parquet, tables/report_prediction_pairs/part-<n>.parquet,
-    tables/patrolled_predictions/part-<n>.parquet
-                                   what the accuracy method needs over all time, one file per department:
+    tables/accuracy_reports/department=<slug>/*.parquet, tables/report_prediction_pairs/..., ...
+                                   what the accuracy method needs over all time, one folder per department:
                                    the crime reports with duplicates merged and the steps that set them
                                    aside, and its spatial-temporal joins (every report in a prediction's
                                    box and shift; every prediction a patrol visited), which any window
@@ -63,7 +62,7 @@ from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "10"
+CACHE_VERSION = "11"
 SOURCE_FILE = "source.json"
 US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")

@@ -220,15 +220,17 @@ def test_a_window_that_cuts_an_overnight_shift_recounts_its_edges(joined, window
 
 # -- what the page keeps -------------------------------------------------------------------------------
 
-def test_page_view_keeps_the_figures_and_the_first_rows(joined):
+def test_page_view_keeps_the_figures_and_the_long_tables_row_counts(joined):
     result = acc.accuracy(joined, "alpha")
-    view = acc.page_view(joined, "alpha", shown=2)
+    view = acc.page_view(joined, "alpha")
     assert view.summary == result.summary
-    assert view.matched_rows == len(acc.matched_reports(joined, result)) == 6 and len(view.matched) == 2  # R1 R3 R4 R6 R7 R15
-    assert view.came_true_rows == len(acc.came_true(joined, result)) == 4 and len(view.came_true) == 2  # P1 to P4
-    assert list(view.matched.columns) == acc.MATCHED_COLUMNS
-    pd.testing.assert_frame_equal(view.matched, acc.matched_table(joined, result).head(2))
-    pd.testing.assert_frame_equal(view.came_true, acc.came_true_table(joined, result).head(2))
+    assert view.matched_rows == len(acc.matched_reports(joined, result)) == 6  # R1 R3 R4 R6 R7 R15
+    assert view.came_true_rows == len(acc.came_true(joined, result)) == 4  # P1 to P4
+    # the first rows of a long table, fetched from the view's result when the page opens it
+    first = acc.matched_table(joined, view.result, 2)
+    assert list(first.columns) == acc.MATCHED_COLUMNS
+    pd.testing.assert_frame_equal(first, acc.matched_table(joined, result).head(2))
+    pd.testing.assert_frame_equal(acc.came_true_table(joined, view.result, 2), acc.came_true_table(joined, result).head(2))
     assert list(view.daily["reports"]) == [7, 2, 1]
     assert view.dosage["patrolled"]["predictions"] == 5
     assert view.kinds["reports"].sum() == result.summary["reports_analysed"]

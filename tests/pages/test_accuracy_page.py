@@ -79,9 +79,17 @@ def test_long_tables_send_the_browser_only_their_first_rows(demo, monkeypatch):
     assert matched > 5 and true > 5
     at = run_app(DEMO_DIR, page=PAGE, query={"dept": "rivertonpdnj"})
     assert_no_exception(at)
+    # closed, the long tables are not fetched: the page shows their size
+    closed = len(at.dataframe)
+    assert [e.label for e in at.expander if e.label.startswith("Show the")] == [
+        f"Show the {matched:,} matched reports", f"Show the {true:,} predictions that came true"]
+    at.session_state["acc_matched"] = True
+    at.session_state["acc_came_true"] = True
+    at.run()
+    assert_no_exception(at)
     captions = [c.value for c in at.caption]
     assert f"Showing the first 5 of {matched:,} matched reports; the download below has all of them." \
         in captions
     assert f"Showing the first 5 of {true:,} predictions that came true; the download below has " \
            "all of them." in captions
-    assert sorted(len(d.value) for d in at.dataframe)[:2] == [5, 5]
+    assert len(at.dataframe) == closed + 2 and sorted(len(d.value) for d in at.dataframe)[:2] == [5, 5]

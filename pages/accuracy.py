@@ -179,7 +179,7 @@ if daily["predictions"].isna().all() and per_day:
 # -- the matches -------------------------------------------------------------------------------------
 def _long_table(table: str, label: str, rows: int, columns: dict) -> None:
     """An expander that fetches the table's first rows only when opened (the page's figures never need them)."""
-    box = st.expander(f"Show the {rows:,} {label}", key=f"acc_{table}", on_change="rerun", icon=":material/table:")
+    box = st.expander(f"Show the {rows:,} {label}", key=f"acc_{table}", on_change="rerun")
     if box.open:
         with box:
             frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,

@@ -223,6 +223,13 @@ def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatc
         pd.testing.assert_frame_equal(a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True),
                                       check_dtype=False)
     assert len(stored.points) == 4  # Manama, 0,0 and the swapped point (predictions), the sign slip (reports)
+    # sites have no dates: a dated view reads them as stored, which must be what the live check counts
+    dated = replace(f.places_and_time_only(), start=date(2020, 1, 1), end=date(2020, 12, 31))
+    (stored_sites, stored_counts), = audit._stored_points(con, dated, ("sites",))
+    live_sites, live_counts = audit._points(con, dated, "sites")
+    pd.testing.assert_frame_equal(stored_sites, live_sites, check_dtype=False)
+    pd.testing.assert_frame_equal(stored_counts, live_counts, check_dtype=False)
+    assert stored_counts["locations"].sum() > 0
 
 
 @pytest.mark.parametrize("f", [Filters(), Filters(departments=("alpha",), majority=("black", "latino"))])

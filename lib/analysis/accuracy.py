@@ -99,44 +99,41 @@ def departments_with_reports(con) -> pd.DataFrame:
         GROUP BY ALL ORDER BY reports DESC, name""")
 
 
+def department_facts(con, department: str) -> dict:
+    """One department's facts (accuracy_department.sql): dated (predictions dated in shifts), reports, carried
+    (reports with a published match) and the candidate windows (dated_, published_, listed_ first and last)."""
+    row = query(con, "accuracy_department", {"department": department}).iloc[0]
+    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+
+
 def has_dated_predictions(con, department: str) -> bool:
-    return bool(scalar(con, "SELECT count(*) > 0 FROM accuracy_prediction_days WHERE department = $department "
-                            "AND date IS NOT NULL AND shifted", {"department": department}))
+    return bool(department_facts(con, department)["dated"])
 
 
-def match_method(con, department: str, dated: bool | None = None) -> str | None:
-    """The published match when the reports carry it; else the join when predictions are dated (`dated`:
-    has_dated_predictions(), when the caller knows it); None without reports to match."""
-    reports_n, carried_n = run(con, "SELECT count(*) AS n, count(has_prediction) AS carried FROM accuracy_reports "
-                                    "WHERE department = $department", {"department": department}).iloc[0]
-    if not reports_n:
+def match_method(con, department: str, facts: dict | None = None) -> str | None:
+    """The published match when the reports carry it; else the join when predictions are dated; None without
+    reports to match. `facts`: department_facts(), when the caller has them."""
+    facts = facts or department_facts(con, department)
+    if not facts["reports"]:
         return None
-    if carried_n:
+    if facts["carried"]:
         return CARRIED
-    return JOIN if (has_dated_predictions(con, department) if dated is None else dated) else None
+    return JOIN if facts["dated"] else None
 
 
-def analysis_window(con, department: str, dated: bool | None = None) -> tuple[date, date] | None:
+def analysis_window(con, department: str, facts: dict | None = None) -> tuple[date, date] | None:
     """The department's prediction window: from its dated predictions (or the departments table), else
-    the window the published prediction totals cover."""
-    params = {"department": department}
-    if has_dated_predictions(con, department) if dated is None else dated:
-        row = run(con, """
-            SELECT coalesce(d.first_prediction_date, p.first) AS first, coalesce(d.final_prediction_date, p.last) AS last
-            FROM (SELECT min(date) AS first, max(date) AS last FROM accuracy_prediction_days
-                  WHERE department = $department) p
-            LEFT JOIN departments d ON d.department = $department""", params).iloc[0]
+    the window the published prediction totals cover (else the departments table's)."""
+    facts = facts or department_facts(con, department)
+    if facts["dated"]:
+        first, last = facts["dated_first"], facts["dated_last"]
+    elif facts["published_first"] is not None:
+        first, last = facts["published_first"], facts["published_last"]
     else:
-        row = run(con, """
-            SELECT min(window_start) AS first, max(window_end) AS last FROM prediction_counts
-            WHERE department = $department""", params).iloc[0]
-        if pd.isna(row["first"]):
-            row = run(con, """SELECT first_prediction_date AS first, final_prediction_date AS last
-                              FROM departments WHERE department = $department""", params)
-            row = row.iloc[0] if len(row) else pd.Series({"first": None, "last": None})
-    if pd.isna(row["first"]) or pd.isna(row["last"]):
+        first, last = facts["listed_first"], facts["listed_last"]
+    if first is None or last is None:
         return None
-    return pd.Timestamp(row["first"]).date(), pd.Timestamp(row["last"]).date()
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
 
 
 # -- the stored tables ------------------------------------------------------------------------------
@@ -320,13 +317,14 @@ class Accuracy:
 
 def accuracy(con, department: str, window: tuple[date, date] | None = None) -> Accuracy:
     """The method's figures for one department and window (default: its prediction window), counted in SQL."""
-    dated = has_dated_predictions(con, department)
-    default_window = analysis_window(con, department, dated)
+    facts = department_facts(con, department)
+    dated = bool(facts["dated"])
+    default_window = analysis_window(con, department, facts)
     window = window or default_window
     if window is None:
         window = tuple(scalar(con, f"SELECT {agg}(date) FROM crime_reports WHERE department = $department",
                               {"department": department}) for agg in ("min", "max"))
-    method = match_method(con, department, dated)
+    method = match_method(con, department, facts)
     totals, totals_source = prediction_totals(con, department, window, dated)
     type_keys = list(totals["key"])
     scope = Scope(department, window, method)

@@ -40,7 +40,9 @@ def scan_bytes(path: Path) -> ByteScan:
             joined = previous_tail + chunk
             if b"\n\n" in joined or b"\n\r\n" in joined:
                 scan.has_blank_line = True
-            if scan.first_bad_utf8_line is None:
+            # Plain ASCII (most chunks of most files) is valid UTF-8 when no character is left half-read by
+            # the chunk before: checking that is some 50 times faster than decoding.
+            if scan.first_bad_utf8_line is None and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
@@ -48,6 +50,11 @@ def scan_bytes(path: Path) -> ByteScan:
             scan.newlines += chunk.count(b"\n")
             previous_tail = chunk[-2:]
             scan.ends_with_newline = chunk.endswith(b"\n")
+    if scan.first_bad_utf8_line is None:
+        try:
+            decoder.decode(b"", True)
+        except UnicodeDecodeError:
+            scan.first_bad_utf8_line = scan.newlines + (0 if scan.ends_with_newline else 1)
     return scan
 
 

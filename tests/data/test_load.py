@@ -137,6 +137,21 @@ def test_windows_1252_is_decoded_with_a_warning_naming_the_line(tiny_dir):
     assert scalar(con, "SELECT address FROM predictions WHERE line = 6") == "99 Peña Rd"
 
 
+@pytest.mark.parametrize("data, bad_line", [
+    ("a,b\nx,Peña\n".encode(), None),  # 'ñ' split across two chunks: valid
+    (b"a,b\nx,P\xc3" + b"abc\n" + b"y,ok\n", 2),  # half a character ending a chunk, then a plain ASCII chunk: not UTF-8
+    (b"a,b\nx,ok\xc3", 2),  # the file ends half-way through a character
+    (b"a,b\nx,ok\nx,\xff\n", 3),
+])
+def test_the_byte_scan_finds_the_first_line_that_is_not_utf8_across_chunks(tmp_path, monkeypatch, data, bad_line):
+    from lib.data import csvfile
+    monkeypatch.setattr(csvfile, "CHUNK", 4)  # chunks of 4 bytes: 'ñ' (2 bytes) straddles one
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    scan = csvfile.scan_bytes(path)
+    assert scan.first_bad_utf8_line == bad_line and scan.newlines == data.count(b"\n")
+
+
 def test_semicolon_delimited_file_is_read_with_a_warning(tiny_dir):
     path = tiny_dir / RACE
     path.write_text(path.read_text().replace(",", ";"))

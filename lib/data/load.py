@@ -69,6 +69,7 @@ POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.
 BUILD_MEMORY_LIMIT = "450MB"
 PLACE_BATCH = 100_000
+PLACE_CHUNK = 500_000
 
 Progress = Callable[[float, str], None]
 
@@ -271,18 +272,37 @@ def _place_points(con, table: str, shapes: geo.Shapes) -> list[Problem]:
         con.execute(f"ALTER TABLE {table}_typed ADD COLUMN geoid VARCHAR")
     if table == "sites":
         _fill_site_departments(con, shapes)
-    points = con.execute(
-        f"SELECT DISTINCT department, lat, lon FROM {table}_typed "
-        f"WHERE geoid IS NULL AND department IS NOT NULL AND lat IS NOT NULL AND lon IS NOT NULL").df()
-    # In slices: shapely's points and matches for the ~800,000 distinct crime-report places of a
-    # 6-million-prediction directory took 300 MB at once.
-    points["geoid"] = pd.concat([geo.assign_block_groups(points.iloc[i:i + PLACE_BATCH], shapes)
-                                 for i in range(0, len(points), PLACE_BATCH)] or [pd.Series(dtype=object)])
-    con.register("_placed", points)
-    con.execute(f"UPDATE {table}_typed t SET geoid = p.geoid FROM _placed p "
-                f"WHERE t.geoid IS NULL AND t.department = p.department AND t.lat = p.lat AND t.lon = p.lon")
-    con.unregister("_placed")
+    unplaced = (f"FROM {table}_typed WHERE geoid IS NULL AND department IS NOT NULL AND lat IS NOT NULL "
+                "AND lon IS NOT NULL")
+    counts = con.execute(f"SELECT department, count(DISTINCT (lat, lon)) {unplaced} GROUP BY 1 ORDER BY 1").fetchall()
+    # A few departments at a time, up to PLACE_CHUNK distinct points: the 2.7 million crime-report places of
+    # 20 million predictions, held at once with their block groups, took the load past 1.2 GB.
+    for departments in _chunks(counts, PLACE_CHUNK):
+        points = con.execute(f"SELECT DISTINCT department, lat, lon {unplaced} AND list_contains($d, department)",
+                             {"d": departments}).df()
+        # In slices: shapely's points and matches for 100,000 points at a time.
+        points["geoid"] = pd.concat([geo.assign_block_groups(points.iloc[i:i + PLACE_BATCH], shapes)
+                                     for i in range(0, len(points), PLACE_BATCH)] or [pd.Series(dtype=object)])
+        con.register("_placed", points)
+        con.execute(f"UPDATE {table}_typed t SET geoid = p.geoid FROM _placed p "
+                    f"WHERE t.geoid IS NULL AND t.department = p.department AND t.lat = p.lat AND t.lon = p.lon")
+        con.unregister("_placed")
+        del points
     return _point_warnings(con, table, schema.spec(table))
+
+
+def _chunks(counts: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """The departments of (department, points) in order, packed into runs of at most `limit` points (a
+    department with more is a run of its own)."""
+    runs: list[list[str]] = []
+    size = 0
+    for department, n in counts:
+        if not runs or size + n > limit:
+            runs.append([])
+            size = 0
+        runs[-1].append(department)
+        size += n
+    return runs
 
 
 def _fill_site_departments(con, shapes: geo.Shapes) -> None:

@@ -41,6 +41,22 @@ def test_point_in_polygon_assigns_geoids_and_keeps_outside_points(tiny_con):
     assert scalar(tiny_con, "SELECT sum(count) FROM predictions") == 35
 
 
+def test_points_are_placed_a_few_departments_at_a_time_with_the_same_block_groups(tiny_dir, tmp_path, monkeypatch):
+    whole = load.load(tiny_dir, tmp_path / "whole").connect()
+    monkeypatch.setattr(load, "PLACE_CHUNK", 1)  # every department on its own
+    apart = load.load(tiny_dir, tmp_path / "apart").connect()
+    query = "SELECT line, department, geoid FROM predictions ORDER BY line"
+    assert whole.execute(query).fetchall() == apart.execute(query).fetchall()
+    assert scalar(apart, "SELECT count(geoid) FROM predictions") == 6  # alpha's point outside stays without one
+    whole.close(), apart.close()
+
+
+def test_departments_are_packed_into_runs_of_at_most_the_limit():
+    counts = [("a", 300_000), ("b", 300_000), ("c", 100_000), ("d", 900_000), ("e", 1)]
+    assert load._chunks(counts, 500_000) == [["a"], ["b", "c"], ["d"], ["e"]]
+    assert load._chunks([], 500_000) == []
+
+
 def test_values_are_trimmed_and_words_for_no_value_read_as_missing(tiny_dir):
     # spaces around values, "N/A", " null ", "Unknown" and an empty field: trimmed text, or no value
     rewrite(tiny_dir / PRED, "alpha,33.005,-86.995,10,2020-01-01,A,Burglary,1 First St",

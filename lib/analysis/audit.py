@@ -517,7 +517,7 @@ def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.D
     them unless `classified` is False), and per department the points inside them (counted in SQL: at millions
     of records only the few outside points need Python)."""
     table, weight, records, day, kwargs = POINT_SOURCES[source]
-    where, params = f.where("p", **kwargs)
+    where, params = f.places_and_time_only().where("p", **kwargs)
     fragments = {"table": table, "weight": weight, "records": records, "day": day, "where": where}
     text = sql("audit_locations").format(**fragments)
     if classified:

@@ -106,10 +106,6 @@ def department_facts(con, department: str) -> dict:
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
 
 
-def has_dated_predictions(con, department: str) -> bool:
-    return bool(department_facts(con, department)["dated"])
-
-
 def match_method(con, department: str, facts: dict | None = None) -> str | None:
     """The published match when the reports carry it; else the join when predictions are dated; None without
     reports to match. `facts`: department_facts(), when the caller has them."""
@@ -260,12 +256,11 @@ def report_prediction_pairs(con, department: str, window: tuple[date, date]) -> 
     return Scope(department, window, None).run(con, "{scope} SELECT * FROM pairs ORDER BY report_line, prediction_line")
 
 
-def prediction_totals(con, department: str, window: tuple[date, date],
-                      dated: bool | None = None) -> tuple[pd.DataFrame, str | None]:
+def prediction_totals(con, department: str, window: tuple[date, date], dated: bool) -> tuple[pd.DataFrame, str | None]:
     """Predictions by type in the window (type, key, predictions) and where the totals come from.
     Published totals are used only when their window is the analysis window: they cannot be split."""
     params = {"department": department, "start": window[0], "end": window[1]}
-    if has_dated_predictions(con, department) if dated is None else dated:
+    if dated:  # department_facts()["dated"]
         frame = run(con, """
             SELECT incident_type AS type, sum(predictions) AS predictions FROM accuracy_prediction_days
             WHERE department = $department AND date BETWEEN $start AND $end AND shifted

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from lib import schema
 from lib.data.csvfile import sql_type
@@ -25,7 +24,8 @@ SUMMED = (("prediction_cells", "predictions", "predictions"), ("prediction_days"
           ("prediction_locations", "prediction_cells", "cells"))
 # Tables stored partitioned by department (Hive layout): the predictions and their sums.
 PARTITIONED = ("predictions", *(name for name, _, _ in SUMMED))
-IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses")
+IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses",
+             "outside_points", "point_counts", "named_addresses", "site_cells")
 
 
 @lru_cache(maxsize=None)
@@ -42,22 +42,6 @@ def bind(text: str, params: dict | None) -> dict:
 
 def run(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> pd.DataFrame:
     return con.execute(text, bind(text, params)).df()
-
-
-def run_large(con: duckdb.DuckDBPyConnection, text: str, params: dict | None = None) -> pd.DataFrame:
-    """run() through Arrow, a few times faster on large frames with text columns, with the column types
-    run() gives (dates as datetime64, nullable integers and booleans where values are missing)."""
-    # one chunk per column: pandas filters a many-chunked column several times slower
-    table = con.sql(text, params=bind(text, params)).to_arrow_table().combine_chunks()
-    frame = table.to_pandas(date_as_object=False)
-    for name, column in zip(table.column_names, table.columns):
-        if pa.types.is_date(column.type):
-            frame[name] = frame[name].astype("datetime64[us]")
-        elif column.null_count and pa.types.is_integer(column.type):
-            frame[name] = column.to_pandas(types_mapper={column.type: pd.Int64Dtype()}.get)
-        elif column.null_count and pa.types.is_boolean(column.type):
-            frame[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-    return frame
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None, **fragments: str) -> pd.DataFrame:
@@ -112,7 +96,8 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
     # (lib.data.load._write_derived_tables): tables/<name>/part-0.parquet or tables/<name>/department=<slug>/.
     for folder in sorted(tables.glob("*/")):
         if folder.name not in PARTITIONED and (files := stored_files(folder)):
-            con.execute(f"CREATE VIEW {folder.name} AS {files}")
+            kind = "TABLE" if folder.name in in_memory else "VIEW"
+            con.execute(f"CREATE {kind} {folder.name} AS {files}")
     con.execute(sql("macros"))
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),

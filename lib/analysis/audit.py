@@ -19,7 +19,7 @@ import shapely
 
 from lib import geo_math, schema
 from lib.data.load import US_COUNTRY_CODES
-from lib.db import query, run, sql
+from lib.db import bind, query, run, sql
 from lib.filters import Filters
 
 EVERYDAY_SHARE = 0.9  # "every single day": strictly more than 90% of the days in use
@@ -509,42 +509,61 @@ def classify_points(points: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
 CLASSES = ["status", "distance_km", "country_code", "country", "place", "correction", "corrected_geoid"]
 EVIDENCE = ["same_street_address", "same_street_lat", "same_street_lon", "same_street_records", "explanation"]
 POINT_KEY = ["source", "department", "lat", "lon"]
-SUMMARY_COLUMNS = ["department", "source", "status", "locations", "records", "predictions"]
 
 
-def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The source's distinct points outside every block group (one row each, with what outside_points says of
-    them unless `classified` is False), and per department the points inside them (counted in SQL: at millions
-    of records only the few outside points need Python)."""
+def _point_queries(f: Filters, source: str, classified: bool = True) -> tuple[str, str, dict]:
+    """The SQL of the source's distinct points outside every block group (one row each, with what outside_points
+    says of them unless `classified` is False), of the points inside per department, and their parameters."""
     table, weight, records, day, kwargs = POINT_SOURCES[source]
     where, params = f.places_and_time_only().where("p", **kwargs)
     fragments = {"table": table, "weight": weight, "records": records, "day": day, "where": where}
-    text = sql("audit_locations").format(**fragments)
+    located = sql("audit_locations").format(**fragments)
     if classified:
-        text = (f"SELECT l.*, {', '.join(f'o.{c}' for c in CLASSES + EVIDENCE)} FROM ({text}) l "
-                "LEFT JOIN outside_points o ON o.source = $source AND o.department IS NOT DISTINCT FROM l.department "
-                "AND o.lat = l.lat AND o.lon = l.lon")
-    outside = run(con, text, {**params, "source": source})
-    outside.insert(0, "source", source)
-    inside = query(con, "audit_locations_inside", {**params, "source": source}, **fragments)
-    return outside, inside
+        outside = (f"SELECT $source AS source, l.*, {', '.join(f'o.{c}' for c in CLASSES + EVIDENCE)} "
+                   f"FROM ({located}) l LEFT JOIN outside_points o ON o.source = $source "
+                   "AND o.department IS NOT DISTINCT FROM l.department AND o.lat = l.lat AND o.lon = l.lon")
+    else:
+        outside = f"SELECT $source AS source, l.* FROM ({located}) l"
+    return outside, sql("audit_locations_inside").format(**fragments), {**params, "source": source}
 
 
-def _live_points(con, f: Filters) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """_points() of every dated source for these filters; the undated (sites) as stored."""
+def _points(con, f: Filters, source: str, classified: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """_point_queries() run: the source's points outside the block groups, and the points inside per department
+    (counted in SQL: at millions of records only the few outside points need Python)."""
+    outside, inside, params = _point_queries(f, source, classified)
+    return run(con, outside, params), run(con, inside, params)
+
+
+@contextmanager
+def _live_points(con, f: Filters):
+    """While the block runs, _geo_points and _geo_counts (temporary tables of `con`, the script run's own cursor:
+    no other query sees them) hold what _point_queries() finds for these filters in every dated source, and the
+    undated (sites) as stored; filled in SQL, as outside_points and point_counts are laid out."""
     undated = tuple(source for source, (*_, kwargs) in POINT_SOURCES.items() if kwargs.get("dated") is False)
-    return [_points(con, f, source) for source in POINT_SOURCES if source not in undated] + \
-        _stored_points(con, f, undated)
+    tables = {"_geo_points": "outside_points", "_geo_counts": "point_counts"}
+    try:
+        for table, stored in tables.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {_stored(stored)}",
+                        _stored_params(f, undated))
+        for source in (source for source in POINT_SOURCES if source not in undated):
+            outside, inside, params = _point_queries(f, source)
+            for table, text in (("_geo_points", outside), ("_geo_counts", inside)):
+                text = f"INSERT INTO {table} BY NAME {text}"
+                con.execute(text, bind(text, params))
+        yield
+    finally:
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
-def _stored_points(con, f: Filters, sources: tuple[str, ...] = ()) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """What _live_points() finds over all time, read from the tables stored at load (outside_points,
-    point_counts), for the selected departments and `sources` (default: all): one pair for all of them."""
-    chosen = ("WHERE (len($departments) = 0 OR list_contains($departments, department)) "
-              "AND (len($sources) = 0 OR list_contains($sources, source))")
-    params = {"departments": list(f.departments), "sources": list(sources)}
-    return [(run(con, f"SELECT * FROM outside_points {chosen}", params),
-             run(con, f"SELECT * FROM point_counts {chosen}", params))]
+def _stored(table: str) -> str:
+    """A stored points table (outside_points, point_counts) for _stored_params()'s departments and sources."""
+    return (f"(SELECT * FROM {table} WHERE (len($departments) = 0 OR list_contains($departments, department)) "
+            "AND (len($sources) = 0 OR list_contains($sources, source)))")
+
+
+def _stored_params(f: Filters, sources: tuple[str, ...] = ()) -> dict:
+    return {"departments": list(f.departments), "sources": list(sources)}
 
 
 # The SQL types of the stored points' columns (any other is VARCHAR), as the live queries give them.
@@ -590,20 +609,21 @@ def geocoding_audit(con, f: Filters) -> Geocoding:
     """Check every point of predictions, crime reports, patrols and sites against its department's
     block groups. Block-group (income, race) filters do not apply: the audit is about points outside them."""
     f = f.places_and_time_only()
-    found = _stored_points(con, f) if _all_time(f) else _live_points(con, f)
-    classified = _outside(found)
-    counted = pd.concat([x for _, x in found], ignore_index=True)
-    # a handful of rows: DuckDB shapes them in a few milliseconds, where pandas' named aggregations took 60
-    with _registered(con, _geo_points=classified, _geo_counts=counted):
-        summary = query(con, "audit_geocoding_summary")
-        countries = query(con, "audit_geocoding_countries")
-    summary = summary.astype({"locations": "int64", "records": "Int64", "predictions": "Int64"})
-    countries = countries.astype({"locations": "int64", "records": "Int64", "predictions": "Int64"})
-    outside = classified.drop(columns=EVIDENCE)
-    abroad = classified[classified["status"] == "abroad"]
-    names = dict(con.execute("SELECT department, name FROM departments").fetchall())
-    abroad = abroad.assign(name=abroad["department"].map(names))[ABROAD_COLUMNS].reset_index(drop=True)
-    return Geocoding(outside, summary, countries, abroad)
+    if _all_time(f):  # straight from the tables stored at load
+        return _geocoding(con, _stored("outside_points"), _stored("point_counts"), _stored_params(f))
+    with _live_points(con, f):
+        return _geocoding(con, "_geo_points", "_geo_counts", {})
+
+
+def _geocoding(con, points: str, counts: str, params: dict) -> Geocoding:
+    """The Geocoding of `points` (classified points outside the block groups, as outside_points stores them) and
+    `counts` (as point_counts): each a table or (SELECT ...). A handful of rows, shaped in SQL (pandas' grouping,
+    joining and retyping took longer than DuckDB's queries)."""
+    frames = [query(con, name, params, points=points, counts=counts) for name in
+              ("audit_geocoding_points", "audit_geocoding_summary", "audit_geocoding_countries",
+               "audit_geocoding_abroad")]
+    frames[0]["predictions"] = frames[0]["predictions"].astype("Int64")  # NULL but for predictions
+    return Geocoding(*frames)
 
 
 @contextmanager
@@ -622,16 +642,21 @@ def partial_coverage(geocoding: Geocoding, min_share: float = 0.05, min_location
     """Departments where many prediction locations (at least `min_locations` and `min_share` of them) lie just
     outside the analysed block groups: the block groups cover only part of the jurisdiction (a city, not the
     whole parish or county)."""
-    summary = geocoding.summary[geocoding.summary["source"] == "predictions"]
-    totals = summary.groupby("department")[["locations", "predictions"]].sum()
-    near = (summary[summary["status"] == "nearby"].set_index("department")[["locations", "predictions"]]
-            .rename(columns=lambda c: f"{c}_nearby"))
-    points = geocoding.points[(geocoding.points["source"] == "predictions") & (geocoding.points["status"] == "nearby")]
-    out = totals.join(near, how="inner")
-    out["share_of_locations"] = out["locations_nearby"] / out["locations"]
-    out["max_km"] = points.groupby("department")["distance_km"].max()
-    out = out[(out["share_of_locations"] >= min_share) & (out["locations_nearby"] >= min_locations)].reset_index()
-    return out.sort_values("predictions_nearby", ascending=False, ignore_index=True)
+    # From the summary's few rows, in plain Python (pandas' grouping and joining took 15 ms of a 100 ms view).
+    totals: dict[str, list[int]] = {}
+    nearby = {}
+    for row in geocoding.summary.itertuples(index=False):
+        if row.source == "predictions":
+            total = totals.setdefault(row.department, [0, 0])
+            total[0] += row.locations
+            total[1] += 0 if pd.isna(row.predictions) else row.predictions
+            if row.status == "nearby":
+                nearby[row.department] = row
+    rows = [(department, *totals[department], near.locations, near.predictions,
+             near.locations / totals[department][0], near.max_km) for department, near in nearby.items()]
+    rows = sorted((r for r in rows if r[5] >= min_share and r[3] >= min_locations), key=lambda r: -r[4])
+    return pd.DataFrame(rows, columns=["department", "locations", "predictions", "locations_nearby",
+                                       "predictions_nearby", "share_of_locations", "max_km"])
 
 
 STREET_WORDS = {"AVENUE": "AVE", "AV": "AVE", "STREET": "ST", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD",

@@ -197,8 +197,14 @@ def test_the_summary_counts_points_inside_outside_and_records_without_coordinate
                                    "alpha,1,2020-01-02 10:00,2020-01-02 10:20,33.005,-86.995,,HOTSPOT PATROL,20\n"
                                    "alpha,2,2020-01-02 11:00,2020-01-02 11:20,,,,HOTSPOT PATROL,20\n")
     con = load.load(d).connect()
-    summary = audit.geocoding_audit(con, Filters(departments=("alpha",))).summary
+    geo = audit.geocoding_audit(con, Filters(departments=("alpha",)))
+    summary = geo.summary
     rows = {(r.source, r.status): (r.locations, r.records) for r in summary.itertuples()}
+    # the farthest point of each status, in km from the block groups (the sign slip lies half a world away)
+    farthest = summary.set_index(["source", "status"])["max_km"]
+    slip = geo.points[(geo.points["source"] == "crime reports") & (geo.points["status"] == "abroad")]
+    assert farthest[("crime reports", "abroad")] == slip["distance_km"].max() > 1000
+    assert pd.isna(farthest[("crime reports", "inside")])
     # crime reports: two points inside (A4, A1), one abroad (the sign slip), two with no coordinates
     assert rows[("crime reports", "inside")] == (2, 2) and rows[("crime reports", "abroad")] == (1, 1)
     assert rows[("crime reports", "no_coordinates")] == (0, 2)
@@ -207,6 +213,30 @@ def test_the_summary_counts_points_inside_outside_and_records_without_coordinate
     assert rows[("predictions", "inside")] == (6, 100 + 91 + 89 + 90 + 2)
     assert {s for (source, s) in rows if source == "predictions"} == {"inside", "abroad", "zero_zero", "swapped"}
     con.close()
+
+
+def test_partial_coverage_needs_many_prediction_locations_just_outside():
+    columns = ["department", "source", "status", "locations", "records", "predictions", "max_km"]
+    summary = pd.DataFrame([
+        ("a", "predictions", "inside", 900, 9000, 9000, None),
+        ("a", "predictions", "nearby", 100, 500, 500, 3.2),  # 100 of 1,000 locations: 10%
+        ("a", "predictions", "abroad", 0, 0, 0, 9000.0),
+        ("a", "crime reports", "nearby", 5000, 5000, None, 4.0),  # only prediction locations count
+        ("b", "predictions", "inside", 3000, 30000, 30000, None),
+        ("b", "predictions", "nearby", 120, 600, 600, 1.0),  # 120 of 3,120: under 5%
+        ("c", "predictions", "inside", 50, 500, 500, None),
+        ("c", "predictions", "nearby", 50, 80, 80, 2.0),  # half, but fewer than 100 locations
+        ("d", "predictions", "inside", 500, 4000, 4000, None),
+        ("d", "predictions", "nearby", 200, 2000, 2000, 0.5),  # 200 of 700, the most predictions: first
+    ], columns=columns)
+    out = audit.partial_coverage(audit.Geocoding(summary.iloc[:0], summary, summary.iloc[:0], summary.iloc[:0]))
+    assert out.to_dict("records") == [
+        {"department": "d", "locations": 700, "predictions": 6000, "locations_nearby": 200,
+         "predictions_nearby": 2000, "share_of_locations": pytest.approx(2 / 7), "max_km": 0.5},
+        {"department": "a", "locations": 1000, "predictions": 9500, "locations_nearby": 100,
+         "predictions_nearby": 500, "share_of_locations": 0.1, "max_km": 3.2}]
+    assert audit.partial_coverage(audit.Geocoding(summary.iloc[:0], summary.iloc[:0], summary.iloc[:0],
+                                                  summary.iloc[:0])).empty
 
 
 @pytest.mark.parametrize("departments", [(), ("alpha",)])
@@ -225,7 +255,9 @@ def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatc
     assert len(stored.points) == 4  # Manama, 0,0 and the swapped point (predictions), the sign slip (reports)
     # sites have no dates: a dated view reads them as stored, which must be what the live check counts
     dated = replace(f.places_and_time_only(), start=date(2020, 1, 1), end=date(2020, 12, 31))
-    (stored_sites, stored_counts), = audit._stored_points(con, dated, ("sites",))
+    params = audit._stored_params(dated, ("sites",))
+    stored_sites, stored_counts = (audit.run(con, f"SELECT * FROM {audit._stored(table)}", params)
+                                   for table in ("outside_points", "point_counts"))
     live_sites, live_counts = audit._points(con, dated, "sites")
     pd.testing.assert_frame_equal(stored_sites, live_sites, check_dtype=False)
     pd.testing.assert_frame_equal(stored_counts, live_counts, check_dtype=False)

@@ -55,6 +55,11 @@ class Filters:
         every block group then drop out of the selection)."""
         return bool(self.low_income or self.top_brackets or self.majority or self.min_share > 0)
 
+    @property
+    def all_time(self) -> bool:
+        """True when no date and no type filter applies: what was summed at load over all time answers it."""
+        return self.start is None and self.end is None and not self.incident_types
+
     def places_and_time_only(self) -> "Filters":
         """The same departments, dates and types, with no block-group (income, race) filter."""
         return replace(self, low_income=(), top_brackets=(), majority=(), min_share=0.0)

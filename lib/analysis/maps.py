@@ -16,7 +16,7 @@ import shapely
 
 from lib import geo_math, schema
 from lib.analysis import disparities
-from lib.db import query, run
+from lib.db import query, run, sql
 from lib.filters import Filters
 
 MAX_POINTS = 20_000
@@ -117,10 +117,19 @@ class Points:
                 f"({self.kept + self.cells:,} markers in all, at most {MAX_POINTS:,}).")
 
 
-def locations(con, f: Filters) -> pd.DataFrame:
-    """Every distinct prediction location of the selection with its block group's demographics."""
+def locations(con, f: Filters, stored: bool | None = None) -> pd.DataFrame:
+    """Every distinct prediction location of the selection with its block group's demographics: with no date
+    or type filter (or `stored`) from the locations summed at load, else from the prediction cells."""
     fragments, params = f.fragments()
-    return query(con, "map_points", params, **fragments)
+    return query(con, "map_points", params, locations=locations_sql(f, fragments, stored))
+
+
+def locations_sql(f: Filters, fragments: dict, stored: bool | None = None) -> str:
+    """The SELECT of the selection's prediction locations (department, lat, lon, predictions, days, address,
+    geoid) over `fragments` (Filters.fragments): with no date or type filter (or `stored`) from the locations
+    summed at load (map_locations_stored.sql), else from the prediction cells (map_locations.sql)."""
+    stored = f.all_time if stored is None else stored
+    return sql("map_locations_stored" if stored else "map_locations").format(**fragments)
 
 
 def prediction_points(con, f: Filters, max_points: int = MAX_POINTS) -> Points:

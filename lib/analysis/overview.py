@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from lib.analysis import maps
 from lib.db import query, run
 from lib.filters import Filters
 
@@ -12,7 +13,8 @@ from lib.filters import Filters
 def headline(con, f: Filters) -> dict:
     """Counts and shares for the current selection (one dict of plain numbers)."""
     fragments, params = f.fragments()
-    row = query(con, "overview_headline", params, **fragments).iloc[0]
+    row = query(con, "overview_headline", params, **fragments,
+                locations=maps.locations_sql(f, fragments)).iloc[0]
     return {k: None if pd.isna(v) else float(v) if k.startswith("share") else int(v) for k, v in row.items()}
 
 

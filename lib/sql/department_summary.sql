@@ -17,7 +17,7 @@ per_dept AS (
 ),
 dept_predictions AS (
     SELECT department, sum(count) AS predictions, sum(count) FILTER (WHERE geoid IS NULL) AS outside
-    FROM p GROUP BY department
+    FROM days GROUP BY department
 )
 SELECT d.department, d.name,
        coalesce(dp.predictions, 0) AS predictions,

@@ -1,8 +1,8 @@
 -- One row per selected block group with its outline, predictions and demographics.
 -- Placeholders: where (the filters on predictions p), bg_where (the filters on block_group_stats s).
-WITH per_bg AS (
+WITH per_bg AS (  -- from the sums per block group and day (the filters name no finer column)
     SELECT p.department, p.geoid, sum(p.count) AS predictions
-    FROM prediction_cells p WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL
+    FROM prediction_days p WHERE {where} AND p.geoid IS NOT NULL GROUP BY ALL
 )
 SELECT s.department, d.name, s.geoid, b.geometry_json,
        coalesce(per_bg.predictions, 0)::BIGINT AS predictions,

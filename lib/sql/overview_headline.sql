@@ -1,20 +1,21 @@
 -- Headline figures for the current filters. {where}: the filters on predictions p;
--- {bg_where}: the filters on block_group_stats s; {place_where}: departments and dates only.
+-- {bg_where}: the filters on block_group_stats s; {place_where}: departments and dates only; locations: the
+-- prediction locations of the selection (map_locations.sql, or over all time map_locations_stored.sql).
 WITH {selection},
 everything AS (
-    SELECT sum(count) AS predictions FROM prediction_cells
+    SELECT sum(count) AS predictions FROM prediction_days
 ),
 outside AS (
-    SELECT sum(p.count) AS predictions FROM prediction_cells p WHERE {place_where} AND p.geoid IS NULL
+    SELECT sum(p.count) AS predictions FROM prediction_days p WHERE {place_where} AND p.geoid IS NULL
 )
 SELECT
     (SELECT count(DISTINCT department) FROM bg) AS departments,
-    (SELECT coalesce(sum(count), 0) FROM p) AS predictions,
-    (SELECT count(*) FROM (SELECT DISTINCT department, lat, lon FROM p)) AS locations,
+    (SELECT coalesce(sum(count), 0) FROM days) AS predictions,
+    (SELECT count(*) FROM ({locations})) AS locations,
     (SELECT count(*) FROM bg) AS block_groups,
     (SELECT coalesce(sum(total), 0) FROM bg) AS residents,
     (SELECT coalesce(sum(households), 0) FROM bg) AS households,
-    (SELECT coalesce(sum(count), 0) FROM p WHERE geoid IS NULL) AS predictions_outside_shown,
+    (SELECT coalesce(sum(count), 0) FROM days WHERE geoid IS NULL) AS predictions_outside_shown,
     (SELECT coalesce(predictions, 0) FROM outside) AS predictions_outside_all,
     (SELECT coalesce(predictions, 0) FROM everything) AS predictions_in_data,
     (SELECT sum(predictions) FILTER (WHERE majority IN ('black', 'latino')) / nullif(sum(predictions), 0) FROM bg)

@@ -1,13 +1,14 @@
 -- The selection every page starts from, as CTEs that a named query includes by saying "selection"
 -- in braces (lib/db.py query):
---   p:      the predictions the filters keep (the where fragment), from prediction_cells;
+--   days:   the predictions the filters keep (the where fragment) per block group, day and type, from
+--           prediction_days (a tenth of the rows of prediction_cells: the filters name no finer column);
 --   per_bg: their sum per block group;
 --   bg:     the block groups the filters keep (bg_where) with their predictions (0 when none).
-p AS (
-    SELECT p.department, p.geoid, p.lat, p.lon, p.date, p.count FROM prediction_cells p WHERE {where}
+days AS (
+    SELECT p.department, p.geoid, p.date, p.count FROM prediction_days p WHERE {where}
 ),
 per_bg AS (
-    SELECT department, geoid, sum(count) AS predictions FROM p WHERE geoid IS NOT NULL GROUP BY ALL
+    SELECT department, geoid, sum(count) AS predictions FROM days WHERE geoid IS NOT NULL GROUP BY ALL
 ),
 bg AS (
     SELECT s.*, coalesce(per_bg.predictions, 0) AS predictions

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -40,8 +41,9 @@ def reported_con(tmp_path):
 
 # -- locations and thinning -------------------------------------------------------------------
 
-def test_locations_aggregate_to_distinct_points_with_block_group_demographics(tiny_con):
-    loc = maps.locations(tiny_con, ALPHA).set_index(["lat", "lon"])
+@pytest.mark.parametrize("stored", [True, False])  # summed at load (all time) or from the cells
+def test_locations_aggregate_to_distinct_points_with_block_group_demographics(tiny_con, stored):
+    loc = maps.locations(tiny_con, ALPHA, stored=stored).set_index(["lat", "lon"])
     assert len(loc) == 4
     first = loc.loc[(33.005, -86.995)]
     assert first["predictions"] == 15 and first["days"] == 2 and first["address"] == "1 First St"
@@ -50,6 +52,26 @@ def test_locations_aggregate_to_distinct_points_with_block_group_demographics(ti
     outside = loc.loc[(33.05, -86.9)]
     assert outside["predictions"] == 2 and pd.isna(outside["geoid"]) and pd.isna(outside["residents"])
     assert list(loc["predictions"]) == sorted(loc["predictions"], reverse=True)
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(majority=("black",)), Filters(top_brackets=("hh_lt_45k",))])
+def test_the_locations_stored_at_load_are_those_summed_live(demo_con, tiny_con, f):
+    for con, department in ((demo_con, "rivertonpdnj"), (tiny_con, "alpha")):
+        for view in (f, replace(f, departments=(department,))):
+            stored, live = maps.locations(con, view, stored=True), maps.locations(con, view, stored=False)
+            assert len(stored) > 0 or con is tiny_con
+            pd.testing.assert_frame_equal(stored, live, check_dtype=False)
+    # a date filter is not answered from the stored sums
+    everything = maps.locations(demo_con, f)
+    dated = maps.locations(demo_con, replace(f, start=date(2019, 1, 1), end=date(2019, 1, 31)))
+    assert 0 < dated["predictions"].sum() < everything["predictions"].sum()
+
+
+def test_real_locations_stored_at_load_are_those_summed_live(real_con):
+    # with departments whose predictions carry no dates (days NULL, not 0)
+    stored, live = maps.locations(real_con, Filters(), stored=True), maps.locations(real_con, Filters(), stored=False)
+    assert stored["days"].isna().any() and (stored["days"].dropna() > 0).all()
+    pd.testing.assert_frame_equal(stored, live, check_dtype=False)
 
 
 def test_thin_keeps_the_largest_locations_and_merges_the_rest_within_the_cap():

@@ -25,6 +25,11 @@ def _added_frame(added: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def _sites(_con, key: str, f, added: tuple) -> pd.DataFrame:
+    return audit.sites(_con, f, _added_frame(added))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _dated(_con, key: str, f) -> bool:
     return audit.has_dates(_con, f)
 
@@ -103,7 +108,7 @@ with st.expander(f"Add a site for this session ({len(added)} added)", icon=":mat
         st.form_submit_button("Add site", on_click=_add_site, icon=":material/add:")
     for message in st.session_state.get("site_errors", []):
         st.error(message)
-    all_sites = audit.sites(con, f, _added_frame(added))
+    all_sites = _sites(con, KEY, f, added)
     if len(all_sites):
         ui.table(all_sites, names, height=min(300, 36 + 35 * len(all_sites)))
         c = st.columns([1, 1, 3])

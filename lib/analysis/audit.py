@@ -280,7 +280,7 @@ def _site_params(f: Filters, site_frame: pd.DataFrame) -> tuple[dict, dict]:
                    "site_lon": site_frame["lon"].astype(float).tolist(), "site_stored": stored})
     live = "" if all(stored) else sql("audit_site_boxes_live").format(
         box_contains=geo_math.box_contains_sql("l", "s", schema.BOX_FEET))
-    return {"site_boxes": sql("audit_site_boxes").format(where=where, live=live)}, params
+    return {"site_boxes": sql("audit_site_boxes").format(where=where, live=live), "where": where}, params
 
 
 def _per_site(con, f: Filters, site_frame: pd.DataFrame, dated: bool) -> pd.DataFrame:
@@ -333,10 +333,12 @@ def site_artefacts(con, f: Filters, added: pd.DataFrame | None = None) -> pd.Dat
 def address_artefacts(con, f: Filters) -> pd.DataFrame:
     """Prediction and crime-report addresses, and excluded addresses, whose text names a police station,
     sheriff, jail, court or hospital. 'Court' can also be a street name: read the address."""
-    pred_where, params = f.where("p")
-    report_where, report_params = f.where("p", typed=False)
-    return query(con, "audit_address_words", {**params, **report_params},
-                 pred_where=pred_where, report_where=report_where, named=NAMED)
+    def compute():
+        pred_where, params = f.where("p")
+        report_where, report_params = f.where("p", typed=False)
+        return query(con, "audit_address_words", {**params, **report_params},
+                     pred_where=pred_where, report_where=report_where, named=NAMED)
+    return _once(("address_artefacts", id(con), f), compute)
 
 
 # The addresses whose text names a site, found when the data loaded (write_named_addresses).
@@ -374,6 +376,11 @@ def artefact_share(con, f: Filters, added: pd.DataFrame | None = None) -> pd.Dat
     chosen = all_sites[all_sites["kind"].isin(schema.ARTEFACT_SITE_KINDS)].reset_index(drop=True)
     fragments, params = _site_params(f, chosen)
     out = query(con, "audit_artefact_share", params, named=NAMED, **fragments)
+    words = address_artefacts(con, f)
+    named = words[words["source"] == "predictions"].groupby("department")["predictions"].sum()
+    out.insert(2, "named_addresses", out["department"].map(named).fillna(0).astype("int64"))
+    # a cell near a site at a named address counts once
+    out.insert(3, "artefact_predictions", out["at_sites"] + out["named_addresses"] - out.pop("named_at_sites"))
     out["share"] = out["artefact_predictions"] / out["department_predictions"].where(out["department_predictions"] > 0)
     return out.sort_values(["share", "department"], ascending=[False, True], ignore_index=True)
 

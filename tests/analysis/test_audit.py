@@ -108,6 +108,27 @@ def test_an_added_site_takes_part_for_the_session_only(con):
     assert share["at_sites"] == 93
 
 
+def test_artefact_share_counts_a_cell_near_a_site_at_a_named_address_once(tmp_path):
+    d = write_audit_fixture(tmp_path / "audit")
+    with (d / "pp_report_locations_geocoded.csv").open("a") as fh:
+        # beside the station and naming it (both), and at A1 naming a jail (by name only)
+        fh.write(f'alpha,{STATION[0] + FEET_100},{STATION[1]},7,{_day(1)},A,Burglary,"Alpha Police HQ, 1 Park Row"\n'
+                 f'alpha,33.005,-86.995,4,{_day(2)},A,Burglary,"County Jail, Alpha, AL"\n')
+    con = load.load(d).connect()
+    share = audit.artefact_share(con, Filters()).set_index("department")
+    alpha = share.loc["alpha"]
+    assert (alpha["at_sites"], alpha["named_addresses"]) == (2 + 7, 7 + 4)
+    assert alpha["artefact_predictions"] == 2 + 7 + 4
+    assert alpha["department_predictions"] == 100 + 91 + 89 + 90 + 2 + 3 + 4 + 5 + 6 + 7 + 4
+    assert alpha["share"] == pytest.approx(13 / 401)
+    assert share.loc["beta", "artefact_predictions"] == 0 and share.loc["beta", "department_predictions"] == 9
+    # a date filter narrows all three
+    day = audit.artefact_share(con, Filters(start=date.fromisoformat(_day(1)), end=date.fromisoformat(_day(1))))
+    day = day.set_index("department").loc["alpha"]
+    assert (day["at_sites"], day["named_addresses"], day["artefact_predictions"]) == (7, 7, 7)
+    con.close()
+
+
 def test_one_view_shares_pieces_and_gives_the_same_tables(con, monkeypatch):
     apart = (audit.site_artefacts(con, Filters()), audit.artefact_share(con, Filters()),
              audit.persistent_hotspots(con, Filters()))
@@ -120,9 +141,9 @@ def test_one_view_shares_pieces_and_gives_the_same_tables(con, monkeypatch):
                   audit.persistent_hotspots(con, Filters()))
     for one, other in zip(apart, shared):
         pd.testing.assert_frame_equal(one, other)
-    # sites, site hits, department totals, days in use and has_dates once each; then the named addresses
-    # and the hotspots
-    assert len(sql) == 7
+    # sites, site hits, department totals, days in use and has_dates once each; then the artefact share, the
+    # named addresses (which the share adds) and the hotspots
+    assert len(sql) == 8
     assert sum("audit_days_in_use" == text for text in sql) == 1
     sql.clear()
     audit.days_in_use(con, Filters())

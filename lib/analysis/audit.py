@@ -626,11 +626,11 @@ def _geocoding(con, points: str, counts: str, params: dict) -> Geocoding:
     """The Geocoding of `points` (classified points outside the block groups, as outside_points stores them) and
     `counts` (as point_counts): each a table or (SELECT ...). A handful of rows, shaped in SQL (pandas' grouping,
     joining and retyping took longer than DuckDB's queries)."""
-    frames = [query(con, name, params, points=points, counts=counts) for name in
-              ("audit_geocoding_points", "audit_geocoding_summary", "audit_geocoding_countries",
-               "audit_geocoding_abroad")]
-    frames[0]["predictions"] = frames[0]["predictions"].astype("Int64")  # NULL but for predictions
-    return Geocoding(*frames)
+    outside, summary, countries, abroad = (
+        query(con, name, params, points=points, counts=counts, evidence=", ".join(EVIDENCE)) for name in
+        ("audit_geocoding_points", "audit_geocoding_summary", "audit_geocoding_countries", "audit_geocoding_abroad"))
+    outside["predictions"] = outside["predictions"].astype("Int64")  # NULL but for predictions
+    return Geocoding(outside, summary, countries, abroad[ABROAD_COLUMNS])
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks.run import peak_rss_mb
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, RENDER_MS, REPO, start_server, stop_server
 
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
@@ -87,13 +88,6 @@ def chromium_pids() -> list[int]:
         except OSError:
             continue
     return pids
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -62,3 +62,17 @@ def test_load_report_against_a_server_elsewhere_says_what_it_did_not_measure():
                    ["pick a department: TimeoutError: (no message)"], 1100.0, (0.5, 1.0), {**cpu, "server": 5.0})
     assert "Server peak resident memory (VmHWM): 1,100 MB" in local and "**NOT met**." in local
     assert "app server 5 s (1.00 s per interaction)" in local
+
+
+def test_peak_memory_is_the_measured_process_own():
+    """A phase runs in a child process; its peak is its own, not the parent's (getrusage's ru_maxrss would
+    report at least the parent's 300 MB here: Linux keeps it across exec)."""
+    import subprocess
+    import sys
+    ballast = bytearray(300 << 20)
+    ballast[::4096] = b"\1" * len(ballast[::4096])  # touch every page, so it is resident
+    assert run.peak_rss_mb() >= 300
+    child = subprocess.run([sys.executable, "-c", "from benchmarks.run import peak_rss_mb; print(peak_rss_mb())"],
+                           capture_output=True, text=True, check=True, cwd=run.REPO)
+    assert 5 < float(child.stdout) < 200
+    del ballast

@@ -12,8 +12,9 @@ one the source run measures.
 
 Then, on the source and on the scaled directory alike, each phase in a fresh process: cold load
 (time, peak memory), warm start, and every page workload (benchmarks/workloads.py) for the four
-interactions on the source's largest department, with the peak memory of that process. Appends
-a section to benchmarks/RESULTS.md unless --no-record.
+interactions on the source's largest department, with the peak memory of that process. Last, one
+process times those workloads at both sizes in turn (phase_paired), for the ratios. Appends a section
+to benchmarks/RESULTS.md unless --no-record.
 """
 from __future__ import annotations
 
@@ -190,24 +191,18 @@ def scaled_dir_for(source: Path, predictions: int, root: Path = DATA_ROOT) -> tu
 # -- measuring (each phase in a fresh process) -----------------------------------------------
 
 def phase_queries(data_dir: Path, cache_dir: Path, repeat: int, department: str) -> dict:
-    """Warm start, then every page workload for each interaction on `department`, `repeat` times."""
+    """Warm start, then every page workload once per interaction on `department`: the process's peak memory
+    after each page, and the answers (phase_paired times them)."""
     from benchmarks import workloads
-    from benchmarks.run import _open, cpu_seconds, peak_rss_mb, summary, timed
+    from benchmarks.run import _open, peak_rss_mb
     _, con, options = _open(data_dir, cache_dir)
     steps = workloads.interactions(con, options, department)
-    out: dict = {"opened_mb": peak_rss_mb(), "queries": {}, "peak_after": {},
+    out: dict = {"opened_mb": peak_rss_mb(), "peak_after": {},
                  "interactions": {s.name: s.filters.describe(options.departments, subject="Predictions")
                                   for s in steps}}
     for page, fn in workloads.available().items():
-        per = {}
         for s in steps:
-            walls, cpus = [], []
-            for _ in range(repeat):
-                cpu = cpu_seconds()
-                walls.append(timed(fn, con, s.filters))
-                cpus.append(cpu_seconds() - cpu)
-            per[s.name] = {**summary(walls), "cpu": statistics.median(cpus)}
-        out["queries"][page] = per
+            fn(con, s.filters)
         out["peak_after"][page] = peak_rss_mb()
     out["answers"] = answers(con, steps)
     out["peak_mb"] = peak_rss_mb()
@@ -228,6 +223,35 @@ def answers(con, steps) -> dict[str, str]:
     return out
 
 
+def phase_paired(small: tuple[Path, Path], large: tuple[Path, Path], repeat: int, department: str) -> dict:
+    """Every page workload on `department` at both sizes in one process, each run at one size followed by
+    one at the other, the order swapped every repeat: the host's speed drifts (this one's by a third within
+    minutes), and timing the sizes in turn puts the drift on both sides alike. `small` and `large` are
+    (data directory, cache directory) with the cache built."""
+    from benchmarks import workloads
+    from benchmarks.run import _open, cpu_seconds, summary, timed
+    sides = {}
+    for name, (data_dir, cache_dir) in (("small", small), ("large", large)):
+        _, con, options = _open(data_dir, cache_dir)
+        sides[name] = (con, {s.name: s.filters for s in workloads.interactions(con, options, department)})
+    out: dict = {"small": {}, "large": {}}
+    for page, fn in workloads.available().items():
+        for step in sides["small"][1]:
+            walls: dict = {"small": [], "large": []}
+            cpus: dict = {"small": [], "large": []}
+            for con, filters in sides.values():  # untimed: the first run in a process opens the files
+                fn(con, filters[step])
+            for r in range(repeat):
+                for name in (("small", "large") if r % 2 == 0 else ("large", "small")):
+                    con, filters = sides[name]
+                    cpu = cpu_seconds()
+                    walls[name].append(timed(fn, con, filters[step]))
+                    cpus[name].append(cpu_seconds() - cpu)
+            for name in out:
+                out[name].setdefault(page, {})[step] = {**summary(walls[name]), "cpu": statistics.median(cpus[name])}
+    return out
+
+
 def phase_cold_raised(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
     from benchmarks import run
     from lib.data import load
@@ -243,10 +267,13 @@ def _phase(name: str):
     return phase_queries
 
 
-def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int, department: str) -> dict:
+def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int, department: str,
+               also: tuple[Path, Path] | None = None) -> dict:
+    """One phase in a fresh process; `also` is the paired phase's second (data, cache)."""
     env = {**os.environ, "PP_CACHE_DIR": str(cache_dir)}
+    extra = ["--also-data", str(also[0]), "--also-cache", str(also[1])] if also else []
     done = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--phase", phase, "--data", str(data_dir),
-                           "--cache", str(cache_dir), "--repeat", str(repeat), "--department", department],
+                           "--cache", str(cache_dir), "--repeat", str(repeat), "--department", department, *extra],
                           cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"phase {phase} on {data_dir} failed:\n{done.stderr[-4000:]}")
@@ -315,7 +342,7 @@ def report(results: dict) -> str:
         f"slugs ({n_large:,} predictions, {len(per)} departments, {large['rows'].get('block_groups'):,} block "
         f"groups): " + ", ".join(f"{d} {n:,}" for d, n in per.items()) + ". "
         f"Both measured on the original `{department}` ({per[department]:,} predictions, byte-identical rows), "
-        "each phase in a fresh process.",
+        "each phase but the paired timing in a fresh process.",
         "",
         f"| Measure | {label_small} | {label_large} | Ratio |", "|---|---|---|---|",
         f"| Cold load (CSVs → typed cache) | {secs(small['cold']['seconds'])} | {secs(large['cold']['seconds'])} | "
@@ -343,16 +370,18 @@ def report(results: dict) -> str:
                       "app's setting), so the serving side could be measured.", ""]
     lines += [
         f"Per page and interaction: the lib calls the page makes (benchmarks/workloads.py), median (min–max) of "
-        f"{results['repeat']} runs in one process; ratio = {label_large} median / {label_small} median, and the "
-        "same for the process's CPU time (every DuckDB thread counted; less sensitive to other load).",
+        f"{results['repeat']} runs at each size, both sizes in one process and timed in turn (a run at one, then "
+        f"one at the other, the order swapped every repeat, so a drift in the host's speed falls on both); "
+        f"ratio = {label_large} median / {label_small} median, and the same for the process's CPU time (every "
+        "DuckDB thread counted).",
         "",
         f"| Page | Interaction | {label_small} | {label_large} | Ratio | CPU ratio |",
         "|---|---|---|---|---|---|",
     ]
     ratios, cpu_ratios = [], []
-    for page, steps in small["queries"]["queries"].items():
+    for page, steps in results["paired"]["small"].items():
         for step, a in steps.items():
-            b = large["queries"]["queries"][page][step]
+            b = results["paired"]["large"][page][step]
             ratio, cpu_ratio = b["median"] / a["median"], b["cpu"] / a["cpu"] if a["cpu"] else float("nan")
             ratios.append(ratio)
             cpu_ratios.append(cpu_ratio)
@@ -392,12 +421,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-record", action="store_true", help="print the section, do not append it")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
-    parser.add_argument("--phase", choices=("cold", "cold_raised", "warm", "queries"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("cold", "cold_raised", "warm", "queries", "paired"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--also-data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--also-cache", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--department", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
+    if args.phase == "paired":
+        result = phase_paired((args.data, args.cache), (args.also_data, args.also_cache), repeat, args.department)
+        print(json.dumps(result, default=str))
+        return 0
     if args.phase:
         print(json.dumps(_phase(args.phase)(args.data, args.cache, repeat, args.department), default=str))
         return 0
@@ -413,14 +449,15 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="pp-scale-"))
     try:
         small = measure(source, scratch / "source", repeat, department)
-        shutil.rmtree(scratch / "source", ignore_errors=True)
         scratch.with_suffix(".source.json").write_text(json.dumps(small, indent=1, default=str))
         large = measure(scaled, scratch / "scaled", repeat, department)
+        paired = in_process("paired", source, scratch / "source", repeat, department, (scaled, scratch / "scaled"))
+        print("both sizes timed in turn", file=sys.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results = {"machine": machine(), "repeat": repeat, "code": _code_state(), "department": department,
                "source_name": source.name, "source_totals": totals, "scaled_dir": str(scaled), "record": record,
-               "source": small, "scaled": large}
+               "source": small, "scaled": large, "paired": paired}
     raw = scratch.with_suffix(".json")
     raw.write_text(json.dumps(results, indent=1, default=str))
     print(f"raw results: {raw}", file=sys.stderr)

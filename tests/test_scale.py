@@ -62,3 +62,27 @@ def test_plan_adds_whole_departments_round_after_round():
     totals = {"a": 50, "b": 30, "c": 20}
     assert scale.plan(totals, 100) == []
     assert scale.plan(totals, 230) == [("a", "a_c1", 1), ("b", "b_c1", 1), ("c", "c_c1", 1), ("a", "a_c2", 2)]
+
+
+def test_paired_timing_runs_the_sizes_in_turn(tiny_dir, tmp_path, monkeypatch):
+    """phase_paired times each workload at one size, then the other, swapping the order every repeat, after
+    an untimed run at each; every run reads the measured department at its own size."""
+    from benchmarks import run, workloads
+    scaled, _ = scale.scaled_dir_for(tiny_dir, 70, root=tmp_path)
+    calls = []
+
+    def page(con, f):
+        calls.append((con.execute("SELECT count(*) FROM departments").fetchall()[0][0], f.departments))
+
+    monkeypatch.setattr(workloads, "available", lambda: {"page": page})
+    clock = iter(range(1000))
+    monkeypatch.setattr(run, "timed", lambda fn, *args: (fn(*args), next(clock))[1])
+    out = scale.phase_paired((tiny_dir, tmp_path / "small"), (scaled, tmp_path / "large"), 3, "alpha")
+    # 2 departments in the source, 4 in the scaled copy; each interaction: untimed small, large, then timed
+    # (small, large), (large, small), (small, large)
+    sizes = [n for n, _ in calls]
+    assert sizes[:8] == [2, 4, 2, 4, 4, 2, 2, 4] and len(sizes) == 4 * 8
+    assert {d for _, d in calls} == {("alpha",)}
+    # the timed values reach each side in the order they ran: 0, 3, 4 at the small size and 1, 2, 5 at the large
+    assert out["small"]["page"]["department"]["median"] == 3 and out["large"]["page"]["department"]["median"] == 2
+    assert set(out["small"]["page"]) == {"department", "income bracket", "race filter", "date range"}

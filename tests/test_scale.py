@@ -86,3 +86,15 @@ def test_paired_timing_runs_the_sizes_in_turn(tiny_dir, tmp_path, monkeypatch):
     # the timed values reach each side in the order they ran: 0, 3, 4 at the small size and 1, 2, 5 at the large
     assert out["small"]["page"]["department"]["median"] == 3 and out["large"]["page"]["department"]["median"] == 2
     assert set(out["small"]["page"]) == {"department", "income bracket", "race filter", "date range"}
+
+
+def test_a_view_changed_only_past_the_band_and_in_every_run():
+    run = lambda lo, mid, hi: {"min": lo, "median": mid, "max": hi}  # noqa: E731
+    # 79 -> 99 ms is 1.25x+, but the runs overlap (73-99 against 82-103): noise, not the data
+    assert not scale.differs(run(0.073, 0.079, 0.099), run(0.082, 0.099, 0.103))
+    # every run at the large size slower than every run at the small one, by more than 1.25x
+    assert scale.differs(run(0.020, 0.022, 0.024), run(0.030, 0.032, 0.035))
+    # ... or faster
+    assert scale.differs(run(0.030, 0.032, 0.035), run(0.020, 0.022, 0.024))
+    # separated but within the band: the same time
+    assert not scale.differs(run(0.020, 0.021, 0.022), run(0.023, 0.025, 0.026))

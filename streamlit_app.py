@@ -24,6 +24,9 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 directory = ui.data_dir()
+if ui.link_wants_missing_real_data():
+    ui.offer_real_data()
+    st.stop()
 dataset, con, options = ui.open_data(directory)
 ui.data_source_sidebar(dataset)
 if not dataset.usable:
@@ -34,5 +37,6 @@ if not dataset.usable:
     st.stop()
 
 filters = ui.sidebar_filters(options, str(dataset.store))
+ui.sync_url(filters, dataset)
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

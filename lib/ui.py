@@ -4,9 +4,10 @@ Pages stay thin: they call `context()` for the data and filters, then lib/analys
 """
 from __future__ import annotations
 
+import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -14,7 +15,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import export
+from lib import export, urlstate
 from lib.data import load, upload
 from lib.data.problems import problems_from_frame, summarise
 from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
@@ -23,7 +24,8 @@ from lib.schema import bracket_label
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
-REAL_DIR = REPO / "data" / "real"
+# Where the one-click download puts The Markup's data (PP_REAL_DIR moves it, e.g. for a test server).
+REAL_DIR = Path(os.environ.get("PP_REAL_DIR") or REPO / "data" / "real")
 MARKUP_METHOD_2021 = ("https://themarkup.org/show-your-work/2021/12/02/"
                       "how-we-determined-crime-prediction-software-disproportionately-targeted-low-income-"
                       "black-and-latino-neighborhoods")
@@ -45,10 +47,62 @@ class Context:
 
 # -- data --------------------------------------------------------------------------------
 
+def default_dir() -> Path:
+    """PP_DATA_DIR, else the shipped demo."""
+    return Path(os.environ.get("PP_DATA_DIR") or DEMO_DIR)
+
+
+def source_kind(directory: Path) -> str | None:
+    """'demo' or 'real' (as source.json says), None for anything else: an upload, a folder of one's own."""
+    try:
+        kind = json.loads((directory / load.SOURCE_FILE).read_text()).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kind if kind in urlstate.DATA_SOURCES else None
+
+
+def real_dir() -> Path | None:
+    """The Markup's data on this server: PP_DATA_DIR when it is the real data, else the downloaded copy."""
+    for directory in (default_dir(), REAL_DIR):
+        if source_kind(directory) == "real":
+            return directory
+    return None
+
+
 def data_dir() -> Path:
-    """The session's choice, else PP_DATA_DIR, else the shipped demo."""
-    chosen = st.session_state.get("data_dir") or os.environ.get("PP_DATA_DIR") or DEMO_DIR
+    """The session's choice, else the data source the link names (`data=`), else the server's default."""
+    if not st.session_state.get("_data_link_read"):
+        st.session_state["_data_link_read"] = True
+        wanted = urlstate.data_source(st.query_params)
+        if wanted and wanted != source_kind(default_dir()):
+            if wanted == "demo":
+                st.session_state["data_dir"] = str(DEMO_DIR)
+            elif real_dir():
+                st.session_state["data_dir"] = str(real_dir())
+            else:
+                st.session_state["_link_wants_real"] = True
+    chosen = st.session_state.get("data_dir") or default_dir()
     return Path(chosen)
+
+
+def shared_kind(directory: Path) -> str | None:
+    """'demo' or 'real' when another session can open this same data from a link; None for an upload or a
+    folder of one's own (a copy of the real data may have been changed)."""
+    same = lambda other: other is not None and directory.resolve() == other.resolve()  # noqa: E731
+    if same(DEMO_DIR) or (same(default_dir()) and source_kind(directory) == "demo"):
+        return "demo"
+    return "real" if same(real_dir()) else None
+
+
+def link_wants_missing_real_data() -> bool:
+    return bool(st.session_state.get("_link_wants_real")) and real_dir() is None
+
+
+def sync_url(filters: Filters, dataset: load.Dataset) -> None:
+    """The link of this view: the filters and the data source (a page's own choices bind themselves)."""
+    kind = shared_kind(dataset.data_dir)
+    source = {} if kind is None or kind == source_kind(default_dir()) == "demo" else {urlstate.DATA: [kind]}
+    urlstate.write((*urlstate.FILTERS, urlstate.DATA), {**filters.to_query_params(), **source})
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -114,7 +168,7 @@ def reset_filters() -> None:
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
     st.session_state["_filters_seeded"] = None
-    st.query_params.clear()
+    urlstate.write(urlstate.FILTERS, {})
 
 
 def set_departments(departments: list[str]) -> None:
@@ -171,7 +225,6 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
               key="reset_filters")
     f = Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
                 min_share / 100, _as_date(start), _as_date(end), tuple(types))
-    st.query_params.from_dict(f.to_query_params())
     return f
 
 
@@ -181,11 +234,21 @@ def _as_date(value) -> date | None:
 
 # -- page furniture ------------------------------------------------------------------------
 
-def page_intro(title: str, question: str) -> None:
+def page_intro(title: str, question: str):
+    """Title, question and the sentence saying what is shown; returns that sentence's placeholder, for a page
+    whose own picker narrows the view further (see view_caption)."""
     st.title(title)
     st.markdown(f"**{question}**")
     ctx = context()
-    st.caption(ctx.filters.describe(ctx.names, subject="Showing data"))
+    caption = st.empty()
+    caption.caption(ctx.filters.describe(ctx.names, subject="Showing data"))
+    return caption
+
+
+def view_caption(placeholder, department: str) -> None:
+    """Rewrite page_intro's sentence for a page showing one `department` of the sidebar's selection."""
+    ctx = context()
+    placeholder.caption(replace(ctx.filters, departments=(department,)).describe(ctx.names, subject="Showing data"))
 
 
 def source_note(dataset: load.Dataset) -> str:
@@ -302,10 +365,14 @@ def problems_report(dataset: load.Dataset, key: str = "problems") -> None:
 
 # -- data source ---------------------------------------------------------------------------
 
-def use_directory(directory: Path | None) -> None:
+def use_directory(directory: Path | None, keep_link: bool = False) -> None:
+    """Switch this session's data. The filters start afresh, unless a link asked for this data (`keep_link`):
+    then its filters apply to it."""
     st.session_state["data_dir"] = str(directory) if directory else None
     st.session_state["_filters_seeded"] = None
-    st.query_params.clear()
+    st.session_state.pop("_link_wants_real", None)
+    if not keep_link:
+        urlstate.write(urlstate.FILTERS, {})
 
 
 def data_source_sidebar(dataset: load.Dataset) -> None:
@@ -332,9 +399,28 @@ def data_source_sidebar(dataset: load.Dataset) -> None:
             st.rerun()
         st.page_link("pages/data_methods.py", label="Upload your own files", icon=":material/upload_file:",
                      help="A .zip of a data folder or the CSV and GeoJSON files; used in your session only.")
+    if shared_kind(dataset.data_dir) is None:
+        sb.caption(":material/link_off: Links to these views cannot be shared: this data is only in your session, "
+                   "so someone opening the link sees the demo data instead.")
 
 
-def fetch_real_data() -> None:
+def offer_real_data() -> None:
+    """A link to the real data opened where it has not been downloaded yet: one click fetches it, then the
+    linked view (its filters and page choices kept) shows."""
+    st.title("This link shows The Markup's real data")
+    st.markdown("The view you opened uses the real predictions, which this copy of the app has not downloaded "
+                "yet. Download them (about 8 MB, The Markup's published files at pinned commits, checked against "
+                "their checksums) and the linked view opens.")
+    c = st.columns([1, 1, 2])
+    if c[0].button("Download the real data", icon=":material/cloud_download:", type="primary",
+                   key="link_fetch_real"):
+        fetch_real_data(keep_link=True)
+    if c[1].button("Open the demo data instead", key="link_use_demo"):
+        use_directory(DEMO_DIR)
+        st.rerun()
+
+
+def fetch_real_data(keep_link: bool = False) -> None:
     from lib.data.fetch import FetchError, fetch
     bar = st.progress(0.0, text="Downloading The Markup's files…")
     try:
@@ -344,5 +430,5 @@ def fetch_real_data() -> None:
         bar.empty()
         st.error(str(exc))
         return
-    use_directory(REAL_DIR)
+    use_directory(REAL_DIR, keep_link=keep_link)
     st.rerun()

@@ -2,7 +2,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import ui
+from lib import ui, urlstate
 from lib.analysis import accuracy as acc
 from lib.charts import accuracy as charts
 
@@ -177,14 +177,24 @@ if daily["predictions"].isna().all() and per_day:
                f"{per_day:,.0f} a day.")
 
 # -- the matches -------------------------------------------------------------------------------------
-def _long_table(table: str, label: str, rows: int, columns: dict) -> None:
-    """An expander that fetches the table's first rows only when opened (the page's figures never need them)."""
-    box = st.expander(f"Show the {rows:,} {label}", key=f"acc_{table}", on_change="rerun")
-    if box.open:
-        with box:
-            frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,
-                                ui.SHOWN_ROWS)
-            st.dataframe(ui.shown_rows(frame, label, total=rows), hide_index=True, column_config=columns)
+LONG_LABELS = {"matched": "Matched reports", "came_true": "Predictions that came true"}
+long_rows = {"matched": view.matched_rows if s["match_method"] is not None else None,
+             "came_true": view.came_true_rows if view.result.true_by_type is not None else None}
+offered = [t for t, rows in long_rows.items() if rows is not None]
+# The page's figures never need these rows: a table is fetched (its first rows) only when chosen here, and
+# the choice is in the link (`show`).
+opened = st.pills("Show the long tables", offered, selection_mode="multi", key=urlstate.ACCURACY_SHOW,
+                  bind="query-params", format_func=lambda t: f"{LONG_LABELS[t]} ({long_rows[t]:,})",
+                  help="Each table is fetched when shown; the downloads have every row.") if offered else []
+
+
+def _long_table(table: str, label: str, columns: dict) -> None:
+    if table in opened:
+        frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,
+                            ui.SHOWN_ROWS)
+        st.dataframe(ui.shown_rows(frame, label, total=long_rows[table]), hide_index=True, column_config=columns)
+    else:
+        st.caption(f"{long_rows[table]:,} {label}: choose *{LONG_LABELS[table]}* above to show them.")
 
 
 if s["match_method"] is not None:
@@ -192,7 +202,7 @@ if s["match_method"] is not None:
     st.caption("Predictable reports that fell inside at least one prediction box during its shift; "
                "“Counts for” is the prediction type a correctly predicted report counts toward (blank: the boxes "
                "were predicting other crimes).")
-    _long_table("matched", "matched reports", view.matched_rows, {
+    _long_table("matched", "matched reports", {
         "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
         "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude",
         "geoid": "Block group", "predictable_type": "Report type", "num_predictions": "Predictions there",
@@ -201,7 +211,7 @@ if s["match_method"] is not None:
                 "Download matched reports")
 if view.result.true_by_type is not None:
     st.subheader("The predictions that came true")
-    _long_table("came_true", "predictions that came true", view.came_true_rows, {
+    _long_table("came_true", "predictions that came true", {
         "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted",
         "count": "Predictions", "reports": "Reports inside", "address": "Address",
         "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "Block group"})

@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import schema, ui
+from lib import schema, ui, urlstate
 from lib.analysis import audit
 from lib.charts import audit as charts
 
@@ -12,7 +12,7 @@ ui.page_intro("Audit: hotspots that are not crime, places targeted every day, po
 con, f, names = ctx.con, ctx.filters, ctx.names
 KEY = str(ctx.dataset.store)
 SITES_STATE = "audit_added_sites"
-TAB_KEY = "audit_tab"
+TAB_KEY = urlstate.AUDIT_TAB
 TABS = ("Hotspots that are not crime", "Places targeted day after day", "Geocoding and 'abroad'", "Over time")
 DATES = {c: st.column_config.DateColumn(c.replace("_", " ").capitalize())
          for c in ("first_date", "last_date", "quarter", "first_targeted", "last_targeted")}
@@ -117,8 +117,8 @@ with st.expander(f"Add a site for this session ({len(added)} added)", icon=":mat
         if added:
             c[1].button("Remove added sites", on_click=_clear_sites, icon=":material/delete:")
 
-# Only the open tab is computed and drawn (on_change="rerun" makes st.tabs report which one is open).
-tabs = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+# Only the open tab is computed and drawn (a bound st.tabs reruns on a switch and reports which one is open).
+tabs = st.tabs(list(TABS), key=TAB_KEY, bind="query-params")
 
 # -- 1. artefacts ------------------------------------------------------------------------------------
 if tabs[0].open:

@@ -2,7 +2,7 @@ import math
 
 import streamlit as st
 
-from lib import ui
+from lib import ui, urlstate
 from lib.analysis import disparities as dsp
 from lib.analysis import overview
 from lib.charts import disparities as charts
@@ -10,7 +10,7 @@ from lib.charts import disparities as charts
 ALL = "__all__"
 
 ctx = ui.context()
-ui.page_intro("Disparities",
+caption = ui.page_intro("Disparities",
               "Did PredPol's predictions fall hardest on Black, Latino and low-income neighbourhoods?")
 st.markdown(
     "Following The Markup's method, each department's block groups are ranked by how many predictions fell in "
@@ -71,10 +71,8 @@ name = ctx.names.get
 if len(departments) == 1:
     chosen = departments[0]
 else:
-    options = [ALL, *departments]
-    if st.session_state.get("dsp_department") not in options:
-        st.session_state.pop("dsp_department", None)
-    chosen = st.selectbox("Department", options, key="dsp_department",
+    chosen = st.selectbox("Department", [ALL, *departments], key=urlstate.DISPARITIES_DEPARTMENT,
+                          bind="query-params",
                           format_func=lambda d: f"All {len(departments)} departments (averaged)" if d == ALL
                           else name(d, d),
                           help="Narrow the list with the sidebar's department filter.")
@@ -86,6 +84,7 @@ if chosen == ALL:
     wide = dsp.mean_table(table)
     deciles = _deciles(ctx.con, key, analysed, ALL)
 else:
+    ui.view_caption(caption, chosen)
     place = name(chosen, chosen)
     rows = ranked[ranked["department"] == chosen]
     shown = table[table["department"] == chosen]

@@ -81,11 +81,11 @@ def test_long_tables_send_the_browser_only_their_first_rows(demo, monkeypatch):
     assert_no_exception(at)
     # closed, the long tables are not fetched: the page shows their size
     closed = len(at.dataframe)
-    assert [e.label for e in at.expander if e.label.startswith("Show the")] == [
-        f"Show the {matched:,} matched reports", f"Show the {true:,} predictions that came true"]
-    at.session_state["acc_matched"] = True
-    at.session_state["acc_came_true"] = True
-    at.run()
+    captions = [c.value for c in at.caption]
+    assert f"{matched:,} matched reports: choose *Matched reports* above to show them." in captions
+    assert f"{true:,} predictions that came true: choose *Predictions that came true* above to show them." \
+        in captions
+    at.pills(key="show").set_value(["matched", "came_true"]).run()
     assert_no_exception(at)
     captions = [c.value for c in at.caption]
     assert f"Showing the first 5 of {matched:,} matched reports; the download below has all of them." \

@@ -19,7 +19,7 @@ def _text(at) -> str:
 
 def open_tab(at, label: str):
     """Open a tab of the page, as a reader's click does (the page draws only the open one)."""
-    at.session_state["audit_tab"] = label
+    at.session_state["tab"] = label
     at.run()
     assert_no_exception(at)
     return at

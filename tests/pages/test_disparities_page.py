@@ -17,7 +17,7 @@ def test_tiny_all_departments_then_one(tiny_dir):
     assert (m["Departments"], m["Block groups ranked"], m["Predictions in them"]) == ("2", "6", "33")
     # mean over alpha (A1: 60% Black) and beta (B1: 10% Black)
     assert m["Black share, most-targeted"] == "35%"
-    at.selectbox(key="dsp_department").set_value("alpha").run()
+    at.selectbox(key="dd").set_value("alpha").run()
     assert_no_exception(at)
     m = metrics(at)
     assert (m["Block groups ranked"], m["Predictions in them"]) == ("4", "24")
@@ -55,7 +55,7 @@ def test_real_data_shows_the_published_pattern(real_dir):
     m = metrics(at)
     assert (m["Departments"], m["Block groups ranked"]) == ("38", "5,463")
     assert "Black 34 of 38" in _text(at)  # positive correlations, as in The Markup's box plot
-    at.selectbox(key="dsp_department").set_value("plainfieldpdnj").run()
+    at.selectbox(key="dd").set_value("plainfieldpdnj").run()
     assert_no_exception(at)
     m = metrics(at)
     assert m["Block groups ranked"] == "35" and m["Most-targeted window"] == "3 block groups"

@@ -278,6 +278,17 @@ def column_label(column: str) -> str:
     return COLUMN_LABELS.get(column, column.replace("_", " ").capitalize())
 
 
+def percent_column(label: str, digits: int = 0, **kwargs):
+    """A share column shown as '45%' (whole points: census estimates support no more); pair with as_percent."""
+    return st.column_config.NumberColumn(label, format=f"%.{digits}f%%", **kwargs)
+
+
+def as_percent(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """A copy for display with shares (0–1) as percentage points, for percent_column; downloads keep shares."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.assign(**{c: frame[c] * 100 for c in present})
+
+
 SHOWN_ROWS = 2_000  # a table on the page; the download has every row
 
 

@@ -3,7 +3,9 @@ from datetime import date
 import streamlit as st
 
 from lib import ui, urlstate
+from lib.filters import Filters
 from lib.analysis import accuracy as acc
+from lib.analysis import overview
 from lib.charts import accuracy as charts
 
 ctx = ui.context()
@@ -36,6 +38,11 @@ def _departments(_con, data_key: str):
 @st.cache_data(show_spinner=False, max_entries=64)
 def _window(_con, data_key: str, department: str) -> tuple[date, date] | None:
     return acc.analysis_window(_con, department)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _all_time_predictions(_con, data_key: str, department: str) -> int:
+    return int(overview.headline(_con, Filters(departments=(department,)))["predictions"])
 
 
 def _full(table, result: acc.Accuracy):
@@ -75,7 +82,8 @@ if len(candidates) > 1 or not selected or len(selected) > 1:
             + (f", one of {len(candidates)} departments with crime reports in this selection."
                if len(candidates) > 1 else ", the only department with crime reports in this selection."),
             icon=":material/info:")
-    _switch_buttons(candidates.iloc[1:] if len(candidates) > 1 else candidates, "pick")
+    if len(candidates) > 1:  # a button for each department not shown (none for the one already shown)
+        _switch_buttons(candidates.iloc[1:], "pick")
 
 default_window = _window(ctx.con, DATA_KEY, department)
 window = default_window
@@ -104,6 +112,12 @@ if s["success_rate"] is not None:
                 f"reported inside the box during the shift for {s['success_rate']:.2%} of predictions "
                 f"(95% interval {lo:.2%} to {hi:.2%}). For the other {1 - s['success_rate']:.2%}, no such crime "
                 "was reported there.")
+    all_time = _all_time_predictions(ctx.con, DATA_KEY, department)
+    if all_time and all_time != s["predictions_total"]:
+        st.caption(f"{s['predictions_total']:,} is the number of predictions in the analysis window, "
+                   f"{start:%b %-d, %Y} to {end:%b %-d, %Y}. Over all its dates the data holds {all_time:,} "
+                   f"predictions for {name}: the figure the Overview and the Map show.")
+        st.page_link("pages/overview.py", label="All-time figures on the Overview", icon=":material/dashboard:")
 elif s["match_method"] is None:
     st.warning("These crime reports carry no match with the predictions, and the predictions have no dates and "
                "shifts to match them with, so the share of predictions that came true cannot be measured. The "
@@ -119,8 +133,14 @@ c[0].metric("Reports analysed", f"{s['reports_analysed']:,}", f"of {s['reports_t
             delta_color="off", delta_arrow="off")
 c[1].metric("Of a kind it predicts", f"{s['reports_predictable']:,}")
 if s["reports_with_prediction"] is not None:
-    c[2].metric("Inside a box, during its shift", f"{s['reports_with_prediction']:,}")
+    c[2].metric("Of those, inside a box during its shift", f"{s['reports_with_prediction']:,}",
+                help="Reports of a kind the software predicts that fell inside a prediction box during the box's "
+                     "shift. The Map's “hits” count reported crimes of any kind, so they are more.")
     c[3].metric("… of the predicted type", f"{s['reports_correct_type']:,}")
+    st.caption("These count only reports of a kind the software predicts, after the method's exclusions. The Map's "
+               "“hits” count every reported crime inside a box during its shift, whatever its kind, so they are "
+               "more.")
+    st.page_link("pages/map.py", label="Hits, misses and false alarms on the Map", icon=":material/map:")
 
 # -- the funnel ------------------------------------------------------------------------------------
 st.subheader("From reported crimes to predictions that came true")

@@ -93,7 +93,10 @@ else:
 
 # -- key numbers ---------------------------------------------------------------------------------
 c = st.columns(4)
-c[0].metric("Departments", f"{len(departments) if chosen == ALL else 1:,}")
+c[0].metric("Departments", f"{len(departments) if chosen == ALL else 1:,}",
+            "with predictions" if chosen == ALL else None, delta_color="off", delta_arrow="off",
+            help="Departments with predictions in their block groups. The Overview counts every department in "
+                 "the data, with or without predictions.")
 c[1].metric("Block groups ranked", f"{len(rows):,}")
 c[2].metric("Predictions in them", f"{int(rows['predictions'].sum()):,}")
 if chosen != ALL:

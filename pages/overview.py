@@ -35,9 +35,17 @@ if not h["predictions"] and not h["block_groups"]:
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
 
+with_predictions = table[table["predictions"] > 0]
 c = st.columns(5)
-c[0].metric("Departments", f"{h['departments']:,}")
-c[1].metric("Predictions", f"{h['predictions']:,}")
+c[0].metric("Departments", f"{h['departments']:,}",
+            f"in the data; {len(with_predictions):,} with predictions" if len(with_predictions) != h["departments"]
+            else None, delta_color="off", delta_arrow="off",
+            help="Every department in the data for this selection, with or without predictions. The Map and "
+                 "Disparities pages count only those with predictions.")
+c[1].metric("Predictions", f"{h['predictions']:,}", "all time" if ctx.filters.all_time else "chosen dates and types",
+            delta_color="off", delta_arrow="off",
+            help="Every prediction in the data for this selection, over all its dates unless the sidebar narrows "
+                 "them. The Accuracy page counts only those in a department's analysis window.")
 c[2].metric("Prediction locations", f"{h['locations']:,}")
 c[3].metric("Block groups", f"{h['block_groups']:,}")
 c[4].metric("Residents covered", f"{h['residents']:,}")
@@ -54,6 +62,14 @@ if h["share_predictions_low_income_majority"] is not None:
                 f"{h['share_households_low_income_majority'] or 0:.0%} of households are there",
                 delta_color="off", delta_arrow="off")
 
+without = table[table["predictions"] == 0]
+if len(without):
+    st.caption(f"{len(with_predictions):,} of the {len(table):,} departments have predictions here; "
+               f"{', '.join(without['name'])} {'has' if len(without) == 1 else 'have'} none. The Map and "
+               f"Disparities pages count the {len(with_predictions):,}.")
+links = st.columns([1, 1, 3])
+links[0].page_link("pages/disparities.py", label="Disparities, by department", icon=":material/balance:")
+links[1].page_link("pages/accuracy.py", label="Accuracy, in its window", icon=":material/target:")
 left_out = h["predictions_in_data"] - h["predictions"]
 st.caption(
     f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"
@@ -81,21 +97,28 @@ def _choose_department():
 
 
 st.dataframe(
-    table, hide_index=True, key="dept_table", on_select=_choose_department, selection_mode="single-row",
-    column_order=["name", "predictions", "predictions_outside", "block_groups", "residents", "predictions_per_1000",
-                  "most_targeted_black_latino", "department_black_latino", "first_prediction_date",
-                  "final_prediction_date"],
+    ui.as_percent(table, ["most_targeted_black_latino", "department_black_latino"]).assign(
+        predictions_per_1000=table["predictions_per_1000"].round()),
+    hide_index=True, key="dept_table", on_select=_choose_department, selection_mode="single-row",
+    # The columns a reader compares come first, under short titles, so they fit beside the sidebar at 1,400 px.
+    column_order=["name", "predictions", "predictions_per_1000", "most_targeted_black_latino",
+                  "department_black_latino", "block_groups", "residents", "predictions_outside",
+                  "first_prediction_date", "final_prediction_date"],
     column_config={
-        "name": "Department",
-        "predictions": st.column_config.NumberColumn("Predictions", format="localized"),
-        "predictions_outside": st.column_config.NumberColumn("Outside block groups", format="localized"),
+        "name": st.column_config.TextColumn("Department", pinned=True),
+        "predictions": st.column_config.NumberColumn("Predictions", format="localized",
+                                                     help="All predictions of the department, all time"),
+        "predictions_outside": st.column_config.NumberColumn(
+            "Outside block groups", format="localized", help="Predictions outside every block group"),
         "block_groups": st.column_config.NumberColumn("Block groups", format="localized"),
         "residents": st.column_config.NumberColumn("Residents", format="localized"),
-        "predictions_per_1000": st.column_config.NumberColumn("Predictions per 1,000 residents", format="%.0f"),
-        "most_targeted_black_latino": st.column_config.NumberColumn(
-            "Black + Latino share, most-targeted block group", format="percent"),
-        "department_black_latino": st.column_config.NumberColumn("Black + Latino share, department",
-                                                                 format="percent"),
+        "predictions_per_1000": st.column_config.NumberColumn("Per 1,000 residents", format="localized",
+                                                              help="Predictions per 1,000 residents"),
+        "most_targeted_black_latino": ui.percent_column(
+            "Black + Latino, top block group",
+            help="Black and Latino share of residents in the block group with the most predictions"),
+        "department_black_latino": ui.percent_column(
+            "Black + Latino, department", help="Black and Latino share of all the department's residents"),
         "first_prediction_date": st.column_config.DateColumn("First prediction"),
         "final_prediction_date": st.column_config.DateColumn("Last prediction"),
     })

@@ -28,7 +28,7 @@ def test_demo_shows_the_join_and_a_switch(demo):
     from lib.analysis.accuracy import accuracy_summary
     s = accuracy_summary(demo.connect(), "rivertonpdnj")
     assert m["Reports analysed"] == f"{s['reports_analysed']:,}"
-    assert m["Inside a box, during its shift"] == f"{s['reports_with_prediction']:,}"
+    assert m["Of those, inside a box during its shift"] == f"{s['reports_with_prediction']:,}"
     assert m["… of the predicted type"] == f"{s['reports_correct_type']:,}"
     headline = f"{s['predictions_matched']:,} of {s['predictions_total']:,} predictions ({s['success_rate']:.2%}) came true"
     assert any(headline in md.value for md in at.markdown)
@@ -62,9 +62,11 @@ def test_real_plainfield_published_figures(real_dir):
     m = metrics(at)
     assert m["Reports analysed"] == "3,066"
     assert m["Of a kind it predicts"] == "336"
-    assert m["Inside a box, during its shift"] == "62"
+    assert m["Of those, inside a box during its shift"] == "62"
     assert m["… of the predicted type"] == "34"
     assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
+    # the window's count says what it is beside the all-time one the Overview and Map show
+    assert any("Over all its dates the data holds 56,415 predictions for Plainfield" in c.value for c in at.caption)
     assert any("89%" in md.value for md in at.markdown)  # 2,730 of 3,066 reports of kinds never predicted
     assert "published without dates" in _text(at)
 
@@ -93,3 +95,10 @@ def test_long_tables_send_the_browser_only_their_first_rows(demo, monkeypatch):
     assert f"Showing the first 5 of {true:,} predictions that came true; the download below has " \
            "all of them." in captions
     assert len(at.dataframe) == closed + 2 and sorted(len(d.value) for d in at.dataframe)[:2] == [5, 5]
+
+
+def test_real_data_without_a_department_shows_plainfield_and_no_button_for_it(real_dir):
+    at = run_app(real_dir, page=PAGE)
+    assert_no_exception(at)
+    assert any("Showing **Plainfield, N.J.**" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label.startswith("Show ")]

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import export, urlstate
+from lib.geoid import block_group_name
 from lib.data import load, upload
 from lib.data.problems import problems_from_frame, summarise
 from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
@@ -267,7 +268,8 @@ def page_notes(notes: list[str]) -> None:
         st.caption("**Data and method.** " + source_note(ctx.dataset) + " " + " ".join(notes))
 
 
-COLUMN_LABELS = {"lat": "Latitude", "lon": "Longitude", "geoid": "Block group (GEOID)", "department": "Department",
+COLUMN_LABELS = {"lat": "Latitude", "lon": "Longitude", "geoid": "GEOID", "block_group": "Block group",
+                 "department": "Department",
                  "predictions": "Predictions", "records": "Records", "first_date": "First date",
                  "last_date": "Last date", "days_targeted": "Days targeted", "days_in_use": "Days in use",
                  "share_of_department": "Share of dept. predictions", "share_of_days": "Share of days in use"}
@@ -304,17 +306,40 @@ def shown_rows(frame: pd.DataFrame, what: str, limit: int | None = None, total: 
     return frame
 
 
+KIND_COLUMNS = ("kind", "site_kind")
+
+
+def readable(frame: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """A frame for the page (downloads keep the codes): departments by name, a block group in words beside its
+    GEOID, kinds in words ('Police station'), and blank text for missing text."""
+    shown = frame.copy()
+    if names and "department" in shown.columns:
+        shown["department"] = shown["department"].map(lambda d: names.get(d, d) if isinstance(d, str) else d)
+    for column in KIND_COLUMNS:
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda k: k.replace("_", " ").capitalize() if isinstance(k, str) else k)
+    if "geoid" in shown.columns and "block_group" not in shown.columns:
+        shown.insert(list(shown.columns).index("geoid"), "block_group", shown["geoid"].map(block_group_name))
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].where(shown[column].notna(), "")
+    return shown
+
+
 def table(frame: pd.DataFrame, names: dict[str, str] | None = None, column_order: list[str] | None = None,
           column_config: dict | None = None, **kwargs) -> None:
-    """A table for readers: departments by name, columns labelled in words, and columns with no value at all
-    (dates of undated data, say) left out. Downloads keep the raw frame."""
-    shown = frame
-    if names and "department" in frame.columns:
-        shown = frame.assign(department=frame["department"].map(lambda d: names.get(d, d) if isinstance(d, str) else d))
-    blank = {c for c in shown.columns if len(shown) and shown[c].isna().all()}
+    """A table for readers (see readable), columns labelled in words, thousands separated, and columns with no
+    value at all (dates of undated data, say) left out. Downloads keep the raw frame."""
+    shown = readable(frame, names)
+    blank = {c for c in frame.columns if len(frame) and frame[c].isna().all()}
     order = [c for c in (column_order or list(shown.columns)) if c in shown.columns and c not in blank]
+    if column_order and "geoid" in order and "block_group" not in order:
+        order.insert(order.index("geoid"), "block_group")
     config = {c: column_label(c) for c in order}
     config.update(column_config or {})
+    for c in order:  # counts with thousands separators ("1,312"), under the label given
+        if pd.api.types.is_integer_dtype(shown[c]) and isinstance(config.get(c), str):
+            config[c] = st.column_config.NumberColumn(config[c], format="localized")
     st.dataframe(shown, hide_index=True, column_order=order, column_config=config, **kwargs)
 
 

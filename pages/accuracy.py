@@ -167,7 +167,7 @@ if s["success_rate"] is not None and s["by_type"]:
     rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
         "</b>", ""))
     with st.expander("The numbers behind the chart"):
-        st.dataframe(rows, hide_index=True, column_config={
+        ui.table(rows, column_config={
             "label": "Type", "success_rate": st.column_config.NumberColumn("Came true", format="percent"),
             "success_rate_ci95": "95% interval", "predictions_matched": "Predictions that came true",
             "predictions_total": "Predictions",
@@ -212,7 +212,7 @@ def _long_table(table: str, label: str, columns: dict) -> None:
     if table in opened:
         frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,
                             ui.SHOWN_ROWS)
-        st.dataframe(ui.shown_rows(frame, label, total=long_rows[table]), hide_index=True, column_config=columns)
+        ui.table(ui.shown_rows(frame, label, total=long_rows[table]), column_config=columns)
     else:
         st.caption(f"{long_rows[table]:,} {label}: choose *{LONG_LABELS[table]}* above to show them.")
 
@@ -225,7 +225,7 @@ if s["match_method"] is not None:
     _long_table("matched", "matched reports", {
         "ts": st.column_config.DatetimeColumn("Reported at", format="YYYY-MM-DD HH:mm"),
         "description": "Offence", "address": "Address", "lat": "Latitude", "lon": "Longitude",
-        "geoid": "Block group", "predictable_type": "Report type", "num_predictions": "Predictions there",
+        "geoid": "GEOID", "predictable_type": "Report type", "num_predictions": "Predictions there",
         "prediction_type": "Their types", "counts_for": "Counts for"})
     ui.download(_full(acc.matched_table, view.result), f"matched-reports-{department}",
                 "Download matched reports")
@@ -234,7 +234,7 @@ if view.result.true_by_type is not None:
     _long_table("came_true", "predictions that came true", {
         "date": st.column_config.DateColumn("Date"), "shift": "Shift", "incident_type": "Predicted",
         "count": "Predictions", "reports": "Reports inside", "address": "Address",
-        "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "Block group"})
+        "prediction_lat": "Latitude", "prediction_lon": "Longitude", "geoid": "GEOID"})
     ui.download(_full(acc.came_true_table, view.result), f"predictions-came-true-{department}",
                 "Download predictions that came true")
 
@@ -257,11 +257,11 @@ elif not minutes.empty:
                "patrol minutes by block group are shown instead.")
 if not minutes.empty:
     with st.expander(f"Patrol minutes by block group ({len(minutes):,} block groups)"):
-        st.dataframe(minutes, hide_index=True, column_config={
-            "geoid": "Block group", "patrols": "Patrols", "patrol_minutes": st.column_config.NumberColumn(
-                "Patrol minutes", format="localized"), "predictions": "Predictions",
-            "share_black_latino": st.column_config.NumberColumn("Black + Latino share", format="percent"),
-            "share_low_income": st.column_config.NumberColumn("Low-income share", format="percent")})
+        ui.table(ui.as_percent(minutes, ["share_black_latino", "share_low_income"]), column_config={
+            "patrols": "Patrols", "patrol_minutes": st.column_config.NumberColumn("Patrol minutes",
+                                                                                  format="localized"),
+            "predictions": "Predictions", "share_black_latino": ui.percent_column("Black + Latino share"),
+            "share_low_income": ui.percent_column("Low-income share")})
         ui.download(minutes, f"patrol-minutes-{department}", "Download patrol minutes")
 
 ui.page_notes([

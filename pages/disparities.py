@@ -8,6 +8,8 @@ from lib.analysis import overview
 from lib.charts import disparities as charts
 
 ALL = "__all__"
+SHARES = {"share_most_targeted": "Most targeted", "share_median": "Median", "share_least_targeted": "Least targeted",
+          "share_total": "Whole area"}
 
 ctx = ui.context()
 caption = ui.page_intro("Disparities",
@@ -171,16 +173,17 @@ else:
     right.markdown(dsp.correlation_reading(summary))
     right.plotly_chart(ui.figure(charts.correlation_strip, core, ctx.names), width="stretch",
                        key="chart_correlations")
-    st.dataframe(
-        summary.assign(group=summary["group"].map(dsp.group_label)), hide_index=True,
+    ui.table(
+        ui.as_percent(summary.assign(group=summary["group"].map(dsp.group_label)),
+                      ["mean_most_targeted", "mean_median", "mean_least_targeted", "mean_total"]),
         column_config={
             "group": "Group", "departments": "Departments",
             "most_above_median": "Most-targeted above median",
             "most_above_total": "Most-targeted above whole area",
-            "mean_most_targeted": st.column_config.NumberColumn("Mean share, most targeted", format="percent"),
-            "mean_median": st.column_config.NumberColumn("Mean share, median", format="percent"),
-            "mean_least_targeted": st.column_config.NumberColumn("Mean share, least targeted", format="percent"),
-            "mean_total": st.column_config.NumberColumn("Mean share, whole area", format="percent"),
+            "mean_most_targeted": ui.percent_column("Mean share, most targeted"),
+            "mean_median": ui.percent_column("Mean share, median"),
+            "mean_least_targeted": ui.percent_column("Mean share, least targeted"),
+            "mean_total": ui.percent_column("Mean share, whole area"),
             "positive_correlations": "Positive correlations",
             "correlations": "Correlations computed",
             "median_spearman": st.column_config.NumberColumn("Median correlation", format="%.2f"),
@@ -188,10 +191,8 @@ else:
         })
     ui.download(summary, "disparities-across-departments", "Download the summary")
 with st.expander("Every department × group"):
-    st.dataframe(core.assign(department=core["department"].map(lambda d: name(d, d)),
-                             group=core["group"].map(dsp.group_label)), hide_index=True,
-                 column_config={c: st.column_config.NumberColumn(format="percent") for c in
-                                ("share_most_targeted", "share_median", "share_least_targeted", "share_total")})
+    ui.table(ui.as_percent(core.assign(group=core["group"].map(dsp.group_label)), SHARES), ctx.names,
+             column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})
     ui.download(core, "disparities-table", "Download the table")
 
 # -- the what-if ---------------------------------------------------------------------------------
@@ -203,9 +204,8 @@ if f.selects_block_groups:
                                    first_scope="filtered" if analysed is f else "all",
                                    second_scope="all" if analysed is f else "filtered")
     st.markdown(dsp.scope_reading(compare, place))
-    st.dataframe(compare, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="percent") for c in
-        ("share_most_targeted", "share_median", "share_least_targeted", "share_total")})
+    ui.table(ui.as_percent(compare, SHARES), ctx.names,
+             column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})
     ui.download(compare, "disparities-what-if", "Download the comparison")
 
 st.subheader("What to keep in mind")
@@ -224,10 +224,14 @@ st.markdown(
 ui.page_notes([
     "Method: The Markup, 'How We Determined Crime Prediction Software Disproportionately Targeted Low-Income, "
     f"Black, and Latino Neighborhoods' ({ui.MARKUP_METHOD_2021}). Prediction counts are the predictions whose "
-    "point lies inside the block group, following the sidebar's dates and incident types. Shares are "
-    "Σ group ÷ Σ residents over the block groups of a window; low income is households eligible for free or "
-    "reduced-price school lunch ÷ households. Correlation: Spearman's rho between the prediction rank and the "
-    "group's share, over block groups with residents. Exposure ratio: Σ group × (predictions ÷ residents) ÷ "
-    "Σ group, divided by all predictions ÷ all residents (block groups with residents only). 'All departments' "
+    "point lies inside the block group, following the sidebar's dates and incident types. A window's share of a "
+    "group adds up the group's residents over the window's block groups and divides by all their residents "
+    "(Σ group ÷ Σ residents); low income is households eligible for free or reduced-price school lunch ÷ "
+    "households. The correlation says whether block groups with more predictions tend to have a larger share of "
+    "the group: +1 always, 0 no relation, −1 always less (Spearman's rho between the prediction rank and the "
+    "group's share, over block groups with residents). The exposure ratio compares the predictions per resident "
+    "where the average member of a group lives with those where the average resident lives (Σ group × "
+    "(predictions ÷ residents) ÷ Σ group, divided by all predictions ÷ all residents; block groups with "
+    "residents only). 'All departments' "
     "averages each department's figure, as The Markup did.",
 ])

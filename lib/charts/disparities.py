@@ -9,13 +9,18 @@ from lib.analysis.disparities import WINDOW_LABELS, group_label
 
 WINDOW_COLOURS = {"Most targeted": "#b2182b", "Median": "#ef8a62", "Least targeted": "#67a9cf",
                   "Whole jurisdiction": "#7f7f7f"}
-GROUP_COLOURS = {"Black": "#1b9e77", "Latino": "#d95f02", "White": "#7570b3", "Asian": "#e7298a",
-                 "Low-income": "#66a61e"}
+# Okabe & Ito's palette: told apart with every common colour-vision deficiency (Dark2's two greens were not).
+GROUP_COLOURS = {"Black": "#0072B2", "Latino": "#E69F00", "White": "#009E73", "Asian": "#CC79A7",
+                 "Low-income": "#D55E00"}
 
 
 def _layout(fig: go.Figure, height: int = 420) -> go.Figure:
+    # Labels that do not fit at a readable size are hidden (their values are in the hover and the download)
+    # rather than shrunk to a few pixels; the margin leaves room for the y-axis title.
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      uniformtext=dict(minsize=11, mode="hide"))
+    fig.update_yaxes(automargin=True, title_standoff=6)
     return fig
 
 
@@ -26,9 +31,9 @@ def composition_bars(composition: pd.DataFrame) -> go.Figure:
         Group=lambda d: d["group"].map(group_label), Window=lambda d: d["window"].map(WINDOW_LABELS))
     fig = px.bar(frame, x="Group", y="share", color="Window", barmode="group", text_auto=".0%",
                  color_discrete_map=WINDOW_COLOURS, category_orders={"Window": list(WINDOW_COLOURS)},
-                 labels={"share": "Share of residents (households for income)"})
+                 labels={"share": "Share (%)"})
     fig.update_yaxes(tickformat=".0%")
-    fig.update_traces(textposition="outside", cliponaxis=False)
+    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=12)
     return _layout(fig)
 
 
@@ -38,7 +43,7 @@ def deciles_line(deciles: pd.DataFrame) -> go.Figure:
     fig = px.line(frame.sort_values("decile"), x="decile", y="share", color="Group", markers=True,
                   color_discrete_map=GROUP_COLOURS,
                   labels={"decile": "Tenth of block groups, from fewest (1) to most (10) predictions",
-                          "share": "Share of residents (households for income)"})
+                          "share": "Share of residents or households (%)"})
     fig.update_xaxes(dtick=1, range=[0.5, 10.5])
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig)
@@ -58,6 +63,8 @@ def share_scatter(points: pd.DataFrame, group: str, log_scale: bool = True) -> g
                              "department": "Department"},
                      render_mode="webgl")
     fig.update_xaxes(tickformat=".0%", range=[-0.03, 1.03])
+    if log_scale:  # powers of ten only: the 2s and 5s between them crowded the axis
+        fig.update_yaxes(dtick=1, tickformat="~,g")
     fig.update_coloraxes(colorbar_tickformat=".0%")
     return _layout(fig, 480)
 
@@ -95,7 +102,7 @@ def correlation_strip(table: pd.DataFrame, names: dict[str, str] | None = None) 
         Department=lambda d: d["department"].map(lambda x: (names or {}).get(x, x)))
     fig = px.box(frame, x="Group", y="spearman", color="Group", points="all", color_discrete_map=GROUP_COLOURS,
                  hover_data={"Department": True, "spearman": ":.2f", "Group": False},
-                 labels={"spearman": "Correlation of prediction rank and share (Spearman)"})
+                 labels={"spearman": "Rank correlation (−1 to 1)"})
     fig.add_hline(y=0, line_dash="dash", line_color="#444")
     fig.update_yaxes(range=[-1.05, 1.05])
     fig.update_layout(showlegend=False)
@@ -111,7 +118,7 @@ def above_counts_bars(summary: pd.DataFrame) -> go.Figure:
                                                    "most_above_total": "above the whole jurisdiction"})
     fig = px.bar(frame, x="Group", y="count", color="comparison", barmode="group", text="count",
                  color_discrete_sequence=["#ef8a62", "#b2182b"],
-                 labels={"count": "Departments where the most-targeted share is…"})
+                 labels={"count": "Departments (count)"})
     if len(summary):
         fig.add_hline(y=int(summary["departments"].max()), line_dash="dot", line_color="#444",
                       annotation_text="all departments", annotation_position="top left")

@@ -55,8 +55,12 @@ def test_real_data_shows_the_published_pattern(real_dir):
     m = metrics(at)
     assert (m["Departments"], m["Block groups ranked"]) == ("38", "5,463")
     assert "Black 34 of 38" in _text(at)  # positive correlations, as in The Markup's box plot
+    assert "Showing data in all departments" in [c.value for c in at.caption]
     at.selectbox(key="dd").set_value("plainfieldpdnj").run()
     assert_no_exception(at)
     m = metrics(at)
     assert m["Block groups ranked"] == "35" and m["Most-targeted window"] == "3 block groups"
     assert "In Plainfield, N.J., Latino residents make up" in _text(at)
+    # the sentence under the title says which department the picker shows
+    captions = [c.value for c in at.caption]
+    assert "Showing data in Plainfield, N.J." in captions and "Showing data in all departments" not in captions

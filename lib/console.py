@@ -291,8 +291,8 @@ EXAMPLES = (
 SELECT d.name AS department,
        sum(p.count) AS predictions,
        count(DISTINCT [p.lat, p.lon]) AS locations,
-       min(p.date) AS first_day,
-       max(p.date) AS last_day
+       d.first_prediction_date AS first_day,  -- from departments.csv: The Markup's predictions carry no dates
+       d.final_prediction_date AS last_day
 FROM filtered_predictions p
 JOIN departments d USING (department)
 GROUP BY ALL

@@ -306,6 +306,12 @@ def shown_rows(frame: pd.DataFrame, what: str, limit: int | None = None, total: 
     return frame
 
 
+def separated_counts(frame: pd.DataFrame) -> dict:
+    """column_config showing every whole-number column with thousands separators ("1,312", not "1312")."""
+    return {c: st.column_config.NumberColumn(str(c), format="localized") for c in frame.columns
+            if pd.api.types.is_integer_dtype(frame[c])}
+
+
 KIND_COLUMNS = ("kind", "site_kind")
 
 

@@ -191,6 +191,10 @@ st.subheader("Reports and predictions over time")
 daily = view.daily
 per_day = s["predictions_total"] / len(daily) if s["predictions_total"] and len(daily) else None
 st.plotly_chart(ui.figure(charts.over_time, daily, per_day), width="stretch")
+if len(daily) and daily["reports"].notna().any():
+    busiest = daily.loc[daily["reports"].idxmax()]
+    st.caption(f"Chart: {int(daily['reports'].sum()):,} reports over {len(daily):,} days, at most "
+               f"{int(busiest['reports']):,} on one day ({busiest['date']:%b %-d, %Y}).")
 if daily["predictions"].isna().all() and per_day:
     st.caption(f"The individual predictions for {name} are published without dates, so the lower panel shows "
                f"their average: {s['predictions_total']:,} predictions over {len(daily):,} days, about "

@@ -63,7 +63,8 @@ with left:
             st.markdown(f"**{result.total:,} row{'s' if result.total != 1 else ''}**"
                         + (f", showing the first {shown:,}" if result.total > shown else "")
                         + f" · {result.seconds:.2f} s")
-            st.dataframe(result.frame(), hide_index=True, width="stretch")
+            frame = result.frame()
+            st.dataframe(frame, hide_index=True, width="stretch", column_config=ui.separated_counts(frame))
             csv, parquet = console.downloads(result)
             c1, c2, _ = st.columns([1, 1, 1])
             c1.download_button("Download CSV", csv, "query-result.csv", "text/csv", key="sql_dl_csv",

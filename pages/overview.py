@@ -67,9 +67,9 @@ if len(without):
     st.caption(f"{len(with_predictions):,} of the {len(table):,} departments have predictions here; "
                f"{', '.join(without['name'])} {'has' if len(without) == 1 else 'have'} none. The Map and "
                f"Disparities pages count the {len(with_predictions):,}.")
-links = st.columns([1, 1, 3])
-links[0].page_link("pages/disparities.py", label="Disparities, by department", icon=":material/balance:")
-links[1].page_link("pages/accuracy.py", label="Accuracy, in its window", icon=":material/target:")
+links = st.container(horizontal=True)
+links.page_link("pages/disparities.py", label="Disparities, by department", icon=":material/balance:")
+links.page_link("pages/accuracy.py", label="Accuracy, in its window", icon=":material/target:")
 left_out = h["predictions_in_data"] - h["predictions"]
 st.caption(
     f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"

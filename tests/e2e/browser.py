@@ -42,11 +42,13 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_server(data_dir: Path, cache_dir: Path, log: Path, port: int | None = None) -> Server:
-    """`streamlit run streamlit_app.py` on a free port; returns once /_stcore/health answers."""
+def start_server(data_dir: Path, cache_dir: Path, log: Path, port: int | None = None,
+                 env: dict[str, str] | None = None) -> Server:
+    """`streamlit run streamlit_app.py` on a free port (with `env` added to its environment); returns once
+    /_stcore/health answers."""
     port = port or free_port()
     env = dict(os.environ, PP_DATA_DIR=str(data_dir), PP_CACHE_DIR=str(cache_dir),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
     out = log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
@@ -178,3 +180,28 @@ def pick_option(page, label: str, option: str) -> None:
         page.keyboard.press("Escape")
 
     rerun_and_wait(page, choose)
+
+
+# The main column neither scrolls sideways nor clips text: what a reader at this width cannot see. Tables, charts
+# and code scroll inside themselves by design and are left out; tab and pill rows scroll (overflow auto) too.
+LAYOUT_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const inner = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
+    const skip = '[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stCode"], pre, '
+        + '[data-testid="stTable"], [data-testid="stDeckGlJsonChart"], [role="tablist"], [data-testid="stSidebar"]';
+    const clipped = [];
+    for (const el of main.querySelectorAll('p, span, label, h1, h2, h3, h4, h5, li, button, div')) {
+        if (el.closest(skip) || !el.checkVisibility() || !el.textContent.trim()) continue;
+        if (el.tagName === 'DIV' && [...el.children].some(c => c.textContent.trim())) continue;  // text leaves only
+        const style = getComputedStyle(el);
+        const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+        if (hides && el.scrollWidth > el.clientWidth + 1) clipped.push(el.textContent.trim().slice(0, 80));
+    }
+    return {overflow: Math.max(main.scrollWidth - main.clientWidth, inner.scrollWidth - inner.clientWidth),
+            clipped: [...new Set(clipped)]};
+}"""
+
+
+def layout_problems(page) -> dict:
+    """{'overflow': pixels the main column scrolls sideways, 'clipped': texts cut off by their container}."""
+    return page.evaluate(LAYOUT_JS)

@@ -1,11 +1,12 @@
-"""Every page in a real browser, on the demo data and on The Markup's data: it renders, shows its title and its
-key element, shows no exception box, and leaves a full-page screenshot in artifacts/e2e/."""
+"""Every page in a real browser, on the demo data and on The Markup's data, at 1,400 px and at 390 px (a phone): it
+renders, shows its title and its key element, shows no exception box, neither scrolls sideways nor clips text in
+its main column, and leaves a full-page screenshot in artifacts/e2e/."""
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import RENDER_MS, exceptions, open_page, screenshot
+from tests.e2e.browser import RENDER_MS, exceptions, layout_problems, open_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -23,21 +24,35 @@ PAGES = {
 }
 
 
+WIDTHS = {"wide": (1400, 1000), "phone": (390, 844)}
+
+
 @pytest.mark.parametrize("path", list(PAGES))
-def test_page_renders(any_server, page, path, request):
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_page_renders(any_server, browser, width, path, request):
     title, key = PAGES[path]
-    data = request.node.callspec.id.split("-")[0]
+    data = request.node.callspec.params["any_server"]
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, is_mobile=width == "phone",
+                                  has_touch=width == "phone")
+    page = context.new_page()
     try:
         open_page(page, any_server, path)
         # expect() retries: a chart's first layout can redraw the page once more after the run has ended.
         expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(title, timeout=RENDER_MS)
         expect(page.locator(key).filter(visible=True).first).to_be_visible(timeout=RENDER_MS)
         assert exceptions(page) == [], f"exception box on {path}"
+        layout = layout_problems(page)
+        assert layout["overflow"] <= 1, f"{path} at {w} px scrolls sideways by {layout['overflow']} px"
+        assert layout["clipped"] == [], f"{path} at {w} px clips text: {layout['clipped']}"
+        if width == "wide":
+            # The sidebar navigation lists every page under its own URL path: the table above covers them all.
+            links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+                "as => as.map(a => new URL(a.href).pathname)")
+            assert sorted(links) == sorted(PAGES)
     finally:
-        screenshot(page, f"{data}-{path.strip('/') or 'overview'}")
-    # The sidebar navigation lists every page under its own URL path: the table above covers them all.
-    links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all("as => as.map(a => new URL(a.href).pathname)")
-    assert sorted(links) == sorted(PAGES)
+        screenshot(page, f"{data}-{w}-{path.strip('/') or 'overview'}")
+        context.close()
 
 
 def test_unknown_path_falls_back_to_the_overview(demo_server, page):

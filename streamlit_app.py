@@ -6,7 +6,7 @@ import streamlit as st
 from lib import ui
 
 st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 PAGES = {
     "Explore": [

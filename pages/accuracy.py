@@ -133,7 +133,7 @@ c[0].metric("Reports analysed", f"{s['reports_analysed']:,}", f"of {s['reports_t
             delta_color="off", delta_arrow="off")
 c[1].metric("Of a kind it predicts", f"{s['reports_predictable']:,}")
 if s["reports_with_prediction"] is not None:
-    c[2].metric("Of those, inside a box during its shift", f"{s['reports_with_prediction']:,}",
+    c[2].metric("… in a box during its shift", f"{s['reports_with_prediction']:,}",
                 help="Reports of a kind the software predicts that fell inside a prediction box during the box's "
                      "shift. The Map's “hits” count reported crimes of any kind, so they are more.")
     c[3].metric("… of the predicted type", f"{s['reports_correct_type']:,}")

@@ -121,11 +121,11 @@ st.markdown(dsp.composition_reading(wide, place))
 long = dsp.composition_long(wide)
 race = long[long["group"].isin(dsp.RACE)]
 income = long[~long["group"].isin(dsp.RACE)]
-left, right = st.columns([3, 2])
-left.caption("Race and ethnicity: share of residents")
-left.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key="chart_composition_race")
-right.caption("Household income: share of households")
-right.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
+# One chart a row: the income chart's two dozen bars need the full width for readable value labels.
+st.caption("Race and ethnicity: share of residents")
+st.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key="chart_composition_race")
+st.caption("Household income: share of households")
+st.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
 ui.download(shown, "disparities-composition", "Download the numbers")
 
 # -- deciles -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ if not h["predictions"] and not h["block_groups"]:
 with_predictions = table[table["predictions"] > 0]
 c = st.columns(5)
 c[0].metric("Departments", f"{h['departments']:,}",
-            f"in the data; {len(with_predictions):,} with predictions" if len(with_predictions) != h["departments"]
+            f"{len(with_predictions):,} with predictions" if len(with_predictions) != h["departments"]
             else None, delta_color="off", delta_arrow="off",
             help="Every department in the data for this selection, with or without predictions. The Map and "
                  "Disparities pages count only those with predictions.")

@@ -57,7 +57,7 @@ def share_scatter(points: pd.DataFrame, group: str, log_scale: bool = True) -> g
                      color_continuous_scale="Viridis_r", range_color=[0, 1], size_max=22, log_y=log_scale,
                      hover_data={"department": True, "geoid": True, "predictions": ":,", "residents": ":,",
                                  "share": ":.0%", "predictions_per_1000": ":,.0f", "share_low_income": ":.0%"},
-                     labels={"share": f"{group_label(group)} share", "predictions_per_1000":
+                     labels={"share": f"{group_label(group)} share (%)", "predictions_per_1000":
                              "Predictions per 1,000 residents", "share_low_income": "Low-income<br>households",
                              "residents": "Residents", "predictions": "Predictions", "geoid": "Block group",
                              "department": "Department"},
@@ -120,6 +120,7 @@ def above_counts_bars(summary: pd.DataFrame) -> go.Figure:
                  color_discrete_sequence=["#ef8a62", "#b2182b"],
                  labels={"count": "Departments (count)"})
     if len(summary):
+        fig.update_yaxes(dtick=max(1, int(summary["departments"].max()) // 5))  # whole departments
         fig.add_hline(y=int(summary["departments"].max()), line_dash="dot", line_color="#444",
                       annotation_text="all departments", annotation_position="top left")
     return _layout(fig, 380)

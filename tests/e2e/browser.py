@@ -192,8 +192,10 @@ LAYOUT_JS = """() => {
     const clipped = [];
     for (const el of main.querySelectorAll('p, span, label, h1, h2, h3, h4, h5, li, button, div')) {
         if (el.closest(skip) || !el.checkVisibility() || !el.textContent.trim()) continue;
-        if (el.tagName === 'DIV' && [...el.children].some(c => c.textContent.trim())) continue;  // text leaves only
         const style = getComputedStyle(el);
+        const oneLine = style.textOverflow === 'ellipsis' || style.whiteSpace === 'nowrap';
+        // a container that merely hides overflow is not text: only one-line text or a text leaf counts
+        if (el.tagName === 'DIV' && !oneLine && [...el.children].some(c => c.textContent.trim())) continue;
         const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
         if (hides && el.scrollWidth > el.clientWidth + 1) clipped.push(el.textContent.trim().slice(0, 80));
     }

@@ -28,7 +28,7 @@ def test_demo_shows_the_join_and_a_switch(demo):
     from lib.analysis.accuracy import accuracy_summary
     s = accuracy_summary(demo.connect(), "rivertonpdnj")
     assert m["Reports analysed"] == f"{s['reports_analysed']:,}"
-    assert m["Of those, inside a box during its shift"] == f"{s['reports_with_prediction']:,}"
+    assert m["… in a box during its shift"] == f"{s['reports_with_prediction']:,}"
     assert m["… of the predicted type"] == f"{s['reports_correct_type']:,}"
     headline = f"{s['predictions_matched']:,} of {s['predictions_total']:,} predictions ({s['success_rate']:.2%}) came true"
     assert any(headline in md.value for md in at.markdown)
@@ -62,7 +62,7 @@ def test_real_plainfield_published_figures(real_dir):
     m = metrics(at)
     assert m["Reports analysed"] == "3,066"
     assert m["Of a kind it predicts"] == "336"
-    assert m["Of those, inside a box during its shift"] == "62"
+    assert m["… in a box during its shift"] == "62"
     assert m["… of the predicted type"] == "34"
     assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
     # the window's count says what it is beside the all-time one the Overview and Map show

@@ -1,0 +1,107 @@
+"""A copied link reopens the same view: each page-level choice is made in one browser context, the address bar's
+URL is opened in a fresh context (a new session, as a colleague's browser would be), and the same view comes back.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lib import urlstate
+from tests.conftest import SHARED_DATA
+from tests.e2e.browser import RENDER_MS, exceptions, metric_value, open_page, pick_option, rerun_and_wait, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def fresh(browser):
+    """Open a link in a context of its own (no cookies, no session): what someone the link was sent to sees."""
+    contexts = []
+
+    def open_link(server, link: str):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        open_page(page, server, link.removeprefix(server.url))
+        assert exceptions(page) == []
+        return page
+
+    yield open_link
+    for context in contexts:
+        context.close()
+
+
+def _main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def test_a_link_to_the_real_data_reopens_on_the_real_data_not_the_demo(demo_server, page, fresh):
+    if not (SHARED_DATA / "markup-prediction-bias").is_dir():
+        pytest.skip(f"the real data is absent: expected The Markup's files in {SHARED_DATA}")
+    open_page(page, demo_server, "/accuracy")
+    rerun_and_wait(page, lambda: page.get_by_text("Data source", exact=True).click())
+    rerun_and_wait(page, lambda: page.get_by_role("button", name="Use the real data").click())
+    pick_option(page, "Department", "Plainfield, N.J.")
+    link = page.url
+    assert f"{urlstate.DATA}=real" in link and "dept=plainfieldpdnj" in link
+    other = fresh(demo_server, link)
+    assert metric_value(other, "Reports analysed") == "3,066"  # Plainfield's, not the demo's
+    assert other.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').filter(
+        has_text="Ignored unknown").count() == 0
+    screenshot(other, "link-real-accuracy")
+
+
+def test_a_link_keeps_the_disparities_department(real_server, page, fresh):
+    open_page(page, real_server, "/disparities")
+
+    def choose():
+        _main(page).get_by_role("combobox", name="Department").click()
+        page.get_by_role("option", name="Plainfield, N.J.", exact=True).click()
+
+    rerun_and_wait(page, choose)
+    link = page.url
+    assert f"{urlstate.DISPARITIES_DEPARTMENT}=" in link
+    other = fresh(real_server, link)
+    assert metric_value(other, "Block groups ranked") == "35"
+    expect(_main(other).get_by_text("Showing data in Plainfield, N.J.", exact=True)).to_be_visible()
+    screenshot(other, "link-disparities-department")
+
+
+def test_a_link_keeps_the_audit_tab_and_the_filters(demo_server, page, fresh):
+    open_page(page, demo_server, "/audit")
+    pick_option(page, "Majority group of residents", "Latino")
+    rerun_and_wait(page, lambda: page.get_by_role("tab", name="Over time").click())
+    link = page.url
+    # the sidebar's own URL writing leaves the bound tab alone, and the tab's leaves the filters
+    assert f"{urlstate.AUDIT_TAB}=Over+time" in link and "majority=latino" in link
+    other = fresh(demo_server, link)
+    expect(other.get_by_role("tab", name="Over time")).to_have_attribute("aria-selected", "true",
+                                                                        timeout=RENDER_MS)
+    assert other.url == link
+    screenshot(other, "link-audit-tab")
+
+
+def test_a_link_keeps_the_accuracy_tables_shown(demo_server, page, fresh):
+    open_page(page, demo_server, "/accuracy")
+    tables = _main(page).locator('[data-testid="stDataFrame"]').count()
+    rerun_and_wait(page, lambda: _main(page).get_by_role("button", name="Matched reports").click())
+    link = page.url
+    assert f"{urlstate.ACCURACY_SHOW}=" in link
+    other = fresh(demo_server, link)
+    expect(_main(other).locator('[data-testid="stDataFrame"]')).to_have_count(tables + 1, timeout=RENDER_MS)
+    assert _main(other).get_by_text("choose Matched reports above", exact=False).count() == 0
+
+
+def test_a_link_keeps_the_map_layers(demo_server, page, fresh):
+    open_page(page, demo_server, "/map")
+    layers = _main(page).locator('[data-testid="stButtonGroup"]').first
+    first = layers.get_by_role("button").first
+    pressed = first.get_attribute("aria-pressed") or first.get_attribute("aria-checked")
+    rerun_and_wait(page, first.click)
+    link = page.url
+    if f"{urlstate.MAP_LAYER}=" not in link:
+        pytest.skip("the Map's layers are not bound to the URL on this branch (the map helper binds them)")
+    other = fresh(demo_server, link)
+    again = _main(other).locator('[data-testid="stButtonGroup"]').first.get_by_role("button").first
+    assert (again.get_attribute("aria-pressed") or again.get_attribute("aria-checked")) != pressed
+    screenshot(other, "link-map-layers")

@@ -166,6 +166,11 @@ if s["success_rate"] is not None and s["by_type"]:
     st.plotly_chart(ui.figure(charts.success_rates, s["by_type"], s), width="stretch")
     rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
         "</b>", ""))
+    overall = rows[rows["label"] == "All types"]
+    if len(overall) and overall["share_of_reports_predicted"].notna().all():
+        st.caption(f"Chart: over all types, {overall.iloc[0]['success_rate']:.2%} of predictions came true, while "
+                   f"{overall.iloc[0]['share_of_reports_predicted']:.0%} of reported crimes of a predicted type fell "
+                   "inside a box predicting that type.")
     with st.expander("The numbers behind the chart"):
         ui.table(rows, column_config={
             "label": "Type", "success_rate": st.column_config.NumberColumn("Came true", format="percent"),

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from lib import urlstate
 from tests.conftest import SHARED_DATA
-from tests.e2e.browser import RENDER_MS, exceptions, metric_value, open_page, rerun_and_wait, screenshot
+from tests.e2e.browser import (RENDER_MS, exceptions, metric_value, open_page, pick_option, rerun_and_wait,
+                                screenshot)
 
 pytestmark = pytest.mark.e2e
 

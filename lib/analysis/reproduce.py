@@ -84,7 +84,7 @@ PLAINFIELD_RATES = [
 def find_published(data_dir: Path | str | None = None) -> Path | None:
     """The folder holding The Markup's published tables: $PP_MARKUP_PUBLISHED, else the folder the data was
     imported from (source.json `imported_from`, absolute or relative to the working directory or to the data
-    directory's parent); None when neither holds markup-prediction-bias/published."""
+    directory); None when neither holds markup-prediction-bias/published."""
     candidates = []
     if os.environ.get(ENV):
         candidates.append(Path(os.environ[ENV]))
@@ -96,7 +96,7 @@ def find_published(data_dir: Path | str | None = None) -> Path | None:
             recorded = None
         if isinstance(recorded, str) and recorded:
             path = Path(recorded)
-            candidates += [path] if path.is_absolute() else [Path.cwd() / path, Path(data_dir).parent / path]
+            candidates += [path] if path.is_absolute() else [Path.cwd() / path, Path(data_dir) / path]
     for path in candidates:
         if (path / BIAS / "published").is_dir():
             return path.resolve()

@@ -1,13 +1,14 @@
 import streamlit as st
 
-from lib import methods, schema, ui
+from lib import methods, reproduce_section, schema, ui
 from lib.data import load, upload
 
 ctx = ui.context()
 ui.page_intro("Data & methods", "Where the data comes from, what every column means, and how each page "
               "reaches its numbers.")
 st.markdown("[The data in use](#the-data-in-use) · [Bring your own data](#bring-your-own-data) · "
-            "[How each page works](#how-each-page-works) · [Limitations](#limitations) · "
+            "[How each page works](#how-each-page-works) · "
+            "[Reproducing The Markup's figures](#reproducing-the-markup-s-figures) · [Limitations](#limitations) · "
             "[Data dictionary](#data-dictionary)")
 
 # -- the data in use -------------------------------------------------------------------------
@@ -105,6 +106,8 @@ for method in methods.METHODS:
     with st.expander(f"**{method.page}** — {method.question}"):
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(method.steps, 1)))
         st.markdown("**Limits:** " + " ".join(method.limits))
+
+reproduce_section.render(ctx)
 
 st.header("Limitations")
 for title, text in methods.LIMITATIONS:

@@ -87,8 +87,10 @@ def test_the_page_on_the_demo_data(demo):
     assert "**Kind:** Synthetic demo data (not real)" in text and "**Random seed:** 7" in text
     assert ui.MARKUP_METHOD_2021 in text and ui.MARKUP_METHOD_2023 in text
     headers = [h.value for h in at.main.header]
-    assert headers == ["The data in use", "Bring your own data", "How each page works", "Limitations",
-                       "Data dictionary"]
+    assert headers == ["The data in use", "Bring your own data", "How each page works",
+                       "Reproducing The Markup's figures", "Limitations", "Data dictionary"]
+    # the demo was not imported from The Markup's files: the section says how to point at them
+    assert any("PP_MARKUP_PUBLISHED" in i.value for i in at.info)
     labels = [e.label for e in at.expander]
     for spec in schema.FILES:
         assert any(label.startswith(f"`{spec.file}`") for label in labels), spec.file
@@ -108,6 +110,12 @@ def test_the_page_on_the_real_data_shows_sources_and_import_notes(real):
     assert "the-markup/investigation-geolitica-plainfield" in sources["repository"].tolist()
     notes = next(e for e in at.expander if e.label.endswith("notes from the import"))
     assert notes.label == f"{len(real.source['warnings'])} notes from the import"
+    # the reproduction finds the published tables where the data was imported from
+    shown = metrics(at)
+    assert shown["Race correlations within 0.05"] == "140 of 152"
+    assert shown["Low-income correlations within 0.05"] == "35 of 38"
+    summary = next(f for f in frames if "figures" in f.columns)
+    assert summary.set_index("table").loc["race_corr_pred_count.csv", "figures"] == 152
 
 
 def test_an_uploaded_zip_becomes_the_data_of_that_session_only(demo, tmp_path):

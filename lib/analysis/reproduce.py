@@ -431,3 +431,17 @@ def headline(table: pd.DataFrame) -> dict:
     return {"race_within": int((race["difference"].abs() <= 0.05).sum()), "race_pairs": len(race),
             "income_within": int((income["difference"].abs() <= 0.05).sum()), "income_pairs": len(income),
             "race_decile_mae": float(dec["difference"].abs().mean()) if len(dec) else math.nan}
+
+
+def markup_denominator(summary: dict) -> dict | None:
+    """The Markup's headline denominator for an Accuracy summary of Plainfield's published window (the same
+    reports and 23,760 predictions): the predictions they kept (23,631), those they left out because a patrol
+    was logged in the box during the shift (129), and their rate. None for any other department or window."""
+    published = {figure: value for figure, value, _ in PLAINFIELD_PUBLISHED}
+    if (summary.get("department") != PLAINFIELD or summary.get("window") != ["2018-02-25", "2018-12-18"]
+            or summary.get("predictions_total") != published["Predictions in the window"]):
+        return None
+    kept = published["Predictions without a patrol (headline denominator)"]
+    matched = published["Predictions that matched a reported crime"]
+    return {"predictions_total": kept, "left_out": published["Predictions during which a patrol was logged in the box"],
+            "predictions_matched": matched, "success_rate": matched / kept}

@@ -36,7 +36,9 @@ if not h["predictions"] and not h["block_groups"]:
     st.stop()
 
 c = st.columns(5)
-c[0].metric("Departments", f"{h['departments']:,}")
+unused = h["departments_listed"] - h["departments"]
+c[0].metric("Departments", f"{h['departments']:,}", f"{unused:,} more listed without predictions" if unused else None,
+            delta_color="off", delta_arrow="off")
 c[1].metric("Predictions", f"{h['predictions']:,}")
 c[2].metric("Prediction locations", f"{h['locations']:,}")
 c[3].metric("Block groups", f"{h['block_groups']:,}")
@@ -55,6 +57,9 @@ if h["share_predictions_low_income_majority"] is not None:
                 delta_color="off", delta_arrow="off")
 
 left_out = h["predictions_in_data"] - h["predictions"]
+st.caption("Residents, households and block groups count only departments with predictions here, and a block group "
+           "listed under two departments once, so a department that never used the software does not dilute the "
+           "shares.")
 st.caption(
     f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"
     + (f"; {left_out:,} are left out" if left_out else "")

@@ -104,17 +104,26 @@ METHODS = (
         "Disparities", "Did predictions fall hardest on Black, Latino and low-income neighbourhoods?",
         (
             "The Markup's 2021 method, per department: rank the block groups by predictions (most first; ties "
-            "broken by population), block groups without predictions counting zero.",
+            "keep GEOID order, as their R code leaves them), block groups without predictions counting zero. The "
+            "counts are the predictions placed in each block group by point in polygon, over the dates chosen "
+            "(all dates for the real data: 6,280,691 predictions in the files); The Markup ranked the 5,970,024 "
+            "inside each department's analysis window, placed by their own unpublished geocoding.",
             "Compare the 5% most-targeted block groups, the 5% around the median and the 5% least-targeted. A "
             "group's share in a window is the sum of its residents divided by all residents there (not an average "
             "of percentages); the same for the whole jurisdiction.",
             "A Spearman rank correlation between the number of predictions and each group's share of residents.",
+            "Deciles as The Markup cut them: ten buckets between the 10th, 20th … 90th percentiles of the "
+            "prediction counts, strictly between two cuts, so block groups at a cut (often the many with none) "
+            "fall in no bucket.",
             "Beyond the published method, an exposure ratio: predictions per resident experienced by the average "
             "member of a group, divided by the same for all residents (1.0 = parity).",
         ),
         (
-            "Census estimates carry margins of error; The Markup also used lower and upper bounds, while the "
-            "published block-group files give point estimates, so numbers here can differ slightly from theirs.",
+            "Census estimates carry margins of error. For its window means The Markup took, per department, the "
+            "smallest of the estimate, lower and upper bound; the bounds are published only for Plainfield "
+            "(lower bounds), so elsewhere the app's means use estimates and run 3 to 11 points above the "
+            "published ones. Data & methods sets every published figure beside the app's, with the reason for "
+            "each difference.",
             "A disparity describes where the software pointed; it does not say why, nor what patrols did there.",
         ),
     ),
@@ -127,8 +136,13 @@ METHODS = (
             "A report is predictable when its type is one PredPol forecasts (burglary, robbery or aggravated "
             "assault, motor-vehicle theft, gun crimes).",
             "A prediction came true when a report of the predicted type fell inside its 600 ft box during its "
-            "shift (11 h 15 min from 06:15, 09:15, 16:45 or 19:45). The success rate is those predictions divided "
-            "by all predictions in the window, with a 95% interval.",
+            "shift (11 h 15 min from 06:15, 09:15, 16:45 or 19:45). With Plainfield's published match, which "
+            "lists the boxes' types together, the headline counts as The Markup did every prediction whose box "
+            "held a report of a type predicted there (64), and per type only what can be of the type.",
+            "The success rate is those predictions divided by all predictions in the window (23,760 in "
+            "Plainfield), with a 95% interval; The Markup divided by 23,631, leaving out the 129 predictions "
+            "during which a patrol was logged in the box, which the undated published predictions cannot "
+            "redo. Both are shown.",
         ),
         (
             "'Correct' means agreeing with a crime that was reported and recorded, not with crime: unreported "
@@ -190,3 +204,18 @@ LIMITATIONS = (
      "A prediction is a suggestion to patrol a box during a shift. Whether officers went is only known where a "
      "patrol log exists (Plainfield's), and the data cannot show what they did there."),
 )
+
+
+def disparity_counts_note(kind: str | None, ranked_predictions: int) -> str:
+    """Which prediction counts the Disparities ranking uses, and how The Markup's differ."""
+    if kind != "real":
+        return (f"Block groups are ranked on the {ranked_predictions:,} predictions of this selection that fall "
+                "inside one (by point in polygon); ties keep GEOID order, as in The Markup's code.")
+    return (f"**Which counts.** Block groups are ranked on the predictions placed in them by point in polygon "
+            f"over all dates — {ranked_predictions:,} here, of the 6,280,691 in The Markup's files (the published "
+            "predictions have no dates, so no window can be cut). The Markup ranked the **5,970,024** predictions "
+            "inside each department's analysis window (the “5.9 million” of their story), placed by their own "
+            "geocoding, which is not published; the GeoJSON's `count` property is a third figure (5,144,541). Ties "
+            "keep GEOID order, as in their code. With these counts 140 of their 152 race correlations are "
+            "reproduced within 0.05; *Data & methods → Reproducing The Markup's figures* compares every figure, "
+            "on either count, with the reason for each difference.")

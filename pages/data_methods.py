@@ -18,7 +18,7 @@ if dataset.is_demo:
     st.warning("**Synthetic demo data.** Fictional departments with planted artefacts, for trying the app; no "
                "number here describes a real place.", icon=":material/science:")
 st.markdown("\n".join(f"- **{label}:** " + (f"`{value}`" if label in methods.PATH_LABELS else value)
-                      for label, value in methods.provenance(dataset)))
+                      for label, value in methods.provenance(dataset, dated=ctx.options.first_date is not None)))
 sources = methods.sources_frame(dataset.source)
 if not sources.empty:
     st.markdown("**Published sources, at the commits imported**")

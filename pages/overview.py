@@ -27,8 +27,14 @@ if ctx.dataset.is_demo:
 else:
     repos = ", ".join(f"{s.get('repository')} @ {str(s.get('commit'))[:10]}" for s in source.get("sources", []))
     span = " to ".join(str(d) for d in source.get("date_range", []) if d)
-    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. Predictions {span}. "
+    period = (f"Predictions {span}" if ctx.options.first_date else
+              f"Prediction period {span}; the predictions themselves are undated, so every figure covers all "
+              "dates")
+    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. {period}. "
                f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
+    if source.get("kind") == "real":
+        st.caption("The files hold 6,280,691 predictions over all dates; The Markup's “5.9 million” (5,970,024) "
+                   "counts those inside each department's analysis window (Data & methods compares the two).")
 
 h, table, findings = _figures(ctx.con, KEY, ctx.filters)
 if not h["predictions"] and not h["block_groups"]:

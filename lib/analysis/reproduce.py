@@ -161,19 +161,32 @@ def app_side(con, root: Path, counts: str = "all_time") -> AppSide:
 
 
 def _count_reason(side: AppSide, department: str) -> str:
+    """Why a department's figures differ: the window, predictions outside its block groups, or placement."""
     row = side.facts[side.facts["department"] == department]
     if row.empty:
         return "The app has no predictions for this department."
     r = row.iloc[0]
-    ours = (f"the app ranks the GeoJSON `count` property ({int(r['geojson']):,})" if side.counts == "geojson" else
-            f"the app ranks {int(r['inside']):,} all-time predictions placed by point in polygon")
-    outside = int(r["all_time"] - r["inside"]) if pd.notna(r["all_time"]) else 0
-    if side.counts == "all_time" and outside:
-        ours += f" ({outside:,} more fall outside its block groups)"
-    theirs = (f"The Markup ranked {int(r['window']):,} predictions from {r['analysis_start_date']} to "
-              f"{r['analysis_end_date']}, placed by their unpublished geocoding" if pd.notna(r["window"]) else
-              "The Markup's counts are not published")
-    return f"Counts differ: {theirs}; {ours}."
+    if pd.isna(r["window"]):
+        return "Counts differ: The Markup's counts for this department are not published."
+    window, inside = int(r["window"]), int(r["inside"])
+    all_time = int(r["all_time"]) if pd.notna(r["all_time"]) else inside
+    ours = (f"the GeoJSON `count` property ({int(r['geojson']):,})" if side.counts == "geojson" else
+            f"{inside:,} all-time predictions placed by point in polygon")
+    causes = []
+    if all_time - window > 0.01 * window:
+        causes.append(f"window: {all_time - window:,} of the {all_time:,} predictions in the files fall outside "
+                      f"The Markup's analysis window ({r['analysis_start_date']} to {r['analysis_end_date']}), "
+                      "and the published predictions have no dates to cut it")
+    if all_time - inside > 0.01 * all_time:
+        causes.append(f"geocoding: {all_time - inside:,} box centres fall outside the department's block groups, "
+                      "where The Markup's own geocoding of each prediction placed them")
+    if not causes:
+        outside = f"; {all_time - inside:,} box centres fall outside its block groups" if all_time > inside else ""
+        causes.append(f"placement: the window holds {window:,} of the {all_time:,} predictions in the files"
+                      f"{outside}, but The Markup placed each prediction by its own geocoding and the app places "
+                      "box centres, so some predictions sit in other block groups and reorder the ranking")
+    return f"Counts differ — The Markup ranked {window:,}, the app {ours}. " + "; ".join(
+        c[0].upper() + c[1:] for c in causes) + "."
 
 
 BOUNDS_REASON = ("Bounds: The Markup took, per department, the smallest of the estimate, lower and upper bound "

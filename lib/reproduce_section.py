@@ -49,7 +49,7 @@ def render(ctx) -> None:
     c = st.columns(3)
     c[0].metric("Race correlations within 0.05", f"{head['race_within']} of {head['race_pairs']}")
     c[1].metric("Low-income correlations within 0.05", f"{head['income_within']} of {head['income_pairs']}")
-    c[2].metric("Deciles: mean absolute difference", f"{head['race_decile_mae']:.3f}")
+    c[2].metric("Race deciles: mean absolute difference", f"{head['race_decile_mae']:.3f}")
     st.markdown(
         "The method follows The Markup's R code: block groups ranked by predictions with ties in GEOID order "
         "(`R/preprocessing/rank-and-label.R`), windows of 5%, Spearman correlations, deciles cut at the "

@@ -43,8 +43,10 @@ if not h["predictions"] and not h["block_groups"]:
 
 c = st.columns(5)
 unused = h["departments_listed"] - h["departments"]
-c[0].metric("Departments", f"{h['departments']:,}", f"{unused:,} more listed without predictions" if unused else None,
-            delta_color="off", delta_arrow="off")
+c[0].metric("Departments", f"{h['departments']:,}", f"+{unused:,} with none" if unused else None,
+            delta_color="off", delta_arrow="off",
+            help="Departments with predictions in this selection; those listed without any (Indianapolis in "
+                 "The Markup's files) are left out of every count and share.")
 c[1].metric("Predictions", f"{h['predictions']:,}")
 c[2].metric("Prediction locations", f"{h['locations']:,}")
 c[3].metric("Block groups", f"{h['block_groups']:,}")

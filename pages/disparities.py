@@ -132,7 +132,9 @@ st.markdown(dsp.decile_reading(deciles, place))
 st.plotly_chart(ui.figure(charts.deciles_line, deciles), width="stretch", key="chart_deciles")
 st.caption("The tenths are The Markup's buckets: block groups strictly between two of the 10th, 20th … 90th "
            "percentiles of the prediction counts. Block groups whose count equals a cut — often the many with no "
-           "predictions — fall in no bucket, so some buckets are empty and have no point.")
+           "predictions — fall in no bucket, so some buckets are empty and have no point. Averaged over departments, "
+           "a bucket's share is the mean over the departments with block groups in it; The Markup's published "
+           "means count an empty bucket as 0% (Data & methods compares both).")
 ui.download(deciles, "disparities-deciles", "Download the numbers")
 
 # -- scatter -------------------------------------------------------------------------------------

@@ -202,7 +202,8 @@ LIMITATIONS = (
      "often geocoded to the station. The validator warns about every such point and the Audit page lists them."),
     ("What “correct” means",
      "A prediction counts as correct only when a reported crime of the predicted type fell in its box during its "
-     "shift. That measures agreement with recorded reports: it cannot see unreported crime, and it credits or "
+     "shift (with Plainfield's published match, which lists a report's boxes' types together, the headline counts "
+     "as The Markup did every prediction in a box holding a crime of a type predicted there). That measures agreement with recorded reports: it cannot see unreported crime, and it credits or "
      "blames the software for whatever the patrols it caused did to the reports."),
     ("Predictions are not patrols",
      "A prediction is a suggestion to patrol a box during a shift. Whether officers went is only known where a "

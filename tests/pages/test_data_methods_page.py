@@ -119,6 +119,11 @@ def test_the_page_on_the_real_data_shows_sources_and_import_notes(real):
     assert shown["Low-income correlations within 0.05"] == "35 of 38"
     summary = next(f for f in frames if "figures" in f.columns)
     assert summary.set_index("table").loc["race_corr_pred_count.csv", "figures"] == 152
+    # the reader chooses the counts: the GeoJSON `count` property reproduces fewer correlations
+    at.radio(key="reproduce_counts").set_value("geojson").run()
+    assert_no_exception(at)
+    geojson = int(metrics(at)["Race correlations within 0.05"].split()[0])
+    assert geojson < 140
 
 
 def test_an_uploaded_zip_becomes_the_data_of_that_session_only(demo, tmp_path):

@@ -5,6 +5,7 @@ import streamlit as st
 from lib import methods, ui
 from lib.analysis import disparities as dsp
 from lib.analysis import overview
+from lib.analysis import reproduce as rp
 from lib.charts import disparities as charts
 
 ALL = "__all__"
@@ -125,6 +126,19 @@ left.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key
 right.caption("Household income: share of households")
 right.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
 ui.download(shown, "disparities-composition", "Download the numbers")
+published = rp.find_published(ctx.dataset.data_dir) if chosen == rp.PLAINFIELD else None
+bounds = rp.plainfield_bounds(published) if published else None
+if bounds is not None:
+    st.markdown("**With The Markup's bounds.** For its window means The Markup took the smallest of the estimate, "
+                "lower and upper bound; Plainfield's lower bounds are published (not its upper bounds, nor a "
+                "Latino lower bound), so here is each share both ways and the smaller, as they would have used it.")
+    st.dataframe(rp.bounded_window_shares(rows, bounds).assign(
+        group=lambda t: t["group"].map(dsp.group_label), window=lambda t: t["window"].map(dsp.WINDOW_LABELS)),
+        hide_index=True, column_config={
+            "group": "Group", "window": "Window",
+            "estimate": st.column_config.NumberColumn("Estimate", format="percent"),
+            "lower": st.column_config.NumberColumn("Lower bound", format="percent"),
+            "share": st.column_config.NumberColumn("The Markup's (smaller)", format="percent")})
 
 # -- deciles -------------------------------------------------------------------------------------
 st.subheader("Tenth by tenth, from the fewest to the most predictions")

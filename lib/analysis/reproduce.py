@@ -228,6 +228,26 @@ def correlations(side: AppSide, root: Path) -> list[dict]:
     return rows
 
 
+def bounded_window_shares(ranked: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """Plainfield's window shares as The Markup took them: group, window, estimate, lower (from its published
+    lower bounds; NaN where none is published, as for Latino residents) and share, the smaller of the two
+    (bg_comparison_methods.R: min over estimate, lower and upper bound; the upper bounds are unpublished).
+    `ranked`: Plainfield's ranked block groups (dsp.label_windows)."""
+    dept = ranked[ranked["department"] == PLAINFIELD].merge(bounds, on="geoid", how="left")
+    parts = {name: dept[dept[f"in_{name}"]] for name in dsp.WINDOWS} | {"total": dept}
+    rows = []
+    for group, (num, den) in dsp.GROUPS.items():
+        for window, part in parts.items():
+            estimate = dsp.share(part, num, den) if part[den].sum() > 0 else 0.0
+            lower = math.nan
+            if group in PLAINFIELD_BOUNDS:
+                low_num, low_den = PLAINFIELD_BOUNDS[group]
+                lower = dsp.share(part, low_num, low_den) if part[low_den].sum() > 0 else 0.0
+            rows.append({"group": group, "window": window, "estimate": estimate, "lower": lower,
+                         "share": float(np.fmin(estimate, lower))})
+    return pd.DataFrame(rows, columns=["group", "window", "estimate", "lower", "share"])
+
+
 def _window_shares(side: AppSide) -> pd.DataFrame:
     """department, group, window, share: estimates, and for Plainfield the smaller of estimate and lower
     bound (The Markup's min over estimate and bounds, with the bounds the data has). An empty window
@@ -235,14 +255,11 @@ def _window_shares(side: AppSide) -> pd.DataFrame:
     shares = dsp.window_composition(side.ranked).fillna({"share": 0.0})
     if side.bounds is None:
         return shares
-    dept = side.ranked[side.ranked["department"] == PLAINFIELD].merge(side.bounds, on="geoid", how="left")
-    parts = {name: dept[dept[f"in_{name}"]] for name in dsp.WINDOWS} | {"total": dept}
-    lower = pd.DataFrame([{"department": PLAINFIELD, "group": group, "window": window,
-                           "lower": dsp.share(part, num, den) if part[den].sum() > 0 else 0.0}
-                          for group, (num, den) in PLAINFIELD_BOUNDS.items() for window, part in parts.items()])
-    merged = shares.merge(lower, on=["department", "group", "window"], how="left")
-    merged["share"] = np.fmin(merged["share"], merged["lower"])
-    return merged.drop(columns="lower")
+    bounded = bounded_window_shares(side.ranked, side.bounds).assign(department=PLAINFIELD)
+    merged = shares.merge(bounded[["department", "group", "window", "share"]].rename(columns={"share": "bounded"}),
+                          on=["department", "group", "window"], how="left")
+    merged["share"] = merged["bounded"].fillna(merged["share"])
+    return merged.drop(columns="bounded")
 
 
 def window_means(side: AppSide, root: Path) -> list[dict]:

@@ -69,3 +69,7 @@ def test_real_data_shows_the_published_pattern(real_dir):
     m = metrics(at)
     assert m["Block groups ranked"] == "35" and m["Most-targeted window"] == "3 block groups"
     assert "In Plainfield, N.J., Latino residents make up" in _text(at)
+    # the window shares with Plainfield's published lower bounds, The Markup's smaller of the two
+    bounded = next(d.value for d in at.dataframe if "lower" in d.value.columns)
+    assert (bounded["share"] <= bounded["estimate"] + 1e-12).all()
+    assert bounded["lower"].notna().sum() == 4 * 4  # Black, White, Asian, low income; no Latino bound

@@ -197,8 +197,12 @@ def _float(text: str) -> float:
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
     if isinstance(value, float):
         return repr(round(value, 7))
     return str(value)
@@ -255,7 +259,6 @@ def read_site_list(path: Path, departments: list[str] | None = None) -> tuple[pd
         rows = rows[~bad_kind]
     frame = rows.reindex(columns=sources.SITE_FIELDS) if len(rows) else pd.DataFrame(columns=sources.SITE_FIELDS)
     frame["source"] = frame["source"].where(frame["source"].notna() & (frame["source"] != ""), f"file {path.name}")
-    frame["retrieved"] = frame["retrieved"].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else d)
     return frame.reset_index(drop=True), problems + found
 
 

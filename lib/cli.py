@@ -162,6 +162,34 @@ def cmd_import_sites(args) -> int:
     return 1 if written.problems and written.added.empty else 0
 
 
+def cmd_sites(args) -> int:
+    dataset = open_dataset(args.directory)
+    con = dataset.connect()
+    from lib.analysis import sites
+    from lib.db import run
+    f = filters_for(args)
+    table = sites.site_table(con, f)
+    if args.json:
+        def records(frame):
+            return json.loads(frame.to_json(orient="records", date_format="iso"))
+        print_json({"sites": records(table), "by_kind": records(sites.kind_totals(con, f, table)),
+                    "public_housing": records(sites.housing_targeting(con, f, table)),
+                    "provenance": sites.provenance(table), "note": sites.INCOMPLETE})
+        return 0
+    if args.out:
+        write_frame(table, args.out)
+    if table.empty:
+        print(f"No sites listed in {args.directory}/sites.csv for this selection; add them with "
+              f"`python -m lib.cli fetch-sites {args.directory}` or `import-sites`.")
+        return 0
+    names = dict(run(con, "SELECT department, name FROM departments").itertuples(index=False))
+    print(sites.headline(table, names) + "\n")
+    shown = table.assign(share=table["share_of_department"].map(lambda v: f"{v:.2%}" if v == v else ""))
+    print(shown[["department", "kind", "site", "predictions", "share", "best_place_rank"]].to_string(index=False))
+    print("\nSites: " + " ".join(sites.provenance(table)) + "\n" + sites.INCOMPLETE)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -225,6 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory")
     p.add_argument("file")
     p.set_defaults(func=cmd_import_sites)
+
+    p = sub.add_parser("sites", help="predictions in the 600 ft box of every listed site, per department")
+    p.add_argument("directory")
+    p.add_argument("--department")
+    p.add_argument("--out", help="also write every site's figures to this CSV file")
+    p.add_argument("--json", action="store_true", help="print the sites, totals per kind, the public-housing "
+                                                       "measure and the sources as JSON")
+    p.set_defaults(func=cmd_sites)
     return parser
 
 

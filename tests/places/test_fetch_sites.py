@@ -215,3 +215,22 @@ def test_cli_fetch_sites_failure_is_one_sentence(tiny_dir, capsys):
 def test_unknown_kind_is_refused(tiny_dir):
     with pytest.raises(PlacesError, match="the kinds fetched are"):
         sitefile.fetch_sites(tiny_dir, kinds=("hospital",))
+
+
+def test_cli_sites_after_a_fetch_counts_predictions_at_each(tiny_dir, capsys):
+    """From nothing to 'these sites, and how many predictions fell on each' in two commands."""
+    with Recorded(services()) as server:
+        assert cli.main(["fetch-sites", str(tiny_dir), "--overpass-url", server.url + OVERPASS_PATH,
+                         "--hud-url", server.url + HUD_PATH]) == 0
+    capsys.readouterr()
+    assert cli.main(["sites", str(tiny_dir), "--department", "alpha"]) == 0
+    out = capsys.readouterr().out
+    # alpha's predictions at 33.005,-86.995 (10 + 5 of 26) are the only ones whose box holds a site: the
+    # headquarters stand on that point; the jail, court and housing lie 365 ft or more from every prediction
+    assert out.startswith("Alpha City, Ala.: 2 police stations (15 predictions in their boxes, 1 with any), 1 jail "
+                          "(0 predictions in their boxes, 0 with any), 1 court (0 predictions in their boxes, 0 with "
+                          "any), 3 public-housing developments (0 predictions in their boxes, 0 with any).")
+    line = next(row for row in out.splitlines() if "Alpha Police Headquarters" in row)
+    assert line.split()[-3:] == ["15", "57.69%", "1"]
+    assert "4 from OpenStreetMap (Overpass API), retrieved" in out and "ODbL" in out
+    assert "3 from HUD Public Housing Developments" in out and "can be incomplete" in out

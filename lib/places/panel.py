@@ -42,6 +42,11 @@ def current() -> tuple:
     return tuple(st.session_state.get(SITES_STATE, []))
 
 
+def added_frame() -> pd.DataFrame:
+    """The session's added sites as the analysis functions take them (name, kind, lat, lon)."""
+    return added.frame(current())
+
+
 def add(name: str, kind: str, lat: float, lon: float) -> None:
     site = (name, kind, float(lat), float(lon))
     if site not in current():

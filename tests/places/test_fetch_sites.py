@@ -234,3 +234,22 @@ def test_cli_sites_after_a_fetch_counts_predictions_at_each(tiny_dir, capsys):
     assert line.split()[-3:] == ["15", "57.69%", "1"]
     assert "4 from OpenStreetMap (Overpass API), retrieved" in out and "ODbL" in out
     assert "3 from HUD Public Housing Developments" in out and "can be incomplete" in out
+
+
+def test_the_datasheet_lists_the_sites_with_their_source(tiny_dir):
+    import pandas as pd
+
+    from lib.data import load
+    from lib.datasheet import datasheet_html
+    from lib.filters import Filters
+    with Recorded(services()) as server:
+        sitefile.fetch_sites(tiny_dir, kinds=("police",), departments=("alpha",), **_urls(server))
+    dataset = load.load(tiny_dir)
+    con = dataset.connect()
+    added = pd.DataFrame([{"name": "Alpha Court Annex", "kind": "court", "lat": 33.005, "lon": -86.995}])
+    html = datasheet_html(dataset, con, Filters(departments=("alpha",)), added=added)
+    con.close()
+    assert ("data-figure='sites_headline'>Alpha City, Ala.: 2 police stations (15 predictions in their boxes, 1 "
+            "with any), 1 court (15 predictions in their boxes, 1 with any).") in html
+    assert "<td>Alpha Court Annex</td><td>Court</td><td>15</td><td>57.69%</td><td>1</td><td>added</td>" in html
+    assert "2 from OpenStreetMap (Overpass API), retrieved" in html and "can be incomplete" in html

@@ -15,6 +15,8 @@ SITES_STATE = "audit_added_sites"
 NOTICES_STATE = "_site_url_notices"
 FETCH_STATE = "_sites_fetched"
 KIND_LABELS = {k: k.replace("_", " ") for k in schema.SITE_KINDS}
+PLURALS = {"police_station": "Police stations", "jail": "Jails", "court": "Courts",
+           "public_housing": "Public-housing developments"}
 
 
 # -- the added sites and the URL ----------------------------------------------------------------
@@ -171,7 +173,7 @@ def answer(table: pd.DataFrame, totals: pd.DataFrame, names: dict[str, str]) -> 
     kinds = [k for k in ("police_station", "jail", "court", "public_housing") if k in every.index]
     for column, kind in zip(st.columns(max(len(kinds), 1)), kinds):
         row = every.loc[kind]
-        column.metric(f"{KIND_LABELS[kind].capitalize()}s: {int(row['sites']):,}",
+        column.metric(f"{PLURALS[kind]}: {int(row['sites']):,}",
                       f"{int(row['predictions_at_sites']):,}", f"predictions in their boxes ({row['share_of_department']:.2%})",
                       delta_color="off", delta_arrow="off")
     ui.table(table, names, height=min(420, 38 + 35 * len(table)), column_config={

@@ -104,3 +104,32 @@ def test_the_fetch_button_fills_sites_csv_and_the_page_answers(tiny_dir, monkeyp
     captions = "\n".join(c.value for c in at.caption)
     assert "4 from OpenStreetMap (Overpass API), retrieved" in captions and "ODbL" in captions
     assert "3 from HUD Public Housing Developments" in captions and "can be incomplete" in captions
+
+
+def test_real_plainfield_answers_per_site_with_its_source(real_dir, tmp_path):
+    """The reporter's question on the real data: these sites in Plainfield, and how many predictions fell on each
+    (the figures are checked against a brute-force count in tests/analysis/test_sites.py)."""
+    import shutil
+
+    from tests.analysis.test_sites import SITES_CSV
+    data = tmp_path / "real"
+    shutil.copytree(real_dir, data)
+    (data / "sites.csv").write_text(SITES_CSV)
+    at = run_app(data, page=AUDIT, query={"dept": "plainfieldpdnj"})
+    assert_no_exception(at)
+    text = "\n".join(m.value for m in at.markdown)
+    assert ("Plainfield, N.J.: 1 police station (819 predictions in their boxes, 1 with any), 1 public-housing "
+            "development (562 predictions in their boxes, 1 with any).") in text
+    metric = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert metric["Police stations: 1"][0] == "819" and "1.45%" in metric["Police stations: 1"][1]
+    assert metric["Public-housing developments: 1"][0] == "562"
+    assert any(b.label.startswith("Fetch police stations, jails, courts and public housing for Plainfield")
+               for b in at.button)
+    assert "2 from sites.csv with no source given (entered by hand)." in "\n".join(c.value for c in at.caption)
+    at.session_state["audit_tab"] = "Places targeted day after day"
+    at.run()
+    assert_no_exception(at)
+    assert "Public-housing developments in the most-targeted areas" in [h.value for h in at.subheader]
+    housing = next(d.value for d in at.dataframe if "in_most_targeted" in d.value.columns)
+    plainfield = housing[housing["department"] == "Plainfield, N.J."].iloc[0]
+    assert (plainfield["developments"], plainfield["drew_predictions"], plainfield["predictions"]) == (1, 1, 562)

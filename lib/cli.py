@@ -154,8 +154,13 @@ def cmd_fetch_sites(args) -> int:
 
 
 def cmd_import_sites(args) -> int:
+    from lib.places.http import PlacesError
     from lib.places.sitefile import import_sites
-    written = import_sites(Path(args.directory), Path(args.file))
+    try:
+        written = import_sites(Path(args.directory), Path(args.file))
+    except PlacesError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     for problem in written.problems:
         print(f"{problem.severity.upper():8} {problem.message()}", file=sys.stderr)
     print(written.summary())

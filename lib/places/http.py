@@ -23,7 +23,7 @@ from typing import Callable
 
 USER_AGENT = ("PredPol-explorer/1.0 (open-source audit of The Markup's predictive-policing data; "
               "https://github.com/the-markup/investigation-prediction-bias)")
-TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = 120  # Overpass may take its full [timeout:90] to answer
 RETRIES = 4
 MAX_WAIT_SECONDS = 120
 CACHE_DAYS = 30

@@ -185,7 +185,10 @@ def add_sites(data_dir: Path, new: pd.DataFrame) -> SitesWritten:
             record[out_header.index(columns[canonical])] = _text(row[canonical])
         new_records.append(record)
     old_records = [r + [""] * (width - len(r)) for r in records]
-    _write_atomic(path, out_header, old_records + new_records)
+    try:
+        _write_atomic(path, out_header, old_records + new_records)
+    except OSError as exc:
+        raise PlacesError(f"{path} could not be written ({exc.strerror or exc}); nothing was changed.") from None
     return result
 
 

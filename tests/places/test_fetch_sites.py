@@ -253,3 +253,13 @@ def test_the_datasheet_lists_the_sites_with_their_source(tiny_dir):
             "with any), 1 court (15 predictions in their boxes, 1 with any).") in html
     assert "<td>Alpha Court Annex</td><td>Court</td><td>15</td><td>57.69%</td><td>1</td><td>added</td>" in html
     assert "2 from OpenStreetMap (Overpass API), retrieved" in html and "can be incomplete" in html
+
+
+def test_a_folder_that_cannot_be_written_is_a_sentence(tiny_dir, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(sitefile.tempfile, "mkstemp", refuse)
+    with Recorded(services()) as server:
+        with pytest.raises(PlacesError, match="could not be written \\(Permission denied\\); nothing was changed"):
+            sitefile.fetch_sites(tiny_dir, kinds=("police",), departments=("beta",), **_urls(server))
+    assert not (tiny_dir / "sites.csv").exists()

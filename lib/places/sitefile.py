@@ -26,7 +26,7 @@ import shapely
 
 from lib import geo_math, schema
 from lib.data import geo, load
-from lib.data.csvfile import read_checked
+from lib.data.csvfile import read_checked, read_header
 from lib.data.problems import ERROR, Problem
 from lib.places import sources
 from lib.places.http import PlacesError
@@ -110,6 +110,7 @@ def fetch_sites(data_dir: Path, kinds: tuple[str, ...] = sources.FETCHABLE_KINDS
         shapes = _shapes(con)
     finally:
         con.close()
+    _read_existing(Path(data_dir) / SITES_FILE)  # a sites.csv that cannot take new rows fails before any request
     rows: list[dict] = []
     for step, (department, box) in enumerate(boxes.items()):
         report(step / max(len(boxes), 1), f"Fetching sites around {department}")
@@ -135,21 +136,27 @@ def _placed(rows: pd.DataFrame, shapes: geo.Shapes) -> pd.DataFrame:
 
 # -- the additive, atomic write ---------------------------------------------------------------
 
-def _read_existing(path: Path) -> tuple[list[str], list[list[str]], dict[str, str]]:
-    """sites.csv's header, its rows as written, and the header name of each canonical column present."""
+def _read_existing(path: Path) -> tuple[list[str], list[list[str]], dict[str, str], str]:
+    """sites.csv's header, its rows as written, the header name of each canonical column present, and its
+    delimiter (kept when the file is written again)."""
     if not path.exists() or path.stat().st_size == 0:
-        return [], [], {}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        records = list(csv.reader(fh))
+        return [], [], {}, ","
+    _, delimiter = read_header(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            records = list(csv.reader(fh, delimiter=delimiter))
+    except UnicodeDecodeError:
+        raise PlacesError(f"{path} is not UTF-8 text, so new sites cannot be added to it without changing the "
+                          "rows already there; save it as UTF-8 first. Nothing was changed.") from None
     header = [h.replace("\ufeff", "") for h in records[0]] if records else []
     mapping, _ = schema.match_columns(schema.spec("sites"), header)
-    return header, [r for r in records[1:] if r and r != [""]], mapping
+    return header, [r for r in records[1:] if r and r != [""]], mapping, delimiter
 
 
 def add_sites(data_dir: Path, new: pd.DataFrame) -> SitesWritten:
     """Append the rows of `new` (SITE_FIELDS) not already in data_dir/sites.csv, atomically."""
     path = Path(data_dir) / SITES_FILE
-    header, records, mapping = _read_existing(path)
+    header, records, mapping, delimiter = _read_existing(path)
     index = {name: i for i, name in enumerate(header)}
 
     def value(record: list[str], canonical: str) -> str:
@@ -186,7 +193,7 @@ def add_sites(data_dir: Path, new: pd.DataFrame) -> SitesWritten:
         new_records.append(record)
     old_records = [r + [""] * (width - len(r)) for r in records]
     try:
-        _write_atomic(path, out_header, old_records + new_records)
+        _write_atomic(path, out_header, old_records + new_records, delimiter)
     except OSError as exc:
         raise PlacesError(f"{path} could not be written ({exc.strerror or exc}); nothing was changed.") from None
     return result
@@ -211,11 +218,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def _write_atomic(path: Path, header: list[str], records: list[list[str]]) -> None:
+def _write_atomic(path: Path, header: list[str], records: list[list[str]], delimiter: str = ",") -> None:
     handle, temp = tempfile.mkstemp(prefix=".sites-", suffix=".csv", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(records)
         os.replace(temp, path)

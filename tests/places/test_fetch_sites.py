@@ -263,3 +263,21 @@ def test_a_folder_that_cannot_be_written_is_a_sentence(tiny_dir, monkeypatch):
         with pytest.raises(PlacesError, match="could not be written \\(Permission denied\\); nothing was changed"):
             sitefile.fetch_sites(tiny_dir, kinds=("police",), departments=("beta",), **_urls(server))
     assert not (tiny_dir / "sites.csv").exists()
+
+
+def test_a_semicolon_file_stays_a_semicolon_file_and_latin1_is_refused(tiny_dir):
+    (tiny_dir / "sites.csv").write_text("name;kind;lat;lon\nOur own station;police_station;33.1;-86.9\n")
+    with Recorded(services()) as server:
+        written = sitefile.fetch_sites(tiny_dir, kinds=("police",), departments=("beta",), **_urls(server))
+    assert written.counts() == {"police_station": 1}
+    lines = (tiny_dir / "sites.csv").read_text().splitlines()
+    assert lines[:2] == ["name;kind;lat;lon;department;address;source;source_id;retrieved;licence",
+                         "Our own station;police_station;33.1;-86.9;;;;;;"]
+    assert lines[2].startswith("Beta PD;police_station;36.005;-119.995;beta;;osm;node/104;")
+    latin = "name,kind,lat,lon\nCaf\xe9 du Commissariat,police_station,33.1,-86.9\n".encode("latin-1")
+    (tiny_dir / "sites.csv").write_bytes(latin)
+    with Recorded(services()) as server:
+        with pytest.raises(PlacesError, match="is not UTF-8 text"):
+            sitefile.fetch_sites(tiny_dir, kinds=("police",), departments=("alpha",), **_urls(server))
+    assert (tiny_dir / "sites.csv").read_bytes() == latin
+    assert server.requests == []  # refused before asking anyone

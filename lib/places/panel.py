@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import schema, ui
 from lib.analysis import audit, sites
+from lib.analysis.maps import SITE_LABELS
 from lib.places import added, sources
 from lib.places.http import PlacesError
 
@@ -60,7 +61,7 @@ def with_added_sites(frame: pd.DataFrame, con, f) -> pd.DataFrame:
     if not current():
         return frame
     extra = audit.sites(con, f, added.frame(current()))
-    extra = extra[extra["source"] == "added"].assign(label=lambda d: d["kind"].map(KIND_LABELS).str.capitalize())
+    extra = extra[extra["source"] == "added"].assign(label=lambda d: d["kind"].map(SITE_LABELS).fillna(d["kind"]))
     return pd.concat([frame, extra.reindex(columns=frame.columns)], ignore_index=True)
 
 

@@ -56,12 +56,18 @@ def add(name: str, kind: str, lat: float, lon: float) -> None:
         st.session_state[SITES_STATE] = [*current(), site]
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _placed(_con, key: str, f, added_sites: tuple) -> pd.DataFrame:
+    """The added sites with the department and block group their point falls in (every block group is read)."""
+    extra = audit.sites(_con, f, added.frame(added_sites))
+    return extra[extra["source"] == "added"].assign(label=lambda d: d["kind"].map(SITE_LABELS).fillna(d["kind"]))
+
+
 def with_added_sites(frame: pd.DataFrame, con, f) -> pd.DataFrame:
     """The Map's site frame (lib.analysis.maps.sites) with the session's added sites in the selection."""
     if not current():
         return frame
-    extra = audit.sites(con, f, added.frame(current()))
-    extra = extra[extra["source"] == "added"].assign(label=lambda d: d["kind"].map(SITE_LABELS).fillna(d["kind"]))
+    extra = _placed(con, str(ui.context().dataset.store), f, current())
     return pd.concat([frame, extra.reindex(columns=frame.columns)], ignore_index=True)
 
 

@@ -2,6 +2,7 @@ import streamlit as st
 
 from lib import datasheet, ui
 from lib.analysis import overview
+from lib.places import panel as sites_panel
 
 ctx = ui.context()
 KEY = str(ctx.dataset.store)
@@ -27,21 +28,26 @@ if ctx.dataset.is_demo:
 else:
     repos = ", ".join(f"{s.get('repository')} @ {str(s.get('commit'))[:10]}" for s in source.get("sources", []))
     span = " to ".join(str(d) for d in source.get("date_range", []) if d)
-    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. Predictions {span}. "
+    period = (f"Predictions {span}" if ctx.options.first_date else
+              f"Prediction period {span}; the predictions themselves are undated, so every figure covers all "
+              "dates")
+    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. {period}. "
                f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
+    if source.get("kind") == "real":
+        st.caption("The files hold 6,280,691 predictions over all dates; The Markup's “5.9 million” (5,970,024) "
+                   "counts those inside each department's analysis window (Data & methods compares the two).")
 
 h, table, findings = _figures(ctx.con, KEY, ctx.filters)
 if not h["predictions"] and not h["block_groups"]:
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
 
-with_predictions = table[table["predictions"] > 0]
 c = st.columns(5)
-c[0].metric("Departments", f"{h['departments']:,}",
-            f"{len(with_predictions):,} with predictions" if len(with_predictions) != h["departments"]
-            else None, delta_color="off", delta_arrow="off",
-            help="Every department in the data for this selection, with or without predictions. The Map and "
-                 "Disparities pages count only those with predictions.")
+unused = h["departments_listed"] - h["departments"]
+c[0].metric("Departments", f"{h['departments']:,}", f"+{unused:,} with none" if unused else None,
+            delta_color="off", delta_arrow="off",
+            help="Departments with predictions in this selection; those listed without any (Indianapolis in "
+                 "The Markup's files) are left out of every count and share.")
 c[1].metric("Predictions", f"{h['predictions']:,}", "all time" if ctx.filters.all_time else "chosen dates and types",
             delta_color="off", delta_arrow="off",
             help="Every prediction in the data for this selection, over all its dates unless the sidebar narrows "
@@ -62,15 +68,13 @@ if h["share_predictions_low_income_majority"] is not None:
                 f"{h['share_households_low_income_majority'] or 0:.0%} of households are there",
                 delta_color="off", delta_arrow="off")
 
-without = table[table["predictions"] == 0]
-if len(without):
-    st.caption(f"{len(with_predictions):,} of the {len(table):,} departments have predictions here; "
-               f"{', '.join(without['name'])} {'has' if len(without) == 1 else 'have'} none. The Map and "
-               f"Disparities pages count the {len(with_predictions):,}.")
 links = st.container(horizontal=True)
 links.page_link("pages/disparities.py", label="Disparities, by department", icon=":material/balance:")
 links.page_link("pages/accuracy.py", label="Accuracy, in its window", icon=":material/target:")
 left_out = h["predictions_in_data"] - h["predictions"]
+st.caption("Residents, households and block groups count only departments with predictions here, and a block group "
+           "listed under two departments once, so a department that never used the software does not dilute the "
+           "shares.")
 st.caption(
     f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"
     + (f"; {left_out:,} are left out" if left_out else "")
@@ -132,13 +136,14 @@ sheet_department = sheet_choices[0] if len(sheet_choices) == 1 else st.selectbox
     "Department for the datasheet", sheet_choices, key="sheet_department", format_func=lambda d: ctx.names.get(d, d))
 sheet_filters = datasheet.for_department(ctx.filters, sheet_department)
 sheet_dataset, sheet_con = ctx.dataset, ctx.con
+sheet_sites = sites_panel.added_frame()
 
 
 def _datasheet() -> bytes:
     # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
     cursor = sheet_con.cursor()
     try:
-        return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters).encode()
+        return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters, added=sheet_sites).encode()
     finally:
         cursor.close()
 

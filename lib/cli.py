@@ -53,19 +53,35 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import_markup(args) -> int:
-    from lib.data.markup import import_markup
-    import_markup(Path(args.source), Path(args.dest))
+    from lib.data.markup import MarkupImportError, import_markup
+    try:
+        import_markup(Path(args.source), Path(args.dest))
+    except MarkupImportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    _print_next_steps(Path(args.dest))
     return 0
 
 
 def cmd_fetch(args) -> int:
     from lib.data.fetch import FetchError, fetch
+    from lib.data.markup import MarkupImportError
     try:
         fetch(Path(args.dest), source=Path(args.source) if args.source else None, progress=_print_progress)
+    except MarkupImportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except FetchError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    _print_next_steps(Path(args.dest))
     return 0
+
+
+def _print_next_steps(dest: Path) -> None:
+    print(f"\nWrote The Markup's data to {dest.resolve()}. Next:\n"
+          f"  python -m lib.cli validate {dest}\n"
+          f"  PP_DATA_DIR={dest} streamlit run streamlit_app.py", file=sys.stderr)
 
 
 def cmd_demo(args) -> int:

@@ -60,6 +60,7 @@ from lib.geo_math import box_contains_sql
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
+from lib.data.source import read_source
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
 CACHE_VERSION = "11"
@@ -212,13 +213,9 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             problems.extend(_place_points(con, table, shapes))
     progress(0.9, "Writing the typed cache")
     _write_tables(con, tables, shapes)
+    source, source_problems = read_source(data_dir / SOURCE_FILE)
+    problems.extend(source_problems)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
-    source = {}
-    if (data_dir / SOURCE_FILE).exists():
-        try:
-            source = json.loads((data_dir / SOURCE_FILE).read_text(encoding="utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            problems.append(Problem(SOURCE_FILE, None, None, None, "not valid JSON; provenance is unknown", WARNING))
     return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
 
 

@@ -386,6 +386,10 @@ def import_markup(src: Path, dest: Path, echo: Callable[[str], None] = print, *,
         result = _write_all(src, staging, list(warnings))
         _write_source(staging, src, origin or str(src), result)
         _publish(staging, dest)
+    except (csv.Error, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise MarkupImportError(f"A file in {src} could not be read ({type(exc).__name__}: {exc}); expected The "
+                                "Markup's UTF-8 CSV and GeoJSON files. Nothing was changed.") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -33,6 +33,16 @@ con.use_filters(ctx.filters)
 st.session_state.setdefault("sql_text", console.EXAMPLES[0].sql)
 
 left, right = st.columns([3, 1], gap="large")
+with right:
+    st.markdown("**Tables and their columns**")
+    listing = con.tables()
+    with st.container(height=640, border=False):
+        for table, columns in listing.groupby("table", sort=False):
+            with st.expander(table, expanded=table == "filtered_predictions"):
+                st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
+    st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
+               "Data & methods page explains every column.")
+
 with left:
     st.markdown(
         "Write one query that reads: `SELECT`, `WITH`, `FROM …`, `DESCRIBE`, `SUMMARIZE`, `SHOW` or `EXPLAIN`. "
@@ -59,8 +69,9 @@ with left:
         elif result.plan:
             st.code(result.plan_text(), language="text")
         else:
-            shown = min(result.total, console.SHOW_ROWS)
-            st.markdown(f"**{result.total:,} row{'s' if result.total != 1 else ''}**"
+            shown = result.shown_rows()
+            st.markdown(f"**{'' if result.total_exact else 'more than '}{result.total:,} "
+                        f"row{'s' if result.total != 1 else ''}**"
                         + (f", showing the first {shown:,}" if result.total > shown else "")
                         + f" · {result.seconds:.2f} s")
             st.dataframe(result.frame(), hide_index=True, width="stretch")
@@ -71,27 +82,17 @@ with left:
             c2.download_button("Download Parquet", parquet, "query-result.parquet", "application/octet-stream",
                                key="sql_dl_parquet", icon=":material/download:", on_click="ignore", width="stretch")
             if result.truncated:
-                st.caption(f"The downloads hold the first {result.table.num_rows:,} of the {result.total:,} rows; "
-                           "aggregate or narrow the query to get everything.")
+                st.warning(console.cut_notice(result), icon=":material/content_cut:")
             else:
                 st.caption("The downloads hold every row of the result. In the CSV, text that a spreadsheet "
                            "would run as a formula starts with an apostrophe.")
             st.caption(f"{filters_then}.")
 
-with right:
-    st.markdown("**Tables and their columns**")
-    listing = con.tables()
-    with st.container(height=640, border=False):
-        for table, columns in listing.groupby("table", sort=False):
-            with st.expander(table, expanded=table == "filtered_predictions"):
-                st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
-    st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
-               "Data & methods page explains every column.")
-
 ui.page_notes([
     "The console reads the same typed tables as every page, through its own DuckDB connection with file and "
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
-    f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the table every page's shares come from; "
+    f"{console.TIME_LIMIT:g} seconds; it keeps (and offers for download) at most {console.KEEP_BYTES // console.MB} "
+    "MB of a result, and runs one visitor's query at a time. `block_group_stats` is the table every page's shares come from; "
     "`prediction_cells` holds the predictions summed per location, address, day and type (count: predictions, "
     "records: rows), which every page but Accuracy reads because it is a fraction of the size, and "
     "`prediction_days` the same per block group, day and type; `site_cells` holds the cells whose box contains a "

@@ -297,9 +297,10 @@ def _per_site(con, f: Filters, site_frame: pd.DataFrame, dated: bool) -> pd.Data
     out["days"] = out["days"].fillna(0).astype(int) if dated else pd.NA
     out["department"] = out["department"].fillna(out["hit_department"])
     totals = department_predictions(con, f).set_index("department")["department_predictions"]
-    out["share_of_department"] = out["predictions"] / out["department"].map(totals)
+    # to_numeric: mapping a text column with no department (no site had a prediction) keeps the text dtype.
+    out["share_of_department"] = out["predictions"] / pd.to_numeric(out["department"].map(totals))
     used = days_in_use(con, f).set_index("department")["days_in_use"]
-    out["days_in_use"] = out["department"].map(used) if dated else pd.NA
+    out["days_in_use"] = pd.to_numeric(out["department"].map(used)) if dated else pd.NA
     out["share_of_days"] = (out["days"] / out["days_in_use"]) if dated else pd.NA
     return out.drop(columns=["hit_department"]).rename(columns={"name": "site"})
 

@@ -119,6 +119,9 @@ for spec in schema.FILES:
         st.dataframe(methods.dictionary(spec.file), hide_index=True, width="stretch",
                      column_order=["column", "type", "expected", "required", "aliases", "unit", "meaning"])
 ui.download(methods.dictionary(), "data-dictionary", "Download the dictionary", parquet=False)
+st.caption("The app's own download buttons start text a spreadsheet would run as a formula (=, +, -, @) with an "
+           "apostrophe. The *Download as CSV* in a table's toolbar is Streamlit's own and cannot be told to: open "
+           "such files with formulas switched off, or use the app's buttons.")
 
 ui.page_notes(["The dictionary is generated from lib/schema.py, the same contract the loader checks files "
                "against, so it cannot drift from what the app accepts."])

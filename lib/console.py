@@ -79,6 +79,7 @@ FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brac
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 PARAMETER = re.compile(r"\$f_([a-z_]+)")
+TRAILING = re.compile(r"[\s;]+$")
 NO_FILES = ("The console cannot read files or reach the network; it reads only the tables listed beside the "
             "editor.")
 
@@ -102,7 +103,7 @@ class Result:
 
     @property
     def truncated(self) -> bool:
-        return self.table is not None and self.total > self.table.num_rows
+        return self.table is not None and (self.total > self.table.num_rows or not self.total_exact)
 
     def shown_rows(self, limit: int = SHOW_ROWS, max_bytes: int = SHOW_BYTES) -> int:
         """How many of the kept rows the page's table shows: at most `limit` rows and `max_bytes` bytes."""
@@ -302,27 +303,33 @@ class Console:
 
     def _fetch(self, text: str) -> Result:
         reader = self.con.sql(text).to_arrow_reader(BATCH_ROWS)
-        kept, kept_rows, kept_bytes, total, full, cut_by_bytes = [], 0, 0, 0, False, False
-        try:
-            for batch in reader:
-                total += batch.num_rows
-                if full:
-                    continue  # only counted: nothing past the caps is held
-                wanted = min(self.keep_rows - kept_rows, batch.num_rows)
-                take = _rows_within(batch, wanted, self.keep_bytes - kept_bytes)
+        kept, kept_rows, kept_bytes, cut_by_bytes = [], 0, 0, False
+        for batch in reader:
+            wanted = min(self.keep_rows - kept_rows, batch.num_rows)
+            take = _rows_within(batch, wanted, self.keep_bytes - kept_bytes)
+            if take:
+                part = batch.slice(0, take)
+                kept.append(part)
+                kept_rows += take
+                kept_bytes += part.nbytes
+            if take < batch.num_rows:  # a cap is reached: what is kept is complete
                 cut_by_bytes = take < wanted
-                full = cut_by_bytes or kept_rows + take >= self.keep_rows
-                if take:
-                    part = batch.slice(0, take)
-                    kept.append(part)
-                    kept_rows += take
-                    kept_bytes += part.nbytes
-        except duckdb.InterruptException:
-            if not (self._stopped and full):
-                raise
-            return Result(pa.Table.from_batches(kept, schema=reader.schema), total, cut_by_bytes=cut_by_bytes,
-                          total_exact=False)
-        return Result(pa.Table.from_batches(kept, schema=reader.schema), total, cut_by_bytes=cut_by_bytes)
+                break
+        else:
+            return Result(pa.Table.from_batches(kept, schema=reader.schema), kept_rows)
+        reader.close()
+        table = pa.Table.from_batches(kept, schema=reader.schema)
+        total, exact = self._count(text, kept_rows)
+        return Result(table, total, cut_by_bytes=cut_by_bytes, total_exact=exact)
+
+    def _count(self, text: str, at_least: int) -> tuple[int, bool]:
+        """The result's row count, counted by DuckDB (which need not build the values, and does not hold Python's
+        lock as a loop over batches would); (at_least, False) when the time limit comes first."""
+        body = TRAILING.sub("", duckdb.extract_statements(text)[0].query)
+        try:
+            return self.con.execute(f"SELECT count(*) FROM (\n{body}\n)").fetchone()[0], True
+        except duckdb.Error:
+            return at_least, False
 
     def tables(self) -> pd.DataFrame:
         """Every table and view a query can use, with its columns: the filtered views first."""

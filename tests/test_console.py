@@ -380,3 +380,12 @@ def test_console_queries_take_turns_across_sessions(tiny):
     assert rows(second, "SELECT 41 + 1") == [(42,)]
     first.close()
     second.close()
+
+
+def test_a_count_past_the_time_limit_keeps_the_rows_and_says_more_than(tiny):
+    c = Console(tiny, time_limit=0.5, keep_rows=3)
+    result = c.run("SELECT a.range * b.range AS x FROM range(1000000000) a, range(1000) b;  -- a comment")
+    assert result.ok and result.table.num_rows == 3 and not result.total_exact
+    assert console.cut_notice(result).startswith("The result has more than 3 rows")
+    assert rows(c, "SELECT 41 + 1") == [(42,)]
+    c.close()

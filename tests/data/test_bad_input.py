@@ -158,7 +158,7 @@ def test_deeply_nested_geojson_is_one_message(tiny_dir):
     ("[1, 2]", "source.json: found 'list'; expected a JSON object"),
     ('{"kind": "real", "sources": "the-markup"}', "source.json: found 'the-markup'; expected sources to be a list"),
     ("[" * 100_000 + "]" * 100_000, "source.json: JSON nested too deeply to read"),
-])
+], ids=["a list", "sources a string", "nested 100,000 deep"])
 def test_a_source_json_of_the_wrong_shape_is_a_warning(tiny_dir, text, message):
     (tiny_dir / "source.json").write_text(text)
     dataset = load.load(tiny_dir)

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from lib import schema
-from lib.data.problems import ERROR, WARNING, Problem
+from lib.data.problems import ERROR, WARNING, Problem, shown
 
 SHAPE_TYPES = ("Polygon", "MultiPolygon")
 
@@ -47,7 +47,7 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
     rows, geoms, seen = [], [], {}
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
-            problems.append(Problem(name, number, None, _shown(feature), "expected a GeoJSON Feature object; the "
+            problems.append(Problem(name, number, None, shown(feature), "expected a GeoJSON Feature object; the "
                                     "feature was set aside", ERROR, "feature"))
             continue
         properties = feature.get("properties")
@@ -112,7 +112,7 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
 
 def _feature_problem(geoid, geometry) -> tuple[str, str | None, str] | None:
     if not isinstance(geometry, dict):
-        return ("geometry", _shown(geometry), "expected a GeoJSON geometry object; the feature was set aside")
+        return ("geometry", shown(geometry), "expected a GeoJSON geometry object; the feature was set aside")
     if not geoid:
         return ("geoid", None, "expected a geoid (or GEOID, id) property; the feature was set aside")
     if not (len(geoid) == 12 and geoid.isdigit()):
@@ -135,7 +135,7 @@ def _coordinate_problem(geometry: dict) -> tuple[str, str | None, str] | None:
         return isinstance(value, list) and all(walk(v, depth + 1) for v in value)
 
     if not walk(geometry.get("coordinates")):
-        return ("geometry", _shown(geometry.get("coordinates")), "expected coordinates as nested lists of numbers; "
+        return ("geometry", shown(geometry.get("coordinates")), "expected coordinates as nested lists of numbers; "
                 "the feature was set aside")
     bad = next((n for n in numbers if not np.isfinite(n)), None)
     if bad is not None:
@@ -152,11 +152,6 @@ def _polygonal(shape):
         return None
     merged = shapely.union_all(parts)
     return merged if merged.geom_type in SHAPE_TYPES and not merged.is_empty and merged.area > 0 else None
-
-
-def _shown(value, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _first(props: dict, names) -> object:

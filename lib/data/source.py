@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lib.data.problems import WARNING, Problem
+from lib.data.problems import WARNING, Problem, shown
 
 FILE = "source.json"
 TEXT_FIELDS = ("kind", "title", "generator", "imported_at", "imported_from")
@@ -32,24 +32,24 @@ def read_source(path: Path) -> tuple[dict, list[Problem]]:
     problems = []
     for key in TEXT_FIELDS:
         if key in document and not isinstance(document[key], (str, type(None))):
-            problems.append(_problem(_shown(document[key]), f"expected {key} to be text; it was left out"))
+            problems.append(_problem(shown(document[key]), f"expected {key} to be text; it was left out"))
             del document[key]
     sources = document.get("sources")
     if sources is not None:
         if not isinstance(sources, list):
-            problems.append(_problem(_shown(sources), "expected sources to be a list of objects (repository, "
+            problems.append(_problem(shown(sources), "expected sources to be a list of objects (repository, "
                                      "commit, licence, url); it was left out"))
             document["sources"] = []
         else:
             kept = [s for s in sources if isinstance(s, dict)]
             if len(kept) < len(sources):
-                problems.append(_problem(_shown([s for s in sources if not isinstance(s, dict)][0]),
+                problems.append(_problem(shown([s for s in sources if not isinstance(s, dict)][0]),
                                          "expected each entry of sources to be an object (repository, commit, "
                                          f"licence, url); {len(sources) - len(kept)} left out"))
             document["sources"] = kept
     date_range = document.get("date_range")
     if date_range is not None and not isinstance(date_range, list):
-        problems.append(_problem(_shown(date_range), "expected date_range to be a list [first day, last day]; it "
+        problems.append(_problem(shown(date_range), "expected date_range to be a list [first day, last day]; it "
                                  "was left out"))
         del document["date_range"]
     return document, problems
@@ -57,8 +57,3 @@ def read_source(path: Path) -> tuple[dict, list[Problem]]:
 
 def _problem(value: str | None, expected: str) -> Problem:
     return Problem(FILE, None, None, value, expected, WARNING)
-
-
-def _shown(value, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -89,6 +89,7 @@ class Session:
             self.states = {}  # the widgets of another page are not sent back, as in the browser
         self.page = page
         self.states.update(states or {})
+        self.widgets = {}  # what this run draws: a button of an earlier run cannot be clicked
         started = time.monotonic()
         await self.send(BackMsg(rerun_script=ClientState(
             page_name=page, query_string="", widget_states=WidgetStates(widgets=list(self.states.values())))))
@@ -131,7 +132,7 @@ class Session:
 
     async def filter_click(self) -> None:
         page = self.rng.choice(ORDINARY_PAGES)
-        if page != self.page:
+        if page != self.page or not self.widgets:
             await self.run_page(page)
         key = self.rng.choice(FILTER_KEYS)
         options = list(self.widgets[key].options)
@@ -141,7 +142,7 @@ class Session:
         self.tally.ordinary.append((seconds, heavy_now or self.tally.in_flight > 0))
 
     async def heavy_query(self) -> None:
-        if self.page != "sql":
+        if self.page != "sql" or "sql_text" not in self.widgets:
             await self.run_page("sql")
         states = {**self.state("sql_text", string_value=self.rng.choice(HEAVY_QUERIES)),
                   **self.state("sql_run", trigger_value=True)}

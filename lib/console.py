@@ -42,7 +42,7 @@ TIME_LIMIT = 10.0
 SHOW_ROWS = 10_000
 # The downloads hold the whole result up to this many rows and bytes; the count beyond them is still exact.
 KEEP_ROWS = 1_000_000
-KEEP_BYTES = 32 << 20
+KEEP_BYTES = 16 << 20  # ten sessions' results stay well inside a 690 MB Community Cloud app
 SHOW_BYTES = 4 << 20
 MEMORY_LIMIT = "512MB"
 THREADS = 1
@@ -96,6 +96,7 @@ class Result:
     seconds: float = 0.0
     cut_by_bytes: bool = False  # the kept rows stop where the result passed KEEP_BYTES
     total_exact: bool = True  # False when the time limit came while counting the rows beyond the kept ones
+    byte_cap: int = KEEP_BYTES
 
     @property
     def ok(self) -> bool:
@@ -320,7 +321,7 @@ class Console:
         reader.close()
         table = pa.Table.from_batches(kept, schema=reader.schema)
         total, exact = self._count(text, kept_rows)
-        return Result(table, total, cut_by_bytes=cut_by_bytes, total_exact=exact)
+        return Result(table, total, cut_by_bytes=cut_by_bytes, total_exact=exact, byte_cap=self.keep_bytes)
 
     def _count(self, text: str, at_least: int) -> tuple[int, bool]:
         """The result's row count, counted by DuckDB (which need not build the values, and does not hold Python's
@@ -368,7 +369,7 @@ def cut_notice(result: Result) -> str | None:
     total = f"{result.total:,}" if result.total_exact else f"more than {result.total:,}"
     kept = result.table.num_rows
     if result.cut_by_bytes:
-        why = f"the console keeps at most {KEEP_BYTES // MB} MB of a result"
+        why = f"the console keeps at most {result.byte_cap / MB:g} MB of a result"
     else:
         why = f"the console keeps at most {KEEP_ROWS:,} rows of a result"
     first = f"the first {kept:,} rows" if kept else "no rows (a single row is larger than that)"

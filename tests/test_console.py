@@ -331,7 +331,7 @@ def test_the_kept_result_is_capped_in_bytes_while_fetching(tiny):
     assert result.table.num_rows == 1044  # each row: 1,000 bytes of text and a 4-byte offset
     csv, _ = console.downloads(result)
     assert len(csv().decode().splitlines()) == 1 + 1044
-    assert console.cut_notice(result).startswith("The result has 100,000 rows and the console keeps at most 32 MB")
+    assert console.cut_notice(result).startswith("The result has 100,000 rows and the console keeps at most 1 MB")
     c.close()
 
 
@@ -344,9 +344,9 @@ def test_a_single_row_larger_than_the_cap_keeps_no_rows(tiny):
 
 
 def test_the_page_table_gets_at_most_show_bytes(tiny_console):
-    result = tiny_console.run("SELECT repeat('x', 1000000) AS s FROM range(20)")
-    assert result.table.num_rows == 20 and result.shown_rows() == 4  # 4 MB of 1 MB cells
-    assert len(result.frame()) == 4 and len(result.frame(limit=None)) == 20
+    result = tiny_console.run("SELECT repeat('x', 1000000) AS s FROM range(12)")
+    assert result.table.num_rows == 12 and result.shown_rows() == 4  # 4 MB of 1 MB cells
+    assert len(result.frame()) == 4 and len(result.frame(limit=None)) == 12
 
 
 @pytest.mark.parametrize("sql, text", [

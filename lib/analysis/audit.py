@@ -11,14 +11,13 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
 
 from lib import geo_math, schema
-from lib.data.load import US_COUNTRY_CODES
+from lib.schema import US_COUNTRY_CODES
 from lib.db import bind, query, run, sql
 from lib.filters import Filters
 
@@ -341,19 +340,8 @@ def address_artefacts(con, f: Filters) -> pd.DataFrame:
     return _once(("address_artefacts", id(con), f), compute)
 
 
-# The addresses whose text names a site, found when the data loaded (write_named_addresses).
+# The addresses whose text names a site, found when the data loaded (the stored table named_addresses).
 NAMED = "named AS (SELECT address, word FROM named_addresses)"
-
-
-def write_named_addresses(con, tables: Path) -> None:
-    """tables/named_addresses/part-0.parquet: every distinct address of the predictions, crime reports and
-    excluded addresses whose text names a police station, sheriff, jail, court or hospital, with the word
-    (audit_named_addresses.sql). The pattern then runs once per address at load, never per view."""
-    named = _named_addresses("SELECT address FROM prediction_cells UNION ALL SELECT address FROM crime_reports "
-                             "UNION ALL SELECT address FROM excluded_addresses")
-    (tables / "named_addresses").mkdir()
-    con.execute(f"COPY (WITH {named} SELECT address, word FROM named ORDER BY address) "
-                f"TO '{tables / 'named_addresses' / 'part-0.parquet'}' (FORMAT parquet)", ADDRESS_PARAMS)
 
 
 # The distinct addresses of {addresses} (a query with an address column), gathered into one list and unnested:
@@ -363,11 +351,9 @@ def write_named_addresses(con, tables: Path) -> None:
 DISTINCT_ADDRESSES = "SELECT unnest(list(DISTINCT address)) AS address FROM ({addresses}) WHERE address IS NOT NULL"
 
 
-def _named_addresses(addresses: str) -> str:
-    """CTEs distinct_addresses (of `addresses`, SQL built here, never from user text) and named: the
-    addresses of audit_named_addresses.sql."""
-    return (f"distinct_addresses AS ({DISTINCT_ADDRESSES.format(addresses=addresses)}), "
-            f"named AS ({sql('audit_named_addresses')})")
+def named_address_parameters(con=None) -> dict:
+    """{named} and the parameters of lib/sql/named_addresses.sql (the stored table named_addresses)."""
+    return {"named": sql("audit_named_addresses"), **ADDRESS_PARAMS}
 
 
 def artefact_share(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -573,13 +559,6 @@ def _stored_params(f: Filters, sources: tuple[str, ...] = ()) -> dict:
     return {"departments": list(f.departments), "sources": list(sources)}
 
 
-# The SQL types of the stored points' columns (any other is VARCHAR), as the live queries give them.
-STORED_TYPES = {"lat": "DOUBLE", "lon": "DOUBLE", "predictions": "BIGINT", "records": "BIGINT",
-                "first_date": "DATE", "last_date": "DATE", "distance_km": "DOUBLE", "same_street_lat": "DOUBLE",
-                "same_street_lon": "DOUBLE", "same_street_records": "BIGINT", "locations": "BIGINT",
-                "missing_records": "BIGINT", "missing_predictions": "BIGINT"}
-
-
 def _outside(found: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
     frames = [outside for outside, _ in found]
     points = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
@@ -588,11 +567,11 @@ def _outside(found: list[tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
     return points
 
 
-def write_outside_points(con, tables: Path) -> None:
-    """Over all time: tables/outside_points/part-0.parquet, every point of every source outside the block
-    groups with what sits on it, classified, with the evidence for those abroad; tables/point_counts/part-0.parquet,
-    per source and department the points inside and the records with no coordinates. `con` has the canonical
-    tables (lib.db.create_tables)."""
+def outside_point_tables(con) -> dict[str, pd.DataFrame]:
+    """Over all time: outside_points, every point of every source outside the block groups with what sits on it,
+    classified, with the evidence for those abroad; point_counts, per source and department the points inside and
+    the records with no coordinates (the stored tables of those names; their column types are declared in
+    lib/store/tables.py). `con` has the canonical tables (lib.db.create_tables)."""
     found = [_points(con, Filters(), source, classified=False) for source in POINT_SOURCES]
     points = _outside(found)
     departments = tuple(pd.unique(points["department"].dropna()))
@@ -604,12 +583,7 @@ def write_outside_points(con, tables: Path) -> None:
     stored = classified[list(points.columns) + CLASSES]
     stored = stored.merge(evidence[POINT_KEY + EVIDENCE], on=POINT_KEY, how="left") if len(evidence) else \
         stored.assign(**{c: None for c in EVIDENCE})
-    counts = pd.concat([inside for _, inside in found], ignore_index=True)
-    for name, frame in (("outside_points", stored), ("point_counts", counts)):
-        columns = ", ".join(f'CAST("{c}" AS {STORED_TYPES.get(c, "VARCHAR")}) AS "{c}"' for c in frame.columns)
-        (tables / name).mkdir()
-        with _registered(con, _frame=frame):
-            con.execute(f"COPY (SELECT {columns} FROM _frame) TO '{tables / name / 'part-0.parquet'}' (FORMAT parquet)")
+    return {"outside_points": stored, "point_counts": pd.concat([inside for _, inside in found], ignore_index=True)}
 
 
 def geocoding_audit(con, f: Filters) -> Geocoding:
@@ -631,18 +605,6 @@ def _geocoding(con, points: str, counts: str, params: dict) -> Geocoding:
         ("audit_geocoding_points", "audit_geocoding_summary", "audit_geocoding_countries", "audit_geocoding_abroad"))
     outside["predictions"] = outside["predictions"].astype("Int64")  # NULL but for predictions
     return Geocoding(outside, summary, countries, abroad[ABROAD_COLUMNS])
-
-
-@contextmanager
-def _registered(con, **frames: pd.DataFrame):
-    """The frames as views of `con` (one cursor per script run: no other query sees them) while the block runs."""
-    for name, frame in frames.items():
-        con.register(name, frame)
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
 
 
 def partial_coverage(geocoding: Geocoding, min_share: float = 0.05, min_locations: int = 100) -> pd.DataFrame:

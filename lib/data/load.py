@@ -55,8 +55,9 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.db import create_tables, sql
-from lib.geo_math import box_contains_sql
+from lib.db import literal
+from lib.schema import US_COUNTRY_CODES
+from lib.store.build import build_derived
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
@@ -64,7 +65,6 @@ from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 # Bump when the cached tables' layout changes, so old caches are not reused.
 CACHE_VERSION = "11"
 SOURCE_FILE = "source.json"
-US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.
 BUILD_MEMORY_LIMIT = "450MB"
@@ -160,13 +160,13 @@ def _build(data_dir: Path, store: Path, progress: Progress) -> None:
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=store.parent))
     try:
         con = duckdb.connect(str(work / "build.duckdb"))
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        con.execute(f"SET temp_directory = '{work / 'spill'}'")
+        con.execute(f"SET memory_limit = {literal(BUILD_MEMORY_LIMIT)}")
+        con.execute(f"SET temp_directory = {literal(work / 'spill')}")
         report = _check_and_type(con, data_dir, work, progress)
         con.close()  # before the derived tables, so their connection has the memory to itself
         (work / "build.duckdb").unlink()
         progress(0.95, "Matching crime reports and patrols to predictions; classifying points outside")
-        _write_derived_tables(work / "tables")
+        build_derived(work / "tables", BUILD_MEMORY_LIMIT, work / "spill")
         shutil.rmtree(work / "spill", ignore_errors=True)
         (work / "report.json").write_text(json.dumps(report, indent=1, default=str))
         if store.exists():
@@ -220,21 +220,6 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
         except (ValueError, UnicodeDecodeError):
             problems.append(Problem(SOURCE_FILE, None, None, None, "not valid JSON; provenance is unknown", WARNING))
     return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
-
-
-def _write_derived_tables(tables: Path) -> None:
-    """What the Accuracy and Audit pages need of the data whatever the filters, computed from the typed tables."""
-    from lib.analysis import accuracy, audit
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        con.execute(f"SET temp_directory = '{tables.parent / 'spill'}'")
-        create_tables(con, tables, in_memory=())
-        accuracy.write_match_tables(con, tables)
-        audit.write_outside_points(con, tables)
-        audit.write_named_addresses(con, tables)
-    finally:
-        con.close()
 
 
 def _empty_typed(con, spec: schema.FileSpec) -> None:
@@ -358,31 +343,10 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
         if spec.table == "predictions":
             # Not sorted: sorting millions of rows doubled the cost of this write, and queries
             # that need an order say ORDER BY.
-            con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, PARTITION_BY (department), "
+            con.execute(f"COPY ({select}) TO {literal(target)} (FORMAT parquet, PARTITION_BY (department), "
                         "OVERWRITE_OR_IGNORE)")
-            cells = tables / "prediction_cells"
-            # summed from the Parquet just written: from the typed table (a temporary table of the build
-            # database, under BUILD_MEMORY_LIMIT) this took 3.1 s at 6 million predictions, from the Parquet 2.0 s
-            typed = f"read_parquet('{target}/*/*.parquet', hive_partitioning = true)" \
-                if any(target.glob("*/*.parquet")) else "predictions_typed"
-            con.execute(f"COPY ({sql('prediction_cells').format(predictions=typed)} ORDER BY date) "
-                        f"TO '{cells}' (FORMAT parquet, PARTITION_BY (department), OVERWRITE_OR_IGNORE)")
-            if any(cells.glob("*/*.parquet")):  # none without predictions: lib.db then sums on the fly
-                written = f"read_parquet('{cells}/*/*.parquet', hive_partitioning = true)"
-                con.execute(f"COPY ({sql('prediction_days').format(cells=written)} ORDER BY date) "
-                            f"TO '{tables / 'prediction_days'}' (FORMAT parquet, PARTITION_BY (department), "
-                            "OVERWRITE_OR_IGNORE)")
-                con.execute(f"COPY ({sql('prediction_locations').format(cells=written)}) "
-                            f"TO '{tables / 'prediction_locations'}' (FORMAT parquet, PARTITION_BY (department), "
-                            "OVERWRITE_OR_IGNORE)")
         else:
-            con.execute(f"COPY ({select} ORDER BY line) TO '{target}.parquet' (FORMAT parquet)")
+            con.execute(f"COPY ({select} ORDER BY line) TO {literal(f'{target}.parquet')} (FORMAT parquet)")
     con.register("_shapes", shapes.frame)
-    con.execute(f"COPY (SELECT * FROM _shapes) TO '{tables / 'block_groups.parquet'}' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT * FROM _shapes) TO {literal(tables / 'block_groups.parquet')} (FORMAT parquet)")
     con.unregister("_shapes")
-    (tables / "site_cells").mkdir()
-    cells = f"read_parquet('{tables / 'prediction_cells'}/*/*.parquet', hive_partitioning = true)" \
-        if any((tables / "prediction_cells").glob("*/*.parquet")) else \
-        f"({sql('prediction_cells').format(predictions='predictions_typed')})"
-    con.execute(f"COPY ({sql('site_cells').format(cells=cells, sites='sites_typed', box_contains=box_contains_sql('l', 's'))}) "
-                f"TO '{tables / 'site_cells' / 'part-0.parquet'}' (FORMAT parquet)")

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import schema, store
+from lib import schema
+from lib.store import tables as stored
 from lib.data.csvfile import sql_type
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -57,7 +58,7 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
     """Every stored table (lib/store/tables.py) and block_group_stats on `con`: those declared in_memory (or named
     in `in_memory`) are copied into memory, the others are views over the Parquet store (the SQL console keeps
     them all as views). `derived=False`: the raw tables only (the stored tables' build adds the others)."""
-    for table in store.TABLES:
+    for table in stored.TABLES:
         if table.raw or derived:
             _create(con, table, tables, table.in_memory if in_memory is None else table.name in in_memory)
     con.execute(sql("macros"))
@@ -68,7 +69,7 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
                                                 or "FALSE"))
 
 
-def _create(con, table: store.Table, tables: Path, in_memory: bool) -> None:
+def _create(con, table: stored.Table, tables: Path, in_memory: bool) -> None:
     kind = "TABLE" if in_memory else "VIEW"
     if table.raw and not table.partition:
         # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.

@@ -27,7 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-from lib.store.tables import TABLES
+from lib.store import tables as stored
 
 MANIFEST = "manifest.json"
 LAST_USED = "last_used"
@@ -90,7 +90,7 @@ def write_manifest(work: Path) -> None:
     for path in sorted(p for p in work.rglob("*") if p.is_file() and p.name not in (MANIFEST, LAST_USED)):
         relative = path.relative_to(work).as_posix()
         files.setdefault(_table_of(relative), {})[relative] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-    unknown = set(files) - {t.name for t in TABLES} - set(NOT_TABLE)
+    unknown = set(files) - {t.name for t in stored.TABLES} - set(NOT_TABLE)
     if unknown:
         raise ValueError(f"files of undeclared tables in the cache: {', '.join(sorted(unknown))}")
     (work / MANIFEST).write_text(json.dumps({"files": files}, indent=1))

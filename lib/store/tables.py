@@ -46,7 +46,7 @@ class Table:
     @property
     def built_by(self) -> str:
         if self.raw:
-            return "the loader (lib/data/load.py)"
+            return "lib/data/load.py"
         if self.sql:
             return f"lib/sql/{self.sql}.sql"
         return self.function.replace(":", ".")
@@ -129,26 +129,12 @@ TABLES: tuple[Table, ...] = (
            ("predictions",), "accuracy_prediction_days", "predictions"),
 )
 
-BY_NAME = {table.name: table for table in TABLES}
-
-
-def table(name: str) -> Table:
-    return BY_NAME[name]
-
-
-def raw() -> list[Table]:
-    return [t for t in TABLES if t.raw]
-
-
-def derived() -> list[Table]:
-    return [t for t in TABLES if not t.raw]
-
-
-def in_dependency_order(tables: tuple[Table, ...] = TABLES) -> list[Table]:
-    """The tables so that each comes after its inputs (declaration order among those ready together)."""
+def in_dependency_order(tables: tuple[Table, ...] | None = None) -> list[Table]:
+    """The tables (all declared by default) so that each comes after its inputs (declaration order among those
+    ready together)."""
     done: set[str] = set()
     order: list[Table] = []
-    pending = list(tables)
+    pending = list(TABLES if tables is None else tables)
     while pending:
         ready = [t for t in pending if all(i in done for i in t.inputs)]
         if not ready:

@@ -1,7 +1,7 @@
 -- Every distinct address of the predictions, crime reports and excluded addresses whose text names a police
 -- station, sheriff, jail, court or hospital, with the word (named: audit_named_addresses.sql). Stored when the
 -- data loads (named_addresses), so the pattern runs once per address, never per view.
--- The distinct addresses are gathered into one list and unnested, as lib/analysis/audit.py's DISTINCT_ADDRESSES
+-- The distinct addresses are gathered into one list and unnested, as lib/analysis/audit/addresses.py's DISTINCT_ADDRESSES
 -- explains.
 WITH distinct_addresses AS (
     SELECT unnest(list(DISTINCT address)) AS address

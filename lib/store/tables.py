@@ -97,18 +97,18 @@ TABLES: tuple[Table, ...] = (
     # -- the audit's points and addresses ----------------------------------------------------------------------
     Table("outside_points", "every point outside the block groups, classified (abroad, swapped, 0,0, ...), with the "
           "evidence for those abroad", ("prediction_cells", "crime_reports", "patrols", "sites", "block_groups"),
-          function="lib.analysis.audit:outside_point_tables", in_memory=True,
+          function="lib.analysis.audit.geocoding:outside_point_tables", in_memory=True,
           column_types={"lat": "DOUBLE", "lon": "DOUBLE", "predictions": "BIGINT", "records": "BIGINT",
                         "first_date": "DATE", "last_date": "DATE", "distance_km": "DOUBLE",
                         "same_street_lat": "DOUBLE", "same_street_lon": "DOUBLE", "same_street_records": "BIGINT"}),
     Table("point_counts", "per source and department, the points inside the block groups and the records with no "
           "coordinates", ("prediction_cells", "crime_reports", "patrols", "sites", "block_groups"),
-          function="lib.analysis.audit:outside_point_tables", in_memory=True,
+          function="lib.analysis.audit.geocoding:outside_point_tables", in_memory=True,
           column_types={"locations": "BIGINT", "missing_records": "BIGINT", "missing_predictions": "BIGINT",
                         "records": "BIGINT", "predictions": "BIGINT"}),
     Table("named_addresses", "every distinct address that names a police station, sheriff, jail, court or "
           "hospital, with the word", ("prediction_cells", "crime_reports", "excluded_addresses"),
-          sql="named_addresses", parameters="lib.analysis.audit:named_address_parameters", in_memory=True),
+          sql="named_addresses", parameters="lib.analysis.audit.addresses:named_address_parameters", in_memory=True),
     # -- the accuracy method over all time ----------------------------------------------------------------------
     _match("accuracy_reports", "every crime report as the accuracy method reads it: duplicates merged, its kind, "
            "and the first step other than the window that sets it aside", ("crime_reports", "excluded_addresses"),

@@ -72,8 +72,12 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple
 def _create(con, table: stored.Table, tables: Path, in_memory: bool) -> None:
     kind = "TABLE" if in_memory else "VIEW"
     if table.raw and not table.partition:
-        # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
-        con.execute(f"CREATE {kind} {table.name} AS SELECT * FROM read_parquet({literal(tables / f'{table.name}.parquet')})")
+        path = tables / f"{table.name}.parquet"
+        if in_memory:
+            con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
+        else:
+            # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
+            con.execute(f"CREATE VIEW {table.name} AS SELECT * FROM read_parquet({literal(path)})")
     elif files := stored_files(tables / table.name):
         con.execute(f"CREATE {kind} {table.name} AS {files}")
     elif table.name == "predictions":

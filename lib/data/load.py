@@ -128,11 +128,15 @@ def load(data_dir: Path | str, cache_dir: Path | None = None, progress: Progress
     key = cache_key(data_dir)
     try:
         dataset = _load_cached(data_dir, root, key, progress, refresh)
-    except OSError as exc:
-        if not cache.unwritable(exc):
-            raise
-        fallback = _fallback_root()
-        dataset = _load_cached(data_dir, fallback, key, progress, refresh=False)
+    except OSError as exc:  # read-only, full, not a folder, no permission
+        try:
+            fallback = _fallback_root()
+            dataset = _load_cached(data_dir, fallback, key, progress, refresh=False)
+        except OSError as again:
+            problem = Problem(str(root), None, None, None, f"the typed tables could not be written to the cache "
+                              f"folder ({exc.strerror or exc}) nor to a temporary folder ({again.strerror or again}); "
+                              "expected a writable folder in PP_CACHE_DIR")
+            return Dataset(data_dir, Path(), {}, {}, {}, [], problems_frame([problem]))
         notice = Problem(str(root), None, None, None, f"the cache folder could not be written ({exc.strerror or exc}); "
                          f"the typed tables are kept in a temporary folder ({fallback}) until the app stops; set "
                          "PP_CACHE_DIR to a writable folder", WARNING)

@@ -7,8 +7,9 @@ Under the cache root, for each cache key:
     .<key>.lock           held (flock) while the key is built or evicted: the other loaders wait, then read it
     .build-<key>-<id>/    a build under way; left behind by a killed load, removed by the next build's cleanup
 
-manifest.json lists every file of the build with its size and SHA-256, grouped by the stored table it belongs to
-(lib/store/tables.py); a store whose files disagree with it (deleted, truncated, overwritten) is rebuilt.
+manifest.json lists every file of the build with its size, modification time and SHA-256, grouped by the stored
+table it belongs to (lib/store/tables.py); a store whose files disagree with it (deleted, truncated, overwritten:
+a file whose time changed is hashed again) is rebuilt.
 Builds no longer linked are removed after GRACE_SECONDS (a reader that opened one keeps working meanwhile), and
 whole keys, least recently used first, once the cache holds more than PP_CACHE_MAX_MB megabytes
 (DEFAULT_BUDGET_MB by default).
@@ -16,13 +17,11 @@ whole keys, least recently used first, once the cache holds more than PP_CACHE_M
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,11 +35,6 @@ GRACE_SECONDS = 600
 DEFAULT_BUDGET_MB = 4096
 BUDGET_VARIABLE = "PP_CACHE_MAX_MB"
 NOT_TABLE = ("report.json", "problems.parquet")
-
-# (path, size, mtime) of the files this process has already hashed and found as their manifest says
-_verified: set[tuple[str, int, int]] = set()
-_verified_lock = threading.Lock()
-
 
 def budget_bytes() -> int:
     try:
@@ -78,22 +72,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _table_of(relative: str) -> str:
-    parts = relative.split("/")
-    if parts[0] != "tables" or len(parts) < 2:
-        return relative
-    return parts[1].removesuffix(".parquet")
-
-
 def write_manifest(work: Path) -> None:
-    files: dict[str, dict[str, dict]] = {}
-    for path in sorted(p for p in work.rglob("*") if p.is_file() and p.name not in (MANIFEST, LAST_USED)):
-        relative = path.relative_to(work).as_posix()
-        files.setdefault(_table_of(relative), {})[relative] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
-    unknown = set(files) - {t.name for t in stored.TABLES} - set(NOT_TABLE)
-    if unknown:
-        raise ValueError(f"files of undeclared tables in the cache: {', '.join(sorted(unknown))}")
+    """manifest.json: report.json, problems.parquet and the files of every declared stored table."""
+    groups = {name: [work / name] for name in NOT_TABLE}
+    for table in stored.TABLES:
+        single = work / "tables" / f"{table.name}.parquet"
+        folder = work / "tables" / table.name
+        groups[table.name] = [single] if single.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    files = {name: {path.relative_to(work).as_posix(): _entry(path) for path in paths}
+             for name, paths in groups.items()}
     (work / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
+
+
+def _entry(path: Path) -> dict:
+    stat = path.stat()
+    return {"bytes": stat.st_size, "sha256": _sha256(path), "mtime_ns": stat.st_mtime_ns}
 
 
 def problem(store: Path) -> str | None:
@@ -101,7 +94,7 @@ def problem(store: Path) -> str | None:
     try:
         manifest = json.loads((store / MANIFEST).read_text())
         groups = manifest["files"]
-        for required in NOT_TABLE:
+        for required in (*NOT_TABLE, *(t.name for t in stored.TABLES)):
             if required not in groups:
                 return f"{required} is not in the manifest"
         for group in groups.values():
@@ -110,13 +103,10 @@ def problem(store: Path) -> str | None:
                 stat = path.stat()
                 if stat.st_size != expected["bytes"]:
                     return f"{relative} has {stat.st_size:,} bytes, not {expected['bytes']:,}"
-                seen = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-                if seen in _verified:
-                    continue
-                if _sha256(path) != expected["sha256"]:
+                # A file untouched since it was written is not hashed again (a warm start at 6 million
+                # predictions would read every byte of the cache); one written since must hash as it did.
+                if stat.st_mtime_ns != expected["mtime_ns"] and _sha256(path) != expected["sha256"]:
                     return f"{relative} is not the file that was written"
-                with _verified_lock:
-                    _verified.add(seen)
     except FileNotFoundError as exc:
         return f"{Path(exc.filename or '?').name} is missing"
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -233,8 +223,3 @@ def forget(root: Path, key: str) -> None:
     for build in root.glob(f"{key}.*"):
         shutil.rmtree(build, ignore_errors=True)
 
-
-def unwritable(exc: OSError) -> bool:
-    """An error that says the cache folder cannot be written (read-only, no permission, full, not a folder)."""
-    return isinstance(exc, (PermissionError, NotADirectoryError, FileExistsError)) or exc.errno in (
-        errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR)

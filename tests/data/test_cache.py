@@ -73,7 +73,7 @@ def test_concurrent_loads_of_one_directory_build_it_once_and_agree(tmp_path, mon
 
 
 @pytest.mark.parametrize("damage", ["garbage report", "garbage problems", "truncated parquet", "deleted parquet",
-                                    "deleted folder", "no manifest"])
+                                    "deleted folder", "no manifest", "same size, other bytes"])
 def test_a_damaged_cache_is_rebuilt_never_read_wrong(tmp_path, damage):
     data = write_tiny(tmp_path / "tiny")
     root = tmp_path / "cache"
@@ -90,8 +90,10 @@ def test_a_damaged_cache_is_rebuilt_never_read_wrong(tmp_path, damage):
         locations.unlink()
     elif damage == "deleted folder":
         shutil.rmtree(store / "tables" / "prediction_cells")
-    else:
+    elif damage == "no manifest":
         (store / cache.MANIFEST).unlink()
+    else:
+        predictions.write_bytes(bytes(reversed(predictions.read_bytes())))
     assert cache.problem(store) is not None
     again = load.load(data, root)
     assert cache.problem(again.store) is None

@@ -45,7 +45,7 @@ from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "12"
+CACHE_VERSION = "13"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lib.analysis.audit.shared import (  # noqa: F401
     EVERYDAY_SHARE, NEARBY_KM, ZERO_DEGREES, TOP_SHARE, ARTEFACT_WORDS, ADDRESS_PATTERN, COURT_STREET,
-    ADDRESS_PARAMS, SITE_COLUMNS, STATUS_LABELS, ERROR_STATUSES, POINT_SOURCES, one_view, has_dates, days_in_use,
+    ADDRESS_PARAMS, SITE_COLUMNS, PROVENANCE_COLUMNS, STATUS_LABELS, ERROR_STATUSES, POINT_SOURCES, one_view, has_dates, days_in_use,
     department_predictions, block_group_shapes)
 from lib.analysis.audit.site_checks import (  # noqa: F401
     validate_site, sites, site_artefacts, block_group_days, everyday_block_groups, sensitive_sites)
@@ -24,3 +24,5 @@ from lib.analysis.audit.geocoding import (  # noqa: F401
 from lib.analysis.audit.hotspots import (  # noqa: F401
     persistent_hotspots, daily_predictions, monthly_block_groups, quarter_overlap)
 from lib.analysis.audit.summary import audit_summary  # noqa: F401
+# the per-site counts lib/analysis/sites.py builds on
+from lib.analysis.audit.site_checks import _per_site, _site_params  # noqa: F401

@@ -24,6 +24,8 @@ ADDRESS_PATTERN = r"\b(" + "|".join(ARTEFACT_WORDS) + r")\b"
 COURT_STREET = r"\bCOURT\s+(PL|PLACE|ST|STREET|AVE?|AVENUE|RD|ROAD|DR|DRIVE|LN|LANE|TER|WAY|SQ|CIR)\b"
 ADDRESS_PARAMS = {"pattern": ADDRESS_PATTERN, "court_street": COURT_STREET}
 SITE_COLUMNS = ["name", "kind", "lat", "lon", "department", "address", "geoid", "source"]
+# Where each site of sites.csv came from (lib/analysis/sites.py labels results with them); added sites have none.
+PROVENANCE_COLUMNS = ["origin", "source_id", "retrieved", "licence"]
 
 STATUS_LABELS = {
     "inside": "Inside the analysed block groups",

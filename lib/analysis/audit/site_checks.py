@@ -11,7 +11,7 @@ from lib import geo_math, schema
 from lib.db import query, run, sql
 from lib.filters import Filters
 from lib.analysis.audit.shared import (
-    EVERYDAY_SHARE, SITE_COLUMNS, _containing, _frame_key, _geoids, _once, block_group_shapes, days_in_use,
+    EVERYDAY_SHARE, PROVENANCE_COLUMNS, SITE_COLUMNS, _containing, _frame_key, _geoids, _once, block_group_shapes, days_in_use,
     department_predictions, has_dates)
 
 # -- sites ---------------------------------------------------------------------------------------
@@ -50,10 +50,12 @@ def sites(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     where, params = f.where("p", dated=False, typed=False)
-    own = run(con, f"SELECT name, kind, lat, lon, department, address, geoid, 'data' AS source FROM sites p "
+    own = run(con, f"SELECT name, kind, lat, lon, department, address, geoid, 'data' AS source, "
+                   f"source AS origin, source_id, retrieved, licence FROM sites p "
                    f"WHERE {where} AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY department, kind, name", params)
+    columns = SITE_COLUMNS + PROVENANCE_COLUMNS
     if added is None or added.empty:
-        return own[SITE_COLUMNS]
+        return own[columns]
     extra = added[["name", "kind", "lat", "lon"]].copy()
     extra["lat"], extra["lon"] = extra["lat"].astype(float), extra["lon"].astype(float)
     shapes = block_group_shapes(con)
@@ -62,10 +64,11 @@ def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     extra["department"] = np.append(shapes["department"].to_numpy(dtype=object), None)[at]
     extra["address"] = None
     extra["source"] = "added"
+    extra = extra.reindex(columns=columns)
     if f.departments:
         extra = extra[extra["department"].isin(f.departments) | extra["department"].isna()]
-    frames = [frame for frame in (own[SITE_COLUMNS], extra[SITE_COLUMNS]) if not frame.empty]
-    return pd.concat(frames, ignore_index=True) if frames else own[SITE_COLUMNS]
+    frames = [frame for frame in (own[columns], extra) if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else own[columns]
 
 
 def _site_params(f: Filters, site_frame: pd.DataFrame) -> tuple[dict, dict]:

@@ -145,8 +145,14 @@ def load(data_dir: Path | str, cache_dir: Path | None = None, progress: Progress
     return dataset
 
 
+_cleaned: set[Path] = set()
+
+
 def _load_cached(data_dir: Path, root: Path, key: str, progress: Progress, refresh: bool) -> Dataset:
     store = root / key
+    if root not in _cleaned and root.is_dir():  # once per process: what killed loads and old builds left
+        _cleaned.add(root)
+        cache.clean(root, keep=key)
     if not refresh and (dataset := _open_intact(data_dir, store)):
         return dataset
     root.mkdir(parents=True, exist_ok=True)

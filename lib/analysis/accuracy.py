@@ -5,10 +5,10 @@ excluded addresses) -> analysed -> of a kind the software predicts -> matched (t
 spatial-temporal join with dated predictions) -> of the predicted type -> success rate (predictions that came
 true / all predictions, with a Beta interval).
 
-What depends only on the data (duplicates, the steps other than the window, the box-and-shift joins) is computed
-once when the data loads (write_match_tables); a department and window (Scope) then count stored rows in SQL
-(lib/sql/accuracy_scope.sql and the accuracy_*.sql that start from it), and Python decides the type rule once per
-distinct pair of types.
+What depends only on the data (duplicates, the steps other than the window, the box-and-shift joins) is stored
+once when the data loads (the tables of lib/store/tables.py, with match_parameters); a department and window (Scope)
+then count stored rows in SQL (lib/sql/accuracy_scope.sql and the accuracy_*.sql that start from it), and Python
+decides the type rule once per distinct pair of types.
 
 Types: '%' in a report's predictable_type separates alternatives; '|' separates the sub-types of one type
 (and of the types of the predictions a report fell in). Type names are compared as sets of sub-types, so

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from lib import console, ui
+from lib.store.describe import stored_tables
 
 ctx = ui.context()
 ui.page_intro("SQL", "Ask the data your own question, starting from what the other pages show.")
@@ -42,6 +43,8 @@ with right:
                 st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
     st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
                "Data & methods page explains every column.")
+    with st.expander("What each stored table holds"):
+        st.markdown("\n".join(f"- `{t.table}`: {t.holds} (from {t[2]})" for t in stored_tables().itertuples()))
 
 with left:
     st.markdown(
@@ -92,14 +95,8 @@ ui.page_notes([
     "The console reads the same typed tables as every page, through its own DuckDB connection with file and "
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
     f"{console.TIME_LIMIT:g} seconds; it keeps (and offers for download) at most {console.KEEP_BYTES // console.MB} "
-    "MB of a result, and runs one visitor's query at a time. `block_group_stats` is the table every page's shares come from; "
-    "`prediction_cells` holds the predictions summed per location, address, day and type (count: predictions, "
-    "records: rows), which every page but Accuracy reads because it is a fraction of the size, and "
-    "`prediction_days` the same per block group, day and type; `site_cells` holds the cells whose box contains a "
-    "site of the data, `named_addresses` the addresses whose text names a police station, jail, court or "
-    "hospital; `accuracy_reports`, "
-    "`report_prediction_pairs`, `report_matches`, `true_predictions` and `patrolled_predictions` hold what the "
-    "Accuracy method computes over all time (the reports as it reads them, its box-and-shift matches and their sums "
-    "per report and per prediction). Example "
+    "MB of a result, and runs one visitor's query at a time. `block_group_stats` is the table every page's shares "
+    "come from; the tables stored when the data loaded (under \"What each stored table holds\") are what the "
+    "pages read, computed once whatever the filters. Example "
     "queries are simplified: the pages apply further steps that their notes describe.",
 ])

@@ -94,6 +94,7 @@ def context() -> Context:
 
 # -- sidebar filters -----------------------------------------------------------------------
 
+FILTER_PARAMS = ("dept", "low_income", "bracket", "majority", "group", "min_share", "start", "end", "type")
 FILTER_KEYS = ("flt_departments", "flt_low_income", "flt_brackets", "flt_majority", "flt_group", "flt_min_share",
                "flt_dates", "flt_types")
 
@@ -171,7 +172,14 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
               key="reset_filters")
     f = Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
                 min_share / 100, _as_date(start), _as_date(end), tuple(types))
-    st.query_params.from_dict(f.to_query_params())
+    # Only the filters' own keys: from_dict would also drop a page's keys (the Map's layer, color, hex) from a
+    # link before the page's widgets, bound to them, could read them.
+    wanted = f.to_query_params()
+    for key in FILTER_PARAMS:
+        if key in wanted:
+            st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
     return f
 
 

@@ -245,25 +245,28 @@ def _overlaps(box, boxes) -> bool:
 
 
 def place_labels(names, lats, lons, sizes_px, zoom: float) -> list[tuple[float, float, tuple] | None]:
-    """Where each name goes, in the given order (most important first): above its marker, else below, right or
-    left, the first spot that overlaps neither a placed name nor any marker; None when every spot is taken
-    (hovering the marker still names it). Each placed label is (lat, lon of its centre, its pixel box)."""
+    """Where each name goes, in the given order (most important first): above its marker, else below, right,
+    left or at a corner; the first spot clear of every placed name and every marker, else the first clear of
+    every placed name and its own marker (markers of neighbouring departments overlap each other, and a name
+    over a see-through marker still reads); None when no spot is clear (hovering the marker still names it).
+    Each placed label is (lat, lon of its centre, its pixel box)."""
     xs, ys = _pixels(lats, lons, zoom)
     radii = np.asarray(sizes_px, dtype=float) / 2
     markers = [(x - r, y - r, x + r, y + r) for x, y, r in zip(xs, ys, radii)]
     placed, out = [], []
-    for name, x, y, r in zip(names, xs, ys, radii):
+    for name, x, y, r, own in zip(names, xs, ys, radii, markers):
         w, h = len(name) * LABEL_CHAR_PX, LABEL_HEIGHT_PX
         d = r + LABEL_GAP_PX
-        spots = [(x - w / 2, y - d - h), (x - w / 2, y + d), (x + d, y - h / 2), (x - d - w, y - h / 2)]
-        for left, top in spots:
-            box = (left, top, left + w, top + h)
-            if not _overlaps(box, placed) and not _overlaps(box, markers):
-                placed.append(box)
-                out.append((*_lat_lon(left + w / 2, top + h / 2, zoom), box))
-                break
-        else:
+        spots = [(x - w / 2, y - d - h), (x - w / 2, y + d), (x + d, y - h / 2), (x - d - w, y - h / 2),
+                 (x + d, y - d - h), (x + d, y + d), (x - d - w, y - d - h), (x - d - w, y + d)]
+        boxes = [(left, top, left + w, top + h) for left, top in spots]
+        free = [b for b in boxes if not _overlaps(b, placed) and not _overlaps(b, [own])]
+        box = next((b for b in free if not _overlaps(b, markers)), free[0] if free else None)
+        if box is None:
             out.append(None)
+            continue
+        placed.append(box)
+        out.append((*_lat_lon((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, zoom), box))
     return out
 
 

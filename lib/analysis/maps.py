@@ -314,16 +314,25 @@ def map_summary(bg_frame: pd.DataFrame, points: Points, view: View) -> str:
             f"{len(bg_frame):,} block groups.")
     rated = bg_frame[bg_frame["residents"] > 0].dropna(subset=["per_1000"])
     if view.national and len(rated):
-        by_department = department_areas(rated.assign(households=rated["households"]))
+        by_department = department_areas(rated)
         top = by_department.sort_values(["per_1000", "department"], ascending=[False, True]).iloc[0]
         text += (f" Most predictions per 1,000 residents: {top['name']}, {top['per_1000']:,.0f}"
                  f" (all its block groups together).")
-    elif len(rated):
-        top = rated.sort_values(["per_1000", "geoid"], ascending=[False, True]).iloc[0]
-        text += (f" Most predictions per 1,000 residents: block group {top['geoid']}, {top['per_1000']:,.0f} "
-                 f"({top['predictions']:,} predictions, {top['residents']:,.0f} residents, "
-                 f"{top['share_black_latino']:.0%} Black or Latino).")
+    elif len(bg_frame):
+        # The most predictions, not the highest rate: a rate over a handful of residents reads as a
+        # headline and says little.
+        top = bg_frame.sort_values(["predictions", "geoid"], ascending=[False, True]).iloc[0]
+        text += (f" Most predictions: block group {top['geoid']}, {top['predictions']:,} "
+                 f"({_count(top['residents'])} residents, {_percent(top['share_black_latino'])} Black or Latino).")
     return text
+
+
+def _count(value) -> str:
+    return "an unknown number of" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _percent(value) -> str:
+    return "an unknown share" if pd.isna(value) else f"{value:.0%}"
 
 
 # -- hexagons ------------------------------------------------------------------------------

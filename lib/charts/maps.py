@@ -222,6 +222,7 @@ LABEL_GAP_PX = 6  # between a department marker and its name
 LABEL_FONT_PX = 13
 LABEL_CHAR_PX = 7.4  # the average advance of a 13 px sans-serif character, generous
 LABEL_HEIGHT_PX = 16
+LABEL_WRAP_PX = 10 * LABEL_FONT_PX  # MapLibre wraps a label wider than 10 ems onto more lines
 
 
 def _pixels(lat, lon, zoom: float) -> tuple[np.ndarray, np.ndarray]:
@@ -255,7 +256,8 @@ def place_labels(names, lats, lons, sizes_px, zoom: float) -> list[tuple[float, 
     markers = [(x - r, y - r, x + r, y + r) for x, y, r in zip(xs, ys, radii)]
     placed, out = [], []
     for name, x, y, r, own in zip(names, xs, ys, radii, markers):
-        w, h = len(name) * LABEL_CHAR_PX, LABEL_HEIGHT_PX
+        lines = math.ceil(len(name) * LABEL_CHAR_PX / LABEL_WRAP_PX)
+        w, h = min(len(name) * LABEL_CHAR_PX, LABEL_WRAP_PX), LABEL_HEIGHT_PX * lines
         d = r + LABEL_GAP_PX
         spots = [(x - w / 2, y - d - h), (x - w / 2, y + d), (x + d, y - h / 2), (x - d - w, y - h / 2),
                  (x + d, y - d - h), (x + d, y + d), (x - d - w, y - d - h), (x - d - w, y + d)]

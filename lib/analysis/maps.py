@@ -28,7 +28,8 @@ MAX_COMPARISON_POINTS = 20_000
 CELL_SHARE = 0.25
 # Grid sizes (degrees) tried, finest first, for the locations beyond the individually drawn ones.
 CELL_DEGREES = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-MAX_HEX_CELLS = 50_000
+# Hexagons sent to the browser: about 200 bytes each in pydeck's JSON, so at most about 1 MB.
+MAX_HEX_CELLS = 5_000
 HEX_RESOLUTIONS = {6: "about 7 km", 7: "about 2.6 km", 8: "about 1 km", 9: "about 350 m", 10: "about 130 m"}
 DEFAULT_HEX_RESOLUTION = 9
 HEX_METRES = {r: h3.average_hexagon_edge_length(r, unit="m") for r in HEX_RESOLUTIONS}

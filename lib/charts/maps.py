@@ -427,16 +427,18 @@ def hex_legend_html(rmax: float) -> str:
 def hex_deck(hexes: pd.DataFrame, view: View, outlines: dict | None, hex_metres: float) -> pdk.Deck:
     """Extruded H3 hexagons: height by predictions, colour by the dominant block group's predictions per
     1,000 residents; `outlines` (the departments' jurisdictions) below so the view reads without tiles."""
-    data = hexes.copy()
-    rates = data["per_1000"].astype(float)
-    data["colour"] = rate_colours(rates, rate_top(hexes))
-    data["predictions_text"] = data["predictions"].map("{:,}".format)
-    data["rate_text"] = rates.map(_number)
-    data["residents_text"] = data["residents"].map(_number)
-    data["black_latino_text"] = data["share_black_latino"].map(_share)
-    data["low_income_text"] = data["share_low_income"].map(_share)
-    data["place"] = data["name"].fillna("") + " · block group " + data["geoid"].fillna("none")
-    top = float(data["predictions"].max()) if len(data) else 1.0
+    rates = hexes["per_1000"].astype(float)
+    # pydeck sends records, each key repeated in every one: short keys, and the tooltip's text as one field.
+    data = pd.DataFrame({
+        "h": hexes["hex"], "n": hexes["predictions"], "c": rate_colours(rates, rate_top(hexes)),
+        "t": [f"<b>{p:,} predictions</b> at {loc:,} location{'s' if loc != 1 else ''}<br>Dominant block group: "
+              + (f"{name} · {geoid}<br>{_number(res)} residents · Black or Latino {_share(bl)} · low-income "
+                 f"households {_share(li)}<br>{_number(rate)} predictions per 1,000 residents there"
+                 if isinstance(geoid, str) else "none (outside every block group)")
+              for p, loc, name, geoid, res, bl, li, rate in zip(
+                  hexes["predictions"], hexes["locations"], hexes["name"], hexes["geoid"], hexes["residents"],
+                  hexes["share_black_latino"], hexes["share_low_income"], rates)]})
+    top = float(data["n"].max()) if len(data) else 1.0
     # The tallest column: a few hexagon edges, or a tenth of the view's height when that is more (national view).
     tallest = max(hex_metres * 5, (view.bounds[3] - view.bounds[1]) * 111_000 * 0.1)
     layers = []
@@ -444,16 +446,9 @@ def hex_deck(hexes: pd.DataFrame, view: View, outlines: dict | None, hex_metres:
         layers.append(pdk.Layer("GeoJsonLayer", data=outlines, stroked=True, filled=False,
                                 get_line_color=[70, 70, 70, 200], line_width_min_pixels=1.5, pickable=False))
     layers.append(pdk.Layer(
-        "H3HexagonLayer", data=data[["hex", "predictions", "colour", "predictions_text", "rate_text", "locations",
-                                     "residents_text", "black_latino_text", "low_income_text", "place"]],
-        get_hexagon="hex", get_fill_color="colour", get_elevation="predictions", extruded=True,
-        elevation_scale=tallest / top, pickable=True, auto_highlight=True, coverage=0.9,
-        opacity=0.85))
-    tooltip = {"html": "<b>{predictions_text} predictions</b> at {locations} locations<br>"
-                       "Dominant block group: {place}<br>{residents_text} residents · Black or Latino "
-                       "{black_latino_text} · low-income households {low_income_text}<br>"
-                       "{rate_text} predictions per 1,000 residents in that block group",
-               "style": {"fontSize": "12px"}}
+        "H3HexagonLayer", data=data, get_hexagon="h", get_fill_color="c", get_elevation="n", extruded=True,
+        elevation_scale=tallest / top, pickable=True, auto_highlight=True, coverage=0.9, opacity=0.85))
+    tooltip = {"html": "{t}", "style": {"fontSize": "12px"}}
     state = pdk.ViewState(latitude=view.lat, longitude=view.lon, zoom=view.zoom - 0.3, pitch=40, bearing=0)
     return pdk.Deck(layers=layers, initial_view_state=state, tooltip=tooltip, map_provider="carto",
                     map_style=pdk.map_styles.CARTO_LIGHT)

@@ -220,7 +220,10 @@ def test_hex_deck_layers_and_cap(real_con):
     deck = charts.hex_deck(hexes.frame, v, None, maps.HEX_METRES[hexes.resolution])
     layer = deck.layers[-1]
     assert layer.type == "H3HexagonLayer" and len(layer.data) <= maps.MAX_HEX_CELLS
-    assert "{predictions_text} predictions" in deck._tooltip["html"]
+    assert deck._tooltip["html"] == "{t}"
+    first = layer.data[0]
+    assert first["n"] == hexes.frame["predictions"].iloc[0]
+    assert first["t"].startswith(f"<b>{hexes.frame['predictions'].iloc[0]:,} predictions</b>")
 
 
 def test_hex_deck_draws_the_departments_areas(tiny_con):

@@ -107,7 +107,7 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
     if "locations" in layers:
         if per_department:
             traces.extend(charts.department_traces(departments, view.zoom))
-            size_max, size_unit, size_px = departments["predictions"].max(), "predictions in the department", 40
+            size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
         elif len(points.frame):
             traces.append(charts.point_trace(points.frame, colour))
             size_max, size_px = points.frame["predictions"].max(), charts.point_max_px(len(points.frame))

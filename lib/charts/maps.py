@@ -27,10 +27,11 @@ MAP_STYLE = "white-bg"
 TILES = dict(below="traces", sourcetype="raster", sourceattribution="© OpenStreetMap contributors © CARTO",
              source=[f"https://{s}.basemaps.cartocdn.com/light_all/{{z}}/{{x}}/{{y}}.png" for s in "abcd"])
 HEIGHT = 660
-# The share of the figure's width the map takes (the colour bars and the size legend sit to its right); the
-# map is laid out for this many pixels, as lib.analysis.maps.fit_view assumes.
-MAP_DOMAIN = 0.86
-MAP_WIDTH_PX = 760
+# The share of the figure's height under the map for its keys (colour bars, marker sizes) side by side: below
+# the map rather than beside it, so they neither squeeze the map nor overlap it on a 390 px phone.
+LEGEND_STRIP = 0.17
+COLOURBAR = dict(orientation="h", xanchor="left", y=LEGEND_STRIP - 0.035, yanchor="top", len=0.3, lenmode="fraction",
+                 thickness=10, title=dict(side="top"), nticks=4)
 MAX_MARKER_PX = 30.0
 # Above this many markers they shrink and thin out, so the block groups beneath stay readable.
 DENSE_POINTS = 600
@@ -81,23 +82,23 @@ def legend_values(vmax: float) -> list[int]:
 
 
 def add_size_legend(fig: go.Figure, vmax: float, unit: str = "predictions", max_px: float = MAX_MARKER_PX) -> None:
-    """Reference circles drawn at true marker size in a strip to the right of the map."""
-    values = legend_values(vmax)
+    """Reference circles drawn at true marker size, smallest first, in the strip under the map (right third)."""
+    values = legend_values(vmax)[::-1]
     if not values:
         return
     sizes = marker_sizes(values, vmax, max_px)
-    ys = list(range(len(values)))
     fig.add_trace(go.Scatter(
-        x=[0] * len(values), y=ys, mode="markers+text", xaxis="x", yaxis="y", showlegend=False, hoverinfo="skip",
+        x=list(range(len(values))), y=[0] * len(values), mode="markers+text", xaxis="x", yaxis="y",
+        showlegend=False, hoverinfo="skip",
         marker=dict(size=sizes, sizemin=MIN_MARKER_PX, color="rgba(174,1,126,0.3)",
                     line=dict(color="#49006a", width=1)),
-        text=[f"{v:,}" for v in values], textposition="middle right", textfont=dict(size=11),
+        text=[f"{v:,}" for v in values], textposition="bottom center", textfont=dict(size=11),
         name="size legend"))
     fig.update_layout(
-        xaxis=dict(domain=[0.87, 1.0], range=[-0.6, 2.2], visible=False, fixedrange=True),
-        yaxis=dict(domain=[0.02, 0.26], range=[-0.8, len(values) - 0.2], visible=False, fixedrange=True),
-        annotations=[dict(text=f"Marker area ∝ {unit}", x=0.87, y=0.28, xref="paper", yref="paper",
-                          xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11))])
+        xaxis=dict(domain=[0.68, 1.0], range=[-0.6, len(values) - 0.4], visible=False, fixedrange=True),
+        yaxis=dict(domain=[0, LEGEND_STRIP - 0.05], range=[-1.2, 0.8], visible=False, fixedrange=True),
+        annotations=[dict(text=f"Marker area ∝ {unit}", x=0.68, y=LEGEND_STRIP - 0.035, xref="paper",
+                          yref="paper", xanchor="left", yanchor="top", showarrow=False, font=dict(size=11))])
 
 
 # -- layers --------------------------------------------------------------------------------
@@ -164,14 +165,13 @@ def choropleth_trace(frame: pd.DataFrame, collection: dict, variable: str,
                  [0.5, WINDOW_COLOURS["median"]], [0.75, WINDOW_COLOURS["median"]], [0.75, WINDOW_COLOURS["most"]],
                  [1, WINDOW_COLOURS["most"]]]
         return go.Choroplethmap(z=codes, zmin=-1.5, zmax=2.5, colorscale=scale, **common, colorbar=dict(
-            title=dict(text="Targeting"), tickvals=[-1, 0, 1, 2], ticktext=["Other", "Least", "Median", "Most"],
-            x=1.0, xanchor="right", y=1.0, yanchor="top", len=0.34, thickness=14))
+            COLOURBAR, title=dict(text="Targeting", side="top"), tickvals=[-1, 0, 1, 2],
+            ticktext=["Other", "Least", "Median", "Most"], x=0.0))
     values = frame[variable].astype(float).to_numpy()
     share = variable.startswith("share")
     return go.Choroplethmap(z=values.astype("float32"), zmin=0, zmax=colour_top(values, share),
                             colorscale=SHARE_SCALE, **common, colorbar=dict(
-        title=dict(text=_short(variable)), tickformat=".0%" if share else ",.0f", x=1.0, xanchor="right",
-        y=1.0, yanchor="top", len=0.34, thickness=14))
+        COLOURBAR, title=dict(text=_short(variable), side="top"), tickformat=".0%" if share else ",.0f", x=0.0))
 
 
 def colour_top(values, share: bool) -> float:
@@ -183,7 +183,7 @@ def colour_top(values, share: bool) -> float:
 
 
 def _short(variable: str) -> str:
-    return {"per_1000": "Predictions<br>per 1,000", "share_black_latino": "Black +<br>Latino",
+    return {"per_1000": "Predictions per 1,000", "share_black_latino": "Black + Latino",
             "share_low_income": "Low-income", "predictions": "Predictions"}.get(
         variable, variable.replace("share_", "").capitalize())
 
@@ -214,8 +214,8 @@ def point_trace(frame: pd.DataFrame, colour: str = "predictions", vmax: float | 
                     sizemin=MIN_MARKER_PX, color=values.astype("float32"), cmin=0,
                     cmax=1.0 if share else colour_top(values, False), colorscale=POINT_SCALE,
                     opacity=0.6 if dense else 0.85,
-                    colorbar=dict(title=dict(text=_short(colour)), tickformat=".0%" if share else ",.0f",
-                                  x=1.0, xanchor="right", y=0.62, yanchor="top", len=0.26, thickness=14)))
+                    colorbar=dict(COLOURBAR, title=dict(text=_short(colour), side="top"),
+                                  tickformat=".0%" if share else ",.0f", x=0.34)))
 
 
 LABEL_GAP_PX = 6  # between a department marker and its name
@@ -373,7 +373,7 @@ def map_figure(view: View, traces: list, height: int = HEIGHT, legend: bool = Tr
     fig = go.Figure(traces)
     fig.update_layout(
         map=dict(style=MAP_STYLE, layers=[TILES, *outlines], center=dict(lat=view.lat, lon=view.lon),
-                 zoom=view.zoom, domain=dict(x=[0, MAP_DOMAIN], y=[0, 1])),
+                 zoom=view.zoom, domain=dict(x=[0, 1], y=[LEGEND_STRIP, 1])),
         height=height, margin=dict(l=0, r=0, t=0, b=0), showlegend=legend,
         legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)",
                     font=dict(size=11)),

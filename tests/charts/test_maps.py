@@ -28,8 +28,10 @@ def test_size_legend_uses_round_values_at_true_size():
     fig = charts.map_figure(maps.fit_view(-1, -1, 1, 1), [])
     charts.add_size_legend(fig, 1234)
     legend = fig.data[-1]
-    assert isinstance(legend, go.Scatter) and list(legend.text) == ["1,000", "200", "20"]
-    np.testing.assert_allclose(legend.marker.size, charts.marker_sizes([1000, 200, 20], 1234))
+    assert isinstance(legend, go.Scatter) and list(legend.text) == ["20", "200", "1,000"]
+    np.testing.assert_allclose(legend.marker.size, charts.marker_sizes([20, 200, 1000], 1234))
+    # Under the map, beside the colour bars: nothing sits over the map itself.
+    assert fig.layout.yaxis.domain[1] <= fig.layout.map.domain.y[0]
 
 
 def test_point_trace_hover_and_cap_on_real_data(real_con):

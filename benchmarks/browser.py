@@ -185,7 +185,7 @@ def measure(data_dir: Path, runs: int, only: str = "", log=print) -> list[dict]:
                     row["goal_met"] = meets_goal(row)
                     rows.append(row)
                     log(f"{scenario.name:28} {step:34} {row['bytes'] / 1e3:9,.0f} KB {row['seconds']:6.2f} s"
-                        f"  {'ok' if row['goal_met'] else 'MISSED'}")
+                        f"  {'ok' if row['goal_met'] else 'MISSED'}", flush=True)
             browser.close()
     finally:
         stop_server(server)

@@ -164,7 +164,9 @@ def run_scenario(browser, server, scenario: Scenario) -> dict[str, tuple[int, fl
 
 
 def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print) -> list[dict]:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
+
     from lib.data import load
     work = Path(tempfile.mkdtemp(prefix="pp-browser-"))
     cache = Path(os.environ.get("PP_CACHE_DIR") or work / "cache")
@@ -178,11 +180,15 @@ def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print
             for scenario in scenarios(department, name):
                 if only.lower() not in scenario.name.lower() or (skip and skip.lower() in scenario.name.lower()):
                     continue
-                run_scenario(browser, server, scenario)  # warms the server's caches; not counted
                 samples: dict[str, list[tuple[int, float]]] = {}
-                for _ in range(runs):
-                    for step, value in run_scenario(browser, server, scenario).items():
-                        samples.setdefault(step, []).append(value)
+                try:
+                    run_scenario(browser, server, scenario)  # warms the server's caches; not counted
+                    for _ in range(runs):
+                        for step, value in run_scenario(browser, server, scenario).items():
+                            samples.setdefault(step, []).append(value)
+                except PlaywrightError as error:  # one page failing must not lose the others' figures
+                    log(f"{scenario.name}: stopped, {str(error).splitlines()[0]}", flush=True)
+                    continue
                 for step, values in samples.items():
                     row = {"page": scenario.name, "step": step, "is_map": scenario.is_map,
                            "bytes": statistics.median(v[0] for v in values),

@@ -48,6 +48,7 @@ class Run:
     messages: int
     status: str
     exceptions: list[str]
+    texts: list[str]  # the Markdown the run wrote, in order
 
 
 class Reader:
@@ -161,6 +162,7 @@ class Reader:
         from websockets.exceptions import ConnectionClosed
         received = messages = 0
         exceptions: list[str] = []
+        texts: list[str] = []
         widgets: dict[str, Widget] = {}
         try:
             async with timeout(self.timeout):
@@ -172,7 +174,7 @@ class Reader:
                     msg.ParseFromString(frame)
                     kind = msg.WhichOneof("type")
                     if kind == "delta":
-                        self._read_delta(msg.delta, widgets, exceptions)
+                        self._read_delta(msg.delta, widgets, exceptions, texts)
                     elif kind == "navigation":  # st.navigation's pages, by URL path
                         self.pages = {path: p.page_script_hash for p in msg.navigation.app_pages
                                       for path in {p.url_pathname, "" if p.is_default else p.url_pathname}}
@@ -184,24 +186,27 @@ class Reader:
                     elif kind == "script_finished":
                         if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                             widgets.clear()
+                            texts.clear()
                             continue
                         if msg.script_finished != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                             self.widgets = widgets
                         return Run(time.perf_counter() - started, received, messages,
-                                   FINAL.get(msg.script_finished, str(msg.script_finished)), exceptions)
+                                   FINAL.get(msg.script_finished, str(msg.script_finished)), exceptions, texts)
         except TimeoutError:
             raise ProtocolError(f"no script_finished within {self.timeout:g} s") from None
         except ConnectionClosed as exc:
             raise ProtocolError(f"the server closed the connection ({exc})") from None
 
     @staticmethod
-    def _read_delta(delta, widgets: dict[str, Widget], exceptions: list[str]) -> None:
+    def _read_delta(delta, widgets: dict[str, Widget], exceptions: list[str], texts: list[str]) -> None:
         which = delta.WhichOneof("type")
         if which == "new_element":
             element = delta.new_element
             kind = element.WhichOneof("type")
             if kind == "exception":
                 exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
+            elif kind == "markdown":
+                texts.append(element.markdown.body)
             elif kind in WIDGET_KINDS:
                 inner = getattr(element, kind)
                 # A date input's choices are its range: first and last day.

@@ -245,7 +245,7 @@ def crowd_section(level: dict, cores: int) -> list[str]:
               + ("" if not tally.errors else " — " + "; ".join(sorted(set(tally.errors))[:5])) + ". "
               f"{tally.interactions} interactions in {level['wall']:.0f} s: server CPU {level['server_cpu']:.0f} s, "
               f"**{per_interaction:.2f} s per interaction** (at most {cores / per_interaction if per_interaction else 0:.1f} "
-              f"interactions a second on {cores} cores); this load generator {level['own_cpu']:.0f} s "
+              f"interactions a second on {cores} cores); this load generator {level['own_cpu']:.1f} s "
               f"({level['own_cpu'] / max(tally.interactions, 1):.2f} s per interaction) on the same cores. "
               f"Server memory after this count: peak (VmHWM) {level['peak_mb']:,.0f} MB, resident now "
               f"{level['rss_mb']:,.0f} MB."

@@ -32,6 +32,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 from benchmarks.load import cpu_seconds, percentile, real_data
@@ -87,13 +88,16 @@ def date_window(reader: Reader, rng: random.Random) -> tuple[date, date]:
     return start, min(start + timedelta(days=DATE_WINDOW_DAYS), last)
 
 
+async def timed_step(tally: Tally, rng: random.Random, think: float, name: str, action) -> None:
+    """One interaction: await it, count it, then pause as a reader reads (0.5-1.5 x `think` seconds)."""
+    tally.add(name, await action)
+    if think:
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+
+
 async def every_page(reader: Reader, tally: Tally, rng: random.Random, names: list[str], think: float) -> None:
     """The journey: every page, and the filter changes a reader makes on the way."""
-    async def step(name: str, action) -> None:
-        tally.add(name, await action)
-        if think:
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
-
+    step = partial(timed_step, tally, rng, think)
     await step("pick a department", reader.choose("Department", [rng.choice(names)]))
     await step("open Map", reader.navigate("map"))
     await step("open Disparities", reader.navigate("disparities"))
@@ -113,11 +117,7 @@ async def every_page(reader: Reader, tally: Tally, rng: random.Random, names: li
 
 async def overview_journey(reader: Reader, tally: Tally, rng: random.Random, names: list[str], think: float) -> None:
     """benchmarks/load.py's Chromium journey, step for step, for the cross-check."""
-    async def step(name: str, action) -> None:
-        tally.add(name, await action)
-        if think:
-            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
-
+    step = partial(timed_step, tally, rng, think)
     await step("pick a department", reader.choose("Department", [rng.choice(names)]))
     await step("add a majority filter", reader.choose("Majority group of residents", [rng.choice(MAJORITY)]))
     await step("open Disparities", reader.navigate("disparities"))

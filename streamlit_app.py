@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import memory, ui
+from lib.places import panel as sites_panel
 
 memory.cap_malloc_arenas()
 
@@ -35,6 +36,8 @@ if not dataset.usable:
     ui.problems_report(dataset)
     st.stop()
 
+sites_panel.seed_from_url()  # before the sidebar rewrites the URL from the filters
 filters = ui.sidebar_filters(options, str(dataset.store))
+sites_panel.keep_in_url()
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

@@ -22,6 +22,7 @@ from lib.analysis import audit
 from lib.analysis import disparities as dsp
 from lib.analysis import maps
 from lib.analysis import overview
+from lib.analysis import sites as site_analysis
 from lib.db import run
 from lib.filters import Filters
 
@@ -42,7 +43,7 @@ class DatasheetError(ValueError):
 # -- formatting --------------------------------------------------------------------------------
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
 
 
 def integer(value) -> str:
@@ -257,8 +258,12 @@ def _accuracy(con, department: str, f: Filters, name: str, chart: _Charts) -> st
         headline = (f"<p class='reading'><strong data-figure='predictions_matched'>{s['predictions_matched']:,}"
                     f"</strong> of <strong data-figure='predictions_total'>{s['predictions_total']:,}</strong> "
                     f"predictions (<strong data-figure='success_rate'>{percent(s['success_rate'], 2)}</strong>) "
-                    f"came true: from {_day(start)} to {_day(end)}, a crime of the predicted type was reported "
-                    f"inside the box during the shift (95% interval {percent(lo, 2)} to {percent(hi, 2)}).</p>")
+                    + (f"came true: from {_day(start)} to {_day(end)}, a crime of the predicted type was reported "
+                       f"inside the box during the shift" if s["types_exact"] else
+                       f"matched a reported crime: from {_day(start)} to {_day(end)}, a crime whose type was "
+                       "predicted there was reported inside the box during the shift (The Markup's count; some of "
+                       "those predictions were of another type than the crime)")
+                    + f" (95% interval {percent(lo, 2)} to {percent(hi, 2)}).</p>")
     else:
         headline = ("<p>The crime reports carry no match with the predictions and the predictions have no dates "
                     "to match them with, or prediction totals are only published for the whole window: no success "
@@ -323,6 +328,34 @@ def _audit(con, department: str, f: Filters) -> str:
     return out + "</section>"
 
 
+def _sites(con, f: Filters, names: dict[str, str], added: pd.DataFrame | None) -> str:
+    """Every listed site (and those added in the app) with the predictions in its box, and where they came from."""
+    table = site_analysis.site_table(con, f, added)
+    if table.empty:
+        return ("<section id='sites'><h2>Police stations, jails, courts and public housing</h2><p>No sites are "
+                "listed for this department: fetch them (<code>python -m lib.cli fetch-sites DIR</code>) or add "
+                "them in the app.</p></section>")
+    housing = site_analysis.housing_targeting(con, f, table)
+    out = ("<section id='sites'><h2>Police stations, jails, courts and public housing</h2>"
+           f"<p class='reading' data-figure='sites_headline'>{_e(site_analysis.headline(table, names))}</p>"
+           + _table(table, {
+               "site": ("Site", str), "kind": ("Kind", lambda k: SITE_KINDS.get(k, k)),
+               "predictions": ("Predictions in its 600 ft box", integer),
+               "share_of_department": ("Share of the department's", lambda v: percent(v, 2)),
+               "best_place_rank": ("Rank among the department's places", integer),
+               "origin": ("Source", lambda v: "—" if _missing(v) else str(v)),
+               "retrieved": ("Retrieved", _day)}))
+    mine = housing[housing["department"].notna()]
+    if len(mine):
+        row = mine.iloc[0]
+        out += (f"<p>Public housing, The Markup's measure (R/housing.R, applied to block groups): "
+                f"{integer(row['in_most_targeted'])} of {integer(row['developments'])} developments in the most-"
+                f"targeted 5% of areas, {integer(row['above_median'])} above the median; ours: "
+                f"{integer(row['drew_predictions'])} whose own box drew predictions.</p>")
+    return out + (f"<p class='note'>Sites: {_e(' '.join(site_analysis.provenance(table)))} "
+                  f"{_e(site_analysis.INCOMPLETE)}</p></section>")
+
+
 def _provenance(dataset, row: dict, f: Filters, names: dict[str, str]) -> str:
     source = dataset.source
     if dataset.is_demo:
@@ -375,8 +408,9 @@ footer { margin-top: 48px; font-size: 0.8em; color: #666; }
 """
 
 
-def datasheet_html(dataset, con, filters: Filters) -> str:
-    """The datasheet of the one department in `filters`, under the rest of the filters, as one HTML page."""
+def datasheet_html(dataset, con, filters: Filters, added: pd.DataFrame | None = None) -> str:
+    """The datasheet of the one department in `filters`, under the rest of the filters, as one HTML page;
+    `added`: the sites added in the app (name, kind, lat, lon), shown with those of the data."""
     department = department_of(filters)
     row = _department_row(con, department)
     name = str(row["name"])
@@ -394,6 +428,7 @@ def datasheet_html(dataset, con, filters: Filters) -> str:
         + _disparities(con, filters, name, names, chart)
         + _accuracy(con, department, filters, name, chart)
         + _audit(con, department, filters)
+        + _sites(con, filters, names, added)
         + _provenance(dataset, row, filters, names)
         + f"<footer>Generated by the PredPol explorer on {generated:%Y-%m-%d %H:%M} UTC. Reproduce with "
           f"<code>python -m lib.cli datasheet DIR --department {_e(department)} --out FILE.html</code> "

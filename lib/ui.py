@@ -163,6 +163,8 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start = picked[0] if picked[0] != options.first_date else None
             end = picked[1] if picked[1] != options.last_date else None
+    else:
+        sb.caption("No date filter: the predictions in this data have no dates.")
     types = []
     if options.incident_types:
         types = sb.multiselect("Incident type", list(options.incident_types), key="flt_types",

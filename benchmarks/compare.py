@@ -57,7 +57,7 @@ DUCKDB = {
         WHERE department = $department AND geoid IS NOT NULL GROUP BY geoid ORDER BY geoid""",
     "majority_share": """
         SELECT p.department,
-               sum(p.count) FILTER (WHERE s.majority IN ('black', 'latino')) / sum(p.count) AS share
+               coalesce(sum(p.count) FILTER (WHERE s.majority IN ('black', 'latino')), 0) / sum(p.count) AS share
         FROM predictions p JOIN block_group_stats s USING (department, geoid)
         GROUP BY p.department ORDER BY p.department""",
     "income_band": """

@@ -153,6 +153,8 @@ async def one_reader(url: str, seed: int, names: list[str], journey: str, think:
         tally.errors.append(f"first visit: {exc}")
     start.ready += 1
     await start.event.wait()
+    if think:  # arrive spread over one pause, not all in the same instant (the 04:46 UTC run of 2026-12-06 did)
+        await asyncio.sleep(rng.uniform(0, think))
     done = 0
     while first_visit is not None and (done < rounds if rounds else time.monotonic() < start.deadline):
         try:

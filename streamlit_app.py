@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import ui
+from lib import memory, ui
 from lib.places import panel as sites_panel
+
+memory.cap_malloc_arenas()
 
 st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
                    initial_sidebar_state="expanded")

@@ -87,7 +87,11 @@ def _print_next_steps(dest: Path) -> None:
 def cmd_demo(args) -> int:
     from lib.data.demo import generate
     size = {"predictions": args.predictions} if args.predictions else {}
-    counts = generate(Path(args.dest), seed=args.seed, **size)
+    try:
+        counts = generate(Path(args.dest), seed=args.seed, shape=args.shape, **size)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     print(json.dumps(counts, indent=1))
     return 0
 
@@ -277,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest")
     p.add_argument("--predictions", type=int, default=None)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--shape", choices=["three", "national"], default="three",
+                   help="three fictional towns (the shipped demo) or 38 departments nationwide, the real data's breadth")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("disparities", help="The Markup's disparity method: one row per department and group")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import ui
+from lib import compare_ui, ui
 
 st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -34,5 +34,6 @@ if not dataset.usable:
     st.stop()
 
 filters = ui.sidebar_filters(options, str(dataset.store))
+filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store))
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

@@ -30,6 +30,8 @@ EXCLUSIONS = {
     "outside": "predictions outside every block group of the jurisdiction",
     "geocoding": "predictions at points the geocoding audit flags (abroad, at 0,0, latitude and longitude swapped)",
 }
+# The link's keys for the sidebar's filters (Filters.to_query_params); excl belongs to the what-if controls.
+QUERY_KEYS = ("dept", "low_income", "bracket", "majority", "group", "min_share", "start", "end", "type")
 EXCLUSION_SHORT = {"artefacts": "Artefact sites", "outside": "Outside the jurisdiction",
                    "geocoding": "Geocoding errors"}
 

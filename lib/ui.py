@@ -17,8 +17,8 @@ import streamlit as st
 from lib import export
 from lib.data import load, upload
 from lib.data.problems import problems_from_frame, summarise
-from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
-                         filter_options)
+from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, QUERY_KEYS, FilterOptions,
+                         Filters, filter_options)
 from lib.schema import bracket_label
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,7 +171,9 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
               key="reset_filters")
     f = Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
                 min_share / 100, _as_date(start), _as_date(end), tuple(types))
-    st.query_params.from_dict(f.to_query_params())
+    # Keys other controls own (compare mode, exclusions, a page's choices) stay in the link.
+    kept = {k: st.query_params.get_all(k) for k in st.query_params if k not in QUERY_KEYS}
+    st.query_params.from_dict({**kept, **f.to_query_params()})
     return f
 
 

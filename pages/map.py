@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import ui
+from lib import compare_ui, ui
 from lib.analysis import maps, overview
 from lib.charts import maps as charts
 
@@ -40,6 +40,8 @@ bg_frame, collection = cached_block_groups(ctx.con, KEY, ctx.filters)
 if view is None or (locations.empty and bg_frame.empty):
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
+
+compare_ui.map_section(ctx)
 
 sites = maps.sites(ctx.con, ctx.filters)
 has_reports = bool(ctx.dataset.has("crime_reports"))

@@ -1,7 +1,7 @@
 import streamlit as st
 
-from lib import datasheet, ui
-from lib.analysis import overview
+from lib import compare_ui, datasheet, ui
+from lib.analysis import exclusions, overview
 
 ctx = ui.context()
 KEY = str(ctx.dataset.store)
@@ -66,6 +66,8 @@ st.caption(
        if ctx.filters.selects_block_groups and h["predictions_outside_all"] else "")
     + ".")
 
+compare_ui.overview(ctx)
+
 st.subheader("What the data says")
 for finding in findings:
     st.markdown(f"- **{finding.number}** — {finding.text}")
@@ -113,7 +115,7 @@ sheet_dataset, sheet_con = ctx.dataset, ctx.con
 
 def _datasheet() -> bytes:
     # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
-    cursor = sheet_con.cursor()
+    cursor = exclusions.cursor(sheet_con, sheet_filters.exclude)
     try:
         return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters).encode()
     finally:

@@ -1,0 +1,256 @@
+"""Compare mode and what-if exclusions in the app: the sidebar controls, and one section per page.
+
+The sidebar's filters are selection A; `sidebar()` adds the exclusions (they apply to every figure of every
+page) and, when compare mode is on, selection B set with the same filters. Both live in the link (keys excl,
+cmp and b_…), so a comparison is shared by its URL. Pages call one function each (overview, map_section,
+disparities_section) where the side-by-side view belongs.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import ui
+from lib.analysis import compare, exclusions, maps
+from lib.charts import compare as charts
+from lib.filters import (EXCLUSION_SHORT, EXCLUSIONS, LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions,
+                         Filters)
+from lib.schema import bracket_label
+
+B_STATE = "_compare_b"
+SEEDED = "_compare_seeded"
+B_KEYS = ("b_flt_departments", "b_flt_low_income", "b_flt_brackets", "b_flt_majority", "b_flt_group",
+          "b_flt_min_share", "b_flt_dates", "b_flt_types")
+
+
+# -- the sidebar ------------------------------------------------------------------------------------
+
+def _seed(f: Filters, options: FilterOptions) -> None:
+    st.session_state["b_flt_departments"] = list(f.departments)
+    st.session_state["b_flt_low_income"] = list(f.low_income)
+    st.session_state["b_flt_brackets"] = list(f.top_brackets)
+    st.session_state["b_flt_majority"] = list(f.majority)
+    st.session_state["b_flt_group"] = f.share_group
+    st.session_state["b_flt_min_share"] = int(round(f.min_share * 100))
+    if options.first_date:
+        st.session_state["b_flt_dates"] = (f.start or options.first_date, f.end or options.last_date)
+    st.session_state["b_flt_types"] = list(f.incident_types)
+
+
+def _copy_a(a: Filters, options: FilterOptions) -> None:
+    _seed(a, options)
+
+
+def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str):
+    """Exclusions and selection B under the sidebar filters. Returns A with its exclusions and `con` honouring
+    them; selection B (or None) is kept for the pages (selection_b())."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    if st.session_state.get(SEEDED) != dataset_key:
+        linked, _ = Filters.from_query_params(params, options)
+        b, b_notices = compare.selection_b(params, options)
+        st.session_state["excl_kinds"] = list(linked.exclude)
+        st.session_state["cmp_on"] = params.get("cmp", [""])[0] == "1"
+        _seed(b, options)
+        st.session_state[SEEDED] = dataset_key
+        st.session_state["_compare_notices"] = b_notices  # the sidebar filters say A's
+    sb = st.sidebar
+    for notice in st.session_state.get("_compare_notices", []):
+        sb.info(notice, icon=":material/link_off:")
+    sb.header("What if")
+    reasons = sb.multiselect(
+        "Leave out predictions", list(EXCLUSIONS), key="excl_kinds", format_func=EXCLUSION_SHORT.get,
+        placeholder="None left out",
+        help="Take these predictions out of every figure on every page: " +
+             "; ".join(f"{EXCLUSION_SHORT[k].lower()}: {words}" for k, words in EXCLUSIONS.items()) + ".")
+    on = sb.toggle("Compare with a second selection (B)", key="cmp_on",
+                   help="Keep the filters above as selection A and set selection B below; Overview, Map and "
+                        "Disparities show both side by side.")
+    a = replace(a, exclude=exclusions.normalise(reasons))
+    b = _b_form(a, options) if on else None
+    st.session_state[B_STATE] = b
+    _write_link(a, b)
+    return a, exclusions.honour(con, a.exclude)
+
+
+def _b_form(a: Filters, options: FilterOptions) -> Filters:
+    with st.sidebar.expander("Selection B", expanded=True, icon=":material/compare_arrows:"):
+        st.button("Start from A", on_click=_copy_a, args=(a, options), key="b_copy_a", width="stretch",
+                  help="Set B's filters to A's, then change the one you want to compare.")
+        departments = st.multiselect("Department", list(options.departments), key="b_flt_departments",
+                                     format_func=lambda d: options.departments.get(d, d),
+                                     placeholder="All departments")
+        low_income = st.multiselect("Share of low-income households", list(LOW_INCOME_SHORT),
+                                    key="b_flt_low_income", format_func=LOW_INCOME_SHORT.get,
+                                    placeholder="Any income")
+        brackets = st.multiselect("Largest household-income bracket", list(options.brackets), key="b_flt_brackets",
+                                  format_func=bracket_label, placeholder="Any bracket") if options.brackets else []
+        majority = st.multiselect("Majority group of residents", list(MAJORITY_SHORT), key="b_flt_majority",
+                                  format_func=MAJORITY_SHORT.get, placeholder="Any composition")
+        c1, c2 = st.columns(2)
+        group = c1.selectbox("Share of", list(SHARE_GROUPS), key="b_flt_group",
+                             format_func=lambda g: SHARE_GROUPS[g].capitalize())
+        min_share = c2.slider("At least", 0, 100, step=5, key="b_flt_min_share", format="%d%%")
+        start = end = None
+        if options.first_date:
+            picked = st.date_input("Dates", key="b_flt_dates", min_value=options.first_date,
+                                   max_value=options.last_date, format="YYYY-MM-DD")
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                start = picked[0] if picked[0] != options.first_date else None
+                end = picked[1] if picked[1] != options.last_date else None
+        types = st.multiselect("Incident type", list(options.incident_types), key="b_flt_types",
+                               placeholder="All types") if options.incident_types else []
+    return Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group, min_share / 100,
+                   start if isinstance(start, date) else None, end if isinstance(end, date) else None,
+                   tuple(types), exclude=a.exclude)
+
+
+def _write_link(a: Filters, b: Filters | None) -> None:
+    wanted = {"excl": list(a.exclude)} if a.exclude else {}
+    if b is not None:
+        wanted.update({"cmp": ["1"], **compare.b_query_params(b)})
+    for key in [k for k in st.query_params if k in ("excl", "cmp") or k.startswith(compare.B_PREFIX)]:
+        if key not in wanted:
+            del st.query_params[key]
+    for key, values in wanted.items():
+        if st.query_params.get_all(key) != values:
+            st.query_params[key] = values
+
+
+def selection_b() -> Filters | None:
+    return st.session_state.get(B_STATE)
+
+
+# -- cached figures (shared by every session showing the same selections) ---------------------------
+
+@st.cache_data(show_spinner="Comparing A and B…", max_entries=32)
+def _headline_pair(_con, key: str, a: Filters, b: Filters) -> pd.DataFrame:
+    return compare.headline_pair(_con, a, b)
+
+
+@st.cache_data(show_spinner="Ranking both selections…", max_entries=16)
+def _finding_pair(_con, key: str, a: Filters, b: Filters) -> pd.DataFrame:
+    return compare.finding_pair(_con, a, b)
+
+
+@st.cache_data(show_spinner="Counting what the exclusions take out…", max_entries=16)
+def _effects(_con, key: str, f: Filters) -> pd.DataFrame:
+    return compare.exclusion_effects(_con, f, f.exclude)
+
+
+@st.cache_data(show_spinner="Ranking again without the left-out predictions…", max_entries=16)
+def _survival(_con, key: str, f: Filters) -> pd.DataFrame:
+    return compare.finding_survival(_con, f, f.exclude)
+
+
+@st.cache_data(show_spinner="Drawing both maps…", max_entries=16)
+def _map_parts(_con, key: str, f: Filters):
+    view = maps.view(_con, f)
+    frame = maps.block_groups(_con, f)
+    return view, frame.drop(columns="geometry_json"), maps.geojson(frame), maps.thin(maps.locations(_con, f)).frame
+
+
+# -- page sections ----------------------------------------------------------------------------------
+
+def _selections(ctx, b: Filters) -> None:
+    c = st.columns(2)
+    for column, name, f in ((c[0], "A", ctx.filters), (c[1], "B", b)):
+        column.markdown(f"**{name}** — " + replace(f, exclude=()).describe(ctx.names, subject="block groups"))
+    if b.exclude:
+        st.caption("Both leave out " + " and ".join(EXCLUSIONS[e] for e in b.exclude) + ".")
+
+
+def _pair_table(pair: pd.DataFrame) -> None:
+    shown = pd.DataFrame({
+        "Figure": pair["label"],
+        "A": [compare.formatted(f, v) for f, v in zip(pair["figure"], pair["a"])],
+        "B": [compare.formatted(f, v) for f, v in zip(pair["figure"], pair["b"])],
+        "B against A": pair["words"]})
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def overview(ctx) -> None:
+    """Overview: A and B's headline figures side by side with the difference in words; what the exclusions
+    change."""
+    b = selection_b()
+    key = str(ctx.dataset.store)
+    if b is not None:
+        st.subheader("A against B")
+        _selections(ctx, b)
+        pair = _headline_pair(ctx.con, key, ctx.filters, b)
+        rows = pair.set_index("figure")
+        for figure in ("predictions", "per_1000", "share_black_latino"):
+            c = st.columns([2, 2, 5])
+            c[0].metric(f"A · {rows.loc[figure, 'label']}", compare.formatted(figure, rows.loc[figure, "a"]))
+            c[1].metric(f"B · {rows.loc[figure, 'label']}", compare.formatted(figure, rows.loc[figure, "b"]))
+            c[2].markdown(f"<br>{rows.loc[figure, 'words']}", unsafe_allow_html=True)
+        with st.expander("Every figure, A and B", expanded=False, icon=":material/table:"):
+            _pair_table(pair)
+            ui.download(pair, "compare-a-b", "Download the comparison")
+    exclusion_effects(ctx)
+
+
+def exclusion_effects(ctx) -> None:
+    """With and without each exclusion, for the headline figures of A."""
+    if not ctx.filters.exclude:
+        return
+    st.subheader("With and without the left-out predictions")
+    effects = _effects(ctx.con, str(ctx.dataset.store), ctx.filters)
+    st.caption("Every figure on this page already leaves these predictions out. Here is each figure with all "
+               "predictions, and without each kind in turn.")
+    wide = effects.pivot_table(index=["figure", "label"], columns="exclusion", values="words", aggfunc="first",
+                               sort=False).reset_index()
+    wide = wide.merge(effects.drop_duplicates("figure")[["figure", "with"]], on="figure")
+    wide["With all predictions"] = [compare.formatted(f, v) for f, v in zip(wide["figure"], wide["with"])]
+    columns = ["label", "With all predictions"] + [c for c in dict.fromkeys(effects["exclusion"])]
+    st.dataframe(wide[columns].rename(columns={"label": "Figure", **{c: f"Without {c}" for c in columns[2:]}}),
+                 hide_index=True, width="stretch")
+    ui.download(effects, "exclusion-effects", "Download with and without")
+
+
+def map_section(ctx) -> None:
+    """Map: A's and B's block groups side by side, coloured on one scale."""
+    b = selection_b()
+    if b is None:
+        return
+    st.subheader("A against B")
+    _selections(ctx, b)
+    key = str(ctx.dataset.store)
+    variable = st.selectbox("Colour both maps by", [v for v in maps.CHOROPLETH_VARIABLES if v != "window"],
+                            key="cmp_map_variable", format_func=maps.CHOROPLETH_VARIABLES.get)
+    parts = [_map_parts(ctx.con, key, f) for f in (ctx.filters, b)]
+    figures = charts.side_by_side(parts, variable)
+    c = st.columns(2)
+    for column, name, figure in zip(c, "AB", figures):
+        if figure is None:
+            column.info(f"Nothing to draw for {name}.", icon=":material/filter_alt_off:")
+        else:
+            column.plotly_chart(figure, width="stretch", key=f"cmp_map_{name}", config={"scrollZoom": True})
+    st.caption("Both maps use one colour scale and one marker size for the same number of predictions, so a "
+               "colour or a circle means the same on both. Each map zooms on its own selection.")
+
+
+def disparities_section(ctx) -> None:
+    """Disparities: A's and B's finding side by side, and whether it survives each exclusion."""
+    b = selection_b()
+    key = str(ctx.dataset.store)
+    if b is not None:
+        st.subheader("A against B")
+        _selections(ctx, b)
+        pair = _finding_pair(ctx.con, key, ctx.filters, b)
+        for words in pair["words"]:
+            st.markdown(f"- {words}")
+        ui.download(pair, "compare-disparities", "Download the comparison")
+    if ctx.filters.exclude:
+        st.subheader("Does the finding survive the exclusions?")
+        survival = _survival(ctx.con, key, ctx.filters)
+        held = survival[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
+        verdict = "holds for every group" if held.all() else \
+            f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
+        st.markdown(f"Averaged over departments, the finding (the sign of each correlation, the most- against "
+                    f"the least-targeted share) **{verdict}**.")
+        for words in survival["words"]:
+            st.markdown(f"- {words}")
+        ui.download(survival, "finding-survival", "Download with and without")

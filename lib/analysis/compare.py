@@ -92,22 +92,22 @@ def ratio_text(ratio: float) -> str:
 
 def difference_words(figure: str, a, b) -> str:
     """How B stands to A on one figure, in a sentence."""
-    label, kind, sentence = FIGURES[figure]
+    _, kind, sentence = FIGURES[figure]
     if _missing(a) or _missing(b):
         which = " and ".join(name for name, v in (("A", a), ("B", b)) if _missing(v))
-        return f"{label}: not available for {which} (no residents or no predictions there)."
+        return f"Not available for {which}: no residents or no predictions there."
     if kind == "share":
         points = (b - a) * 100
         if abs(points) < 0.5:
-            return f"{label}: about the same in A and B ({a:.0%} and {b:.0%})."
+            return f"About the same in A and B ({a:.0%} and {b:.0%})."
         amount = f"{abs(points):.0f} percentage point{'s' if round(abs(points)) != 1 else ''} " + \
                  ("more" if points > 0 else "less")
         return sentence.format(points=amount) + f" ({b:.0%} against {a:.0%})."
     if a == 0:
-        return f"{label}: none in A, {_number(b, kind)} in B." if b else f"{label}: none in A or B."
+        return f"None in A, {_number(b, kind)} in B." if b else "None in A or B."
     ratio = b / a
     if abs(ratio - 1) < 0.005:
-        return f"{label}: the same in A and B ({_number(a, kind)})."
+        return f"The same in A and B ({_number(a, kind)})."
     return sentence.format(ratio=ratio_text(ratio)) + f" ({_number(b, kind)} against {_number(a, kind)})."
 
 
@@ -176,12 +176,13 @@ def _finding_words(row: Mapping) -> str:
     for side in ("a", "b"):
         most, least, rho = (row.get(f"{c}_{side}") for c in ("mean_most_targeted", "mean_least_targeted",
                                                                "median_spearman"))
-        if _missing(most) or _missing(least):
+        if _missing(most):
             parts.append(f"{side.upper()}: no ranking")
             continue
+        against = " (nobody lives in the least-targeted)" if _missing(least) else \
+            f" against {least:.0%} of the least-targeted"
         rho_text = "" if _missing(rho) else f", median correlation {rho:+.2f}"
-        parts.append(f"{side.upper()}: {most:.0%} of the most-targeted against {least:.0%} of the "
-                     f"least-targeted{rho_text}")
+        parts.append(f"{side.upper()}: {most:.0%} of the most-targeted{against}{rho_text}")
     return f"{noun.capitalize()} — " + "; ".join(parts) + "."
 
 
@@ -331,3 +332,9 @@ def selection_b(params: Mapping[str, list[str]], options: FilterOptions) -> tupl
 def b_query_params(b: Filters) -> dict[str, list[str]]:
     """B's keys for a link (its exclusions travel as A's excl)."""
     return {B_PREFIX + k: v for k, v in b.to_query_params().items() if k != "excl"}
+
+
+def link(a: Filters, b: Filters) -> str:
+    """The query of the app's link showing A against B (with A's exclusions)."""
+    from urllib.parse import urlencode
+    return urlencode({**a.to_query_params(), "cmp": ["1"], **b_query_params(b)}, doseq=True)

@@ -1,0 +1,72 @@
+"""Compare mode and exclusions under AppTest: a link with A, B and exclusions shows both side by side, and the
+link survives every rerun and every change of B."""
+from __future__ import annotations
+
+import json
+
+from tests.apptest import assert_no_exception, metrics, run_app
+
+LINK = {"dept": "alpha", "cmp": "1", "b_dept": "beta", "excl": "outside"}
+
+
+def _values(at, key) -> list[str]:
+    value = at.query_params[key]
+    return value if isinstance(value, list) else [value]
+
+
+def test_a_compare_link_opens_both_selections_and_round_trips(tiny_dir):
+    at = run_app(tiny_dir, "pages/overview.py", LINK)
+    assert_no_exception(at)
+    shown = metrics(at)
+    # alpha without its 2 predictions outside every block group: 24; beta: 9 (none outside).
+    assert shown["Predictions"] == "24"
+    assert shown["A · Predictions"] == "24" and shown["B · Predictions"] == "9"
+    assert shown["A · Predictions per 1,000 residents"] == "60.0"
+    assert shown["B · Predictions per 1,000 residents"] == "22.5"
+    words = [m.value for m in at.markdown]
+    assert any("B had 0.38× (62% less) the predictions of A (9 against 24)." in w for w in words)
+    assert at.session_state["excl_kinds"] == ["outside"] and at.session_state["cmp_on"]
+    for key, value in LINK.items():
+        assert _values(at, key) == [value], key
+    # With and without: alpha's 26 predictions lose the 2 outside.
+    with_without = next(d for d in at.dataframe if "With all predictions" in d.value.columns).value
+    row = with_without.set_index("Figure").loc["Predictions"]
+    assert row["With all predictions"] == "26" and row["Without points outside the jurisdiction"] == "26 → 24 (-7.7%)"
+
+
+def test_changing_b_or_leaving_compare_mode_rewrites_the_link(tiny_dir):
+    at = run_app(tiny_dir, "pages/overview.py", LINK)
+    at.session_state["b_flt_majority"] = ["latino"]
+    at.run()
+    assert_no_exception(at)
+    assert _values(at, "b_majority") == ["latino"] and _values(at, "b_dept") == ["beta"]
+    # beta's majority-Latino block group B1: 8 predictions.
+    assert metrics(at)["B · Predictions"] == "8"
+    at.session_state["cmp_on"] = False
+    at.session_state["excl_kinds"] = []
+    at.run()
+    assert_no_exception(at)
+    assert not any(k.startswith("b_") or k in ("cmp", "excl") for k in at.query_params)
+    assert _values(at, "dept") == ["alpha"]
+    assert metrics(at)["Predictions"] == "26" and "A · Predictions" not in metrics(at)
+
+
+def test_map_and_disparities_show_both_selections(tiny_dir):
+    at = run_app(tiny_dir, "pages/map.py", LINK)
+    assert_no_exception(at)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart") if "cmp_map" in c.proto.id}
+    assert len(charts) == 2
+    tops = {next(t["zmax"] for t in spec["data"] if t["type"] == "choroplethmap") for spec in charts.values()}
+    assert len(tops) == 1  # one colour scale for both
+    at = run_app(tiny_dir, "pages/disparities.py", {**LINK, "excl": "artefacts"})
+    assert_no_exception(at)
+    words = [m.value for m in at.markdown]
+    assert any(w.startswith("- Latino residents — A:") and "B: 57% of the most-targeted" in w for w in words)
+    assert any("Does the finding survive" in h.value for h in at.subheader)
+
+
+def test_an_unknown_value_for_b_is_named_and_dropped(tiny_dir):
+    at = run_app(tiny_dir, "pages/overview.py", {**LINK, "b_dept": "nowhere"})
+    assert_no_exception(at)
+    assert any("selection B: 'nowhere'" in i.value for i in at.info)
+    assert "b_dept" not in at.query_params

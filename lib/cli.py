@@ -150,7 +150,8 @@ def cmd_compare(args) -> int:
 
     from lib.analysis import compare
     from lib.filters import Filters, filter_options
-    con = open_dataset(args.directory).connect()
+    dataset = open_dataset(args.directory)
+    con = dataset.connect()
     options = filter_options(con)
     a_params, b_params = compare.params_of(args.a), compare.params_of(args.b)
     a, a_notices = Filters.from_query_params(a_params, options)
@@ -165,6 +166,10 @@ def cmd_compare(args) -> int:
     names = options.departments
     pair = compare.headline_pair(cursor, a, b)
     findings = compare.finding_pair(cursor, a, b)
+    if args.html:
+        from lib.compare_sheet import comparison_html
+        Path(args.html).write_text(comparison_html(cursor, a, b, names, dataset.is_demo), encoding="utf-8")
+        print(f"Wrote {args.html}", file=sys.stderr)
     effects = compare.exclusion_effects(con, a, reasons) if reasons else None
     if args.json:
         print_json({"a": a.describe(names, subject="Block groups"), "b": b.describe(names, subject="Block groups"),
@@ -249,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
                    help="leave these predictions out of both (default: A's excl)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--html", metavar="FILE", help="also write the comparison as a self-contained HTML sheet")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("datasheet", help="a self-contained HTML datasheet for one department")

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib import compare_sheet, ui
 from lib.analysis import compare, exclusions, maps
 from lib.charts import compare as charts
 from lib.filters import (EXCLUSION_SHORT, EXCLUSIONS, LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions,
@@ -189,7 +189,23 @@ def overview(ctx) -> None:
         with st.expander("Every figure, A and B", expanded=False, icon=":material/table:"):
             _pair_table(pair)
             ui.download(pair, "compare-a-b", "Download the comparison")
+        _sheet_button(ctx, b)
     exclusion_effects(ctx)
+
+
+def _sheet_button(ctx, b: Filters) -> None:
+    con, a, names, is_demo = ctx.con, ctx.filters, ctx.names, ctx.dataset.is_demo
+
+    def build() -> bytes:
+        # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
+        cursor = exclusions.cursor(con, a.exclude)
+        try:
+            return compare_sheet.comparison_html(cursor, a, b, names, is_demo).encode()
+        finally:
+            cursor.close()
+
+    st.download_button("Download the comparison sheet (HTML)", build, "comparison.html", "text/html",
+                       key="dl_comparison", icon=":material/description:", on_click="ignore")
 
 
 def exclusion_effects(ctx) -> None:

@@ -23,13 +23,18 @@ def test_compare_prints_both_selections_as_json(tiny_dir, capsys):
     assert out["exclusion_effects_a"] is None  # A's link has no excl: B's is not read
 
 
-def test_compare_with_exclusions_as_text(tiny_dir, capsys):
+def test_compare_with_exclusions_as_text_and_a_sheet(tiny_dir, capsys, tmp_path):
+    sheet = tmp_path / "comparison.html"
     assert cli.main(["compare", str(tiny_dir), "--a", "dept=alpha", "--b", "dept=beta&dept=nowhere",
-                     "--exclude", "outside"]) == 0
+                     "--exclude", "outside", "--html", str(sheet)]) == 0
     captured = capsys.readouterr()
     assert "Ignored unknown department in --b: 'nowhere'." in captured.err
     assert "Predictions: A 24, B 9. B had 0.38× (62% less) the predictions of A (9 against 24)." in captured.out
     assert "A without points outside the jurisdiction: Predictions: 26 → 24 (-7.7%)" in captured.out
+    text = sheet.read_text()
+    assert "<td>Predictions</td><td>24</td><td>9</td><td>B had 0.38× (62% less) the predictions of A" in text
+    assert "<td>Predictions</td><td>points outside the jurisdiction</td><td>26 → 24 (-7.7%)</td>" in text
+    assert "dept=alpha&amp;excl=outside&amp;cmp=1&amp;b_dept=beta" in text
 
 
 def test_disparities_without_the_points_outside(tiny_dir, capsys, tmp_path):

@@ -14,13 +14,16 @@ import pandas as pd
 import streamlit as st
 
 from lib import compare_sheet, ui
-from lib.analysis import compare, exclusions, maps
+from lib.analysis import compare, disparities, exclusions, maps
 from lib.charts import compare as charts
 from lib.filters import (EXCLUSION_SHORT, EXCLUSIONS, LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions,
                          Filters)
 from lib.schema import bracket_label
 
 B_STATE = "_compare_b"
+# The figures shown as metrics on the Overview, with labels short enough for a metric.
+METRICS = {"predictions": "Predictions", "per_1000": "Per 1,000 residents",
+           "share_black_latino": "In Black or Latino block groups"}
 SEEDED = "_compare_seeded"
 B_KEYS = ("b_flt_departments", "b_flt_low_income", "b_flt_brackets", "b_flt_majority", "b_flt_group",
           "b_flt_min_share", "b_flt_dates", "b_flt_types")
@@ -181,10 +184,10 @@ def overview(ctx) -> None:
         _selections(ctx, b)
         pair = _headline_pair(ctx.con, key, ctx.filters, b)
         rows = pair.set_index("figure")
-        for figure in ("predictions", "per_1000", "share_black_latino"):
+        for figure, label in METRICS.items():
             c = st.columns([2, 2, 5])
-            c[0].metric(f"A · {rows.loc[figure, 'label']}", compare.formatted(figure, rows.loc[figure, "a"]))
-            c[1].metric(f"B · {rows.loc[figure, 'label']}", compare.formatted(figure, rows.loc[figure, "b"]))
+            c[0].metric(f"A · {label}", compare.formatted(figure, rows.loc[figure, "a"]), help=rows.loc[figure, "label"])
+            c[1].metric(f"B · {label}", compare.formatted(figure, rows.loc[figure, "b"]), help=rows.loc[figure, "label"])
             c[2].markdown(f"<br>{rows.loc[figure, 'words']}", unsafe_allow_html=True)
         with st.expander("Every figure, A and B", expanded=False, icon=":material/table:"):
             _pair_table(pair)
@@ -248,6 +251,25 @@ def map_section(ctx) -> None:
                "colour or a circle means the same on both. Each map zooms on its own selection.")
 
 
+def _finding_table(pair: pd.DataFrame) -> pd.DataFrame:
+    def shares(row, side: str) -> str:
+        most, least = row[f"mean_most_targeted_{side}"], row[f"mean_least_targeted_{side}"]
+        return f"{compare.formatted('share_low_income', most)} against {compare.formatted('share_low_income', least)}"
+
+    def rho(row, side: str) -> str:
+        value, positive, all_ = (row[f"{c}_{side}"] for c in ("median_spearman", "positive_correlations",
+                                                               "correlations"))
+        return "–" if pd.isna(value) else f"{value:+.2f} ({positive:.0f} of {all_:.0f} positive)"
+
+    rows = pair.to_dict("records")
+    return pd.DataFrame({
+        "Group": [disparities.noun(r["group"]).capitalize() for r in rows],
+        "A: most- against least-targeted": [shares(r, "a") for r in rows],
+        "B: most- against least-targeted": [shares(r, "b") for r in rows],
+        "A: median correlation": [rho(r, "a") for r in rows],
+        "B: median correlation": [rho(r, "b") for r in rows]})
+
+
 def disparities_section(ctx) -> None:
     """Disparities: A's and B's finding side by side, and whether it survives each exclusion."""
     b = selection_b()
@@ -256,8 +278,8 @@ def disparities_section(ctx) -> None:
         st.subheader("A against B")
         _selections(ctx, b)
         pair = _finding_pair(ctx.con, key, ctx.filters, b)
-        for words in pair["words"]:
-            st.markdown(f"- {words}")
+        st.caption("Averaged over each selection's departments, as under *Across departments* below.")
+        st.dataframe(_finding_table(pair), hide_index=True, width="stretch")
         ui.download(pair, "compare-disparities", "Download the comparison")
     if ctx.filters.exclude:
         st.subheader("Does the finding survive the exclusions?")

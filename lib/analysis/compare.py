@@ -239,7 +239,7 @@ def _change_words(figure: str, before, after) -> str:
 
 def _percent_change(before: float, after: float) -> str:
     change = (after - before) / before
-    return f"{change:+.1%}" if abs(change) >= 0.001 else ("−" if change < 0 else "+") + "under 0.1%"
+    return f"{change:+.1%}" if abs(change) >= 0.001 else f"{change:+.2%}"
 
 
 def finding_survival(con, f: Filters, reasons) -> pd.DataFrame:

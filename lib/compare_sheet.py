@@ -30,7 +30,7 @@ def comparison_html(con, a: Filters, b: Filters, names: dict[str, str], is_demo:
     if a.exclude:
         effects = compare.exclusion_effects(con, a, a.exclude)
         survival = compare.finding_survival(con, a, a.exclude)
-        without = (f"<h2>Selection A with and without the left-out predictions</h2>"
+        without = ("<h2>Selection A with and without the left-out predictions</h2>"
                    + _rows(effects.rename(columns={"label": "Figure", "exclusion": "Without", "words": "Change"}),
                            ["Figure", "Without", "Change"])
                    + "<ul>" + "".join(f"<li>{_e(w)}</li>" for w in survival["words"]) + "</ul>")

@@ -8,7 +8,6 @@ disparities_section) where the side-by-side view belongs.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -16,35 +15,20 @@ import streamlit as st
 from lib import compare_sheet, ui
 from lib.analysis import compare, disparities, exclusions, maps
 from lib.charts import compare as charts
-from lib.filters import (EXCLUSION_SHORT, EXCLUSIONS, LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions,
-                         Filters)
-from lib.schema import bracket_label
+from lib.filters import EXCLUSION_SHORT, EXCLUSIONS, FilterOptions, Filters
 
 B_STATE = "_compare_b"
 # The figures shown as metrics on the Overview, with labels short enough for a metric.
 METRICS = {"predictions": "Predictions", "per_1000": "Per 1,000 residents",
            "share_black_latino": "In Black or Latino block groups"}
 SEEDED = "_compare_seeded"
-B_KEYS = ("b_flt_departments", "b_flt_low_income", "b_flt_brackets", "b_flt_majority", "b_flt_group",
-          "b_flt_min_share", "b_flt_dates", "b_flt_types")
+B_WIDGETS = "b_flt_"  # B's widgets: the sidebar filters' keys, prefixed
 
 
 # -- the sidebar ------------------------------------------------------------------------------------
 
-def _seed(f: Filters, options: FilterOptions) -> None:
-    st.session_state["b_flt_departments"] = list(f.departments)
-    st.session_state["b_flt_low_income"] = list(f.low_income)
-    st.session_state["b_flt_brackets"] = list(f.top_brackets)
-    st.session_state["b_flt_majority"] = list(f.majority)
-    st.session_state["b_flt_group"] = f.share_group
-    st.session_state["b_flt_min_share"] = int(round(f.min_share * 100))
-    if options.first_date:
-        st.session_state["b_flt_dates"] = (f.start or options.first_date, f.end or options.last_date)
-    st.session_state["b_flt_types"] = list(f.incident_types)
-
-
 def _copy_a(a: Filters, options: FilterOptions) -> None:
-    _seed(a, options)
+    ui.seed_widgets(a, options, B_WIDGETS)
 
 
 def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str):
@@ -56,7 +40,7 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str):
         b, b_notices = compare.selection_b(params, options)
         st.session_state["excl_kinds"] = list(linked.exclude)
         st.session_state["cmp_on"] = params.get("cmp", [""])[0] == "1"
-        _seed(b, options)
+        ui.seed_widgets(b, options, B_WIDGETS)
         st.session_state[SEEDED] = dataset_key
         st.session_state["_compare_notices"] = b_notices  # the sidebar filters say A's
     sb = st.sidebar
@@ -82,32 +66,8 @@ def _b_form(a: Filters, options: FilterOptions) -> Filters:
     with st.sidebar.expander("Selection B", expanded=True, icon=":material/compare_arrows:"):
         st.button("Start from A", on_click=_copy_a, args=(a, options), key="b_copy_a", width="stretch",
                   help="Set B's filters to A's, then change the one you want to compare.")
-        departments = st.multiselect("Department", list(options.departments), key="b_flt_departments",
-                                     format_func=lambda d: options.departments.get(d, d),
-                                     placeholder="All departments")
-        low_income = st.multiselect("Share of low-income households", list(LOW_INCOME_SHORT),
-                                    key="b_flt_low_income", format_func=LOW_INCOME_SHORT.get,
-                                    placeholder="Any income")
-        brackets = st.multiselect("Largest household-income bracket", list(options.brackets), key="b_flt_brackets",
-                                  format_func=bracket_label, placeholder="Any bracket") if options.brackets else []
-        majority = st.multiselect("Majority group of residents", list(MAJORITY_SHORT), key="b_flt_majority",
-                                  format_func=MAJORITY_SHORT.get, placeholder="Any composition")
-        c1, c2 = st.columns(2)
-        group = c1.selectbox("Share of", list(SHARE_GROUPS), key="b_flt_group",
-                             format_func=lambda g: SHARE_GROUPS[g].capitalize())
-        min_share = c2.slider("At least", 0, 100, step=5, key="b_flt_min_share", format="%d%%")
-        start = end = None
-        if options.first_date:
-            picked = st.date_input("Dates", key="b_flt_dates", min_value=options.first_date,
-                                   max_value=options.last_date, format="YYYY-MM-DD")
-            if isinstance(picked, (tuple, list)) and len(picked) == 2:
-                start = picked[0] if picked[0] != options.first_date else None
-                end = picked[1] if picked[1] != options.last_date else None
-        types = st.multiselect("Incident type", list(options.incident_types), key="b_flt_types",
-                               placeholder="All types") if options.incident_types else []
-    return Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group, min_share / 100,
-                   start if isinstance(start, date) else None, end if isinstance(end, date) else None,
-                   tuple(types), exclude=a.exclude)
+        b = ui.filter_widgets(st, options, B_WIDGETS)
+    return replace(b, exclude=a.exclude)
 
 
 def _write_link(a: Filters, b: Filters | None) -> None:
@@ -157,7 +117,9 @@ def _map_parts(_con, key: str, f: Filters):
 
 # -- page sections ----------------------------------------------------------------------------------
 
-def _selections(ctx, b: Filters) -> None:
+def _a_against_b(ctx, b: Filters) -> None:
+    """The section's heading and what A and B each select."""
+    st.subheader("A against B")
     c = st.columns(2)
     for column, name, f in ((c[0], "A", ctx.filters), (c[1], "B", b)):
         column.markdown(f"**{name}** — " + replace(f, exclude=()).describe(ctx.names, subject="block groups"))
@@ -180,8 +142,7 @@ def overview(ctx) -> None:
     b = selection_b()
     key = str(ctx.dataset.store)
     if b is not None:
-        st.subheader("A against B")
-        _selections(ctx, b)
+        _a_against_b(ctx, b)
         pair = _headline_pair(ctx.con, key, ctx.filters, b)
         rows = pair.set_index("figure")
         for figure, label in METRICS.items():
@@ -234,8 +195,7 @@ def map_section(ctx) -> None:
     b = selection_b()
     if b is None:
         return
-    st.subheader("A against B")
-    _selections(ctx, b)
+    _a_against_b(ctx, b)
     key = str(ctx.dataset.store)
     variable = st.selectbox("Colour both maps by", [v for v in maps.CHOROPLETH_VARIABLES if v != "window"],
                             key="cmp_map_variable", format_func=maps.CHOROPLETH_VARIABLES.get)
@@ -275,8 +235,7 @@ def disparities_section(ctx) -> None:
     b = selection_b()
     key = str(ctx.dataset.store)
     if b is not None:
-        st.subheader("A against B")
-        _selections(ctx, b)
+        _a_against_b(ctx, b)
         pair = _finding_pair(ctx.con, key, ctx.filters, b)
         st.caption("Averaged over each selection's departments, as under *Across departments* below.")
         st.dataframe(_finding_table(pair), hide_index=True, width="stretch")

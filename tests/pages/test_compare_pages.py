@@ -41,6 +41,10 @@ def test_changing_b_or_leaving_compare_mode_rewrites_the_link(tiny_dir):
     assert _values(at, "b_majority") == ["latino"] and _values(at, "b_dept") == ["beta"]
     # beta's majority-Latino block group B1: 8 predictions.
     assert metrics(at)["B · Predictions"] == "8"
+    at.button(key="b_copy_a").click().run()
+    assert_no_exception(at)
+    assert _values(at, "b_dept") == ["alpha"] and "b_majority" not in at.query_params
+    assert metrics(at)["B · Predictions"] == metrics(at)["A · Predictions"] == "24"
     at.session_state["cmp_on"] = False
     at.session_state["excl_kinds"] = []
     at.run()

@@ -34,6 +34,6 @@ if not dataset.usable:
     st.stop()
 
 filters = ui.sidebar_filters(options, str(dataset.store))
-filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store))
+filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store), navigation.url_path)
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

@@ -31,9 +31,15 @@ def _copy_a(a: Filters, options: FilterOptions) -> None:
     ui.seed_widgets(a, options, B_WIDGETS)
 
 
-def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str):
-    """Exclusions and selection B under the sidebar filters. Returns A with its exclusions and `con` honouring
-    them; selection B (or None) is kept for the pages (selection_b())."""
+# The pages (url paths) whose every figure reads only the prediction tables an exclusion rewrites; Accuracy and
+# Audit also read tables stored at load (matches, points outside, site boxes), which it does not reach.
+EXCLUDING_PAGES = ("", "overview", "map", "disparities")
+
+
+def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str = ""):
+    """Exclusions and selection B under the sidebar filters. On the EXCLUDING_PAGES (`page`: the url path)
+    returns A with its exclusions and `con` honouring them, elsewhere A and `con` as they were; selection B (or
+    None) is kept for the pages (selection_b())."""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     if st.session_state.get(SEEDED) != dataset_key:
         linked, _ = Filters.from_query_params(params, options)
@@ -55,10 +61,15 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str):
     on = sb.toggle("Compare with a second selection (B)", key="cmp_on",
                    help="Keep the filters above as selection A and set selection B below; Overview, Map and "
                         "Disparities show both side by side.")
+    excluding = page in EXCLUDING_PAGES
+    if reasons and not excluding:
+        sb.caption("Overview, Map and Disparities leave these out; this page shows every prediction.")
     a = replace(a, exclude=exclusions.normalise(reasons))
     b = _b_form(a, options) if on else None
     st.session_state[B_STATE] = b
     _write_link(a, b)
+    if not excluding:
+        return replace(a, exclude=()), con
     return a, exclusions.honour(con, a.exclude)
 
 

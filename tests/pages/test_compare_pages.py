@@ -76,3 +76,11 @@ def test_an_unknown_value_for_b_is_named_and_dropped(tiny_dir):
     assert_no_exception(at)
     assert any("selection B: 'nowhere'" in i.value for i in at.info)
     assert "b_dept" not in at.query_params
+
+
+def test_accuracy_and_audit_show_every_prediction_and_say_so(tiny_dir):
+    at = run_app(tiny_dir, "pages/audit.py", LINK)
+    assert_no_exception(at)
+    assert any("this page shows every prediction" in c.value for c in at.sidebar.caption)
+    assert _values(at, "excl") == ["outside"]
+    assert "leaving out" not in " ".join(c.value for c in at.caption)

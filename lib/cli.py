@@ -142,7 +142,10 @@ def exclusion_list(text: str) -> tuple[str, ...]:
 def excluding(con, args):
     """`con` without the predictions of --exclude (the data as loaded when there is none)."""
     from lib.analysis import exclusions
-    return exclusions.honour(con.cursor(), getattr(args, "exclude", ()))
+    reasons = getattr(args, "exclude", ())
+    for notice in exclusions.notices(con, reasons):
+        print(notice, file=sys.stderr)
+    return exclusions.honour(con.cursor(), reasons)
 
 
 def cmd_compare(args) -> int:

@@ -62,6 +62,8 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str
                    help="Keep the filters above as selection A and set selection B below; Overview, Map and "
                         "Disparities show both side by side.")
     excluding = page in EXCLUDING_PAGES
+    for notice in exclusions.notices(con, reasons):
+        sb.warning(notice, icon=":material/info:")
     if reasons and not excluding:
         sb.caption("Overview, Map and Disparities leave these out; this page shows every prediction.")
     a = replace(a, exclude=exclusions.normalise(reasons))

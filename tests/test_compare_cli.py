@@ -53,3 +53,11 @@ def test_an_unknown_exclusion_is_one_message(tiny_dir):
     assert "argument --exclude: unknown exclusion 'jails': expected a comma-separated list of artefacts, " \
            "outside, geocoding" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir, capsys):
+    assert cli.main(["compare", str(tiny_dir), "--a", "dept=alpha", "--b", "dept=beta", "--exclude", "artefacts"]) == 0
+    captured = capsys.readouterr()
+    assert "has no police station, jail, court or hospital with coordinates, so leaving out artefact sites takes " \
+           "out nothing" in captured.err
+    assert "Predictions: A 26, B 9." in captured.out

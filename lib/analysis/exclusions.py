@@ -52,6 +52,18 @@ def excluded_locations(con, reasons) -> pd.DataFrame:
                  box_contains=geo_math.box_contains_sql("l", "s"), flagged_points=flagged)
 
 
+def notices(con, reasons) -> list[str]:
+    """What a reader should know about `reasons` on this data (an exclusion that can take out nothing)."""
+    out = []
+    if "artefacts" in normalise(reasons) and not con.execute(
+            "SELECT count(*) FROM main.sites WHERE list_contains($kinds, kind) AND lat IS NOT NULL",
+            {"kinds": list(schema.ARTEFACT_SITE_KINDS)}).fetchall()[0][0]:
+        out.append("The data's site list (sites.csv) has no police station, jail, court or hospital with "
+                   "coordinates, so leaving out artefact sites takes out nothing. Add a site list to the data "
+                   "directory (sites added on the Audit page count for that page only).")
+    return out
+
+
 def _same_location(left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in LOCATION)
 

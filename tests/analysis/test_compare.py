@@ -174,3 +174,12 @@ def test_selection_b_reads_the_prefixed_keys():
     assert compare.b_query_params(b) == {"b_dept": ["beta"], "b_majority": ["black"]}
     a, _ = Filters.from_query_params(params, options)
     assert compare.link(a, b) == "dept=alpha&excl=outside&cmp=1&b_dept=beta&b_majority=black"
+
+
+def test_the_datasheet_on_an_excluding_cursor_leaves_the_points_outside_out(tiny, tiny_con):
+    from lib.datasheet import datasheet_html
+    from tests.test_datasheet import figures
+    f = Filters(departments=("alpha",), exclude=("outside",))
+    shown = figures(datasheet_html(tiny, exclusions.cursor(tiny_con, f.exclude), f))
+    # alpha's 26 predictions less the 2 outside every block group; 3 locations left.
+    assert shown["predictions"] == "24" and shown["locations"] == "3" and shown["predictions_outside"] == "0"

@@ -84,3 +84,10 @@ def test_accuracy_and_audit_show_every_prediction_and_say_so(tiny_dir):
     assert any("this page shows every prediction" in c.value for c in at.sidebar.caption)
     assert _values(at, "excl") == ["outside"]
     assert "leaving out" not in " ".join(c.value for c in at.caption)
+
+
+def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
+    at = run_app(tiny_dir, None, {"dept": "alpha", "excl": "artefacts"})
+    assert_no_exception(at)
+    assert any("takes out nothing" in w.value for w in at.sidebar.warning)
+    assert metrics(at)["Predictions"] == "26"

@@ -20,7 +20,7 @@ from lib.filters import EXCLUSION_SHORT, EXCLUSIONS, FilterOptions, Filters
 B_STATE = "_compare_b"
 # The figures shown as metrics on the Overview, with labels short enough for a metric.
 METRICS = {"predictions": "Predictions", "per_1000": "Per 1,000 residents",
-           "share_black_latino": "In Black or Latino block groups"}
+           "per_1000_black_latino": "Per 1,000, Black/Latino areas", "share_black_latino": "Share in Black/Latino areas"}
 SEEDED = "_compare_seeded"
 B_WIDGETS = "b_flt_"  # B's widgets: the sidebar filters' keys, prefixed
 
@@ -159,7 +159,7 @@ def overview(ctx) -> None:
         pair = _headline_pair(ctx.con, key, ctx.filters, b)
         rows = pair.set_index("figure")
         for figure, label in METRICS.items():
-            c = st.columns([2, 2, 5])
+            c = st.columns([3, 3, 6])
             c[0].metric(f"A · {label}", compare.formatted(figure, rows.loc[figure, "a"]), help=rows.loc[figure, "label"])
             c[1].metric(f"B · {label}", compare.formatted(figure, rows.loc[figure, "b"]), help=rows.loc[figure, "label"])
             c[2].markdown(f"<br>{rows.loc[figure, 'words']}", unsafe_allow_html=True)

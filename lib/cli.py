@@ -134,8 +134,8 @@ def exclusion_list(text: str) -> tuple[str, ...]:
     chosen = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [part for part in chosen if part not in EXCLUSIONS]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown exclusion {', '.join(map(repr, unknown))}: expected a comma-separated "
-                                         f"list of {', '.join(EXCLUSIONS)}")
+        raise argparse.ArgumentTypeError(f"unknown exclusion {', '.join(map(repr, unknown))}: expected a "
+                                         f"comma-separated list of {', '.join(EXCLUSIONS)}")
     return tuple(e for e in EXCLUSIONS if e in chosen)
 
 

@@ -37,7 +37,8 @@ def comparison_html(con, a: Filters, b: Filters, names: dict[str, str], is_demo:
     left_out = ("<p>Both leave out " + _e(" and ".join(EXCLUSIONS[e] for e in a.exclude)) + ".</p>") \
         if a.exclude else ""
     banner = "<p class='demo'><strong>Synthetic demo data, not real.</strong></p>" if is_demo else ""
-    describe = {name: replace(f, exclude=()).describe(names, subject="Block groups") for name, f in (("A", a), ("B", b))}
+    describe = {name: replace(f, exclude=()).describe(names, subject="Block groups")
+                for name, f in (("A", a), ("B", b))}
     body = (f"<header><h1>A against B</h1><p><strong>A</strong>: {_e(describe['A'])}.<br><strong>B</strong>: "
             f"{_e(describe['B'])}.</p>{left_out}{banner}</header>"
             f"<h2>Headline figures</h2>{_rows(shown, list(shown.columns))}"

@@ -15,12 +15,13 @@ import streamlit as st
 from lib import compare_sheet, ui
 from lib.analysis import compare, disparities, exclusions, maps
 from lib.charts import compare as charts
-from lib.filters import EXCLUSION_SHORT, EXCLUSIONS, FilterOptions, Filters
+from lib.filters import B_PREFIX, COMPARE_KEY, EXCLUDE_KEY, EXCLUSION_SHORT, EXCLUSIONS, FilterOptions, Filters
 
 B_STATE = "_compare_b"
 # The figures shown as metrics on the Overview, with labels short enough for a metric.
 METRICS = {"predictions": "Predictions", "per_1000": "Per 1,000 residents",
-           "per_1000_black_latino": "Per 1,000, Black/Latino areas", "share_black_latino": "Share in Black/Latino areas"}
+           "per_1000_black_latino": "Per 1,000, Black/Latino areas",
+           "share_black_latino": "Share in Black/Latino areas"}
 SEEDED = "_compare_seeded"
 B_WIDGETS = "b_flt_"  # B's widgets: the sidebar filters' keys, prefixed
 
@@ -45,7 +46,7 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str
         linked, _ = Filters.from_query_params(params, options)
         b, b_notices = compare.selection_b(params, options)
         st.session_state["excl_kinds"] = list(linked.exclude)
-        st.session_state["cmp_on"] = params.get("cmp", [""])[0] == "1"
+        st.session_state["cmp_on"] = params.get(COMPARE_KEY, [""])[0] == "1"
         ui.seed_widgets(b, options, B_WIDGETS)
         st.session_state[SEEDED] = dataset_key
         st.session_state["_compare_notices"] = b_notices  # the sidebar filters say A's
@@ -56,7 +57,7 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str
     reasons = sb.multiselect(
         "Leave out predictions", list(EXCLUSIONS), key="excl_kinds", format_func=EXCLUSION_SHORT.get,
         placeholder="None left out",
-        help="Take these predictions out of every figure on every page: " +
+        help="Take these predictions out of every figure on Overview, Map and Disparities: " +
              "; ".join(f"{EXCLUSION_SHORT[k].lower()}: {words}" for k, words in EXCLUSIONS.items()) + ".")
     on = sb.toggle("Compare with a second selection (B)", key="cmp_on",
                    help="Keep the filters above as selection A and set selection B below; Overview, Map and "
@@ -84,10 +85,10 @@ def _b_form(a: Filters, options: FilterOptions) -> Filters:
 
 
 def _write_link(a: Filters, b: Filters | None) -> None:
-    wanted = {"excl": list(a.exclude)} if a.exclude else {}
+    wanted = {EXCLUDE_KEY: list(a.exclude)} if a.exclude else {}
     if b is not None:
-        wanted.update({"cmp": ["1"], **compare.b_query_params(b)})
-    for key in [k for k in st.query_params if k in ("excl", "cmp") or k.startswith(compare.B_PREFIX)]:
+        wanted.update({COMPARE_KEY: ["1"], **compare.b_query_params(b)})
+    for key in [k for k in st.query_params if k in (EXCLUDE_KEY, COMPARE_KEY) or k.startswith(B_PREFIX)]:
         if key not in wanted:
             del st.query_params[key]
     for key, values in wanted.items():
@@ -160,8 +161,9 @@ def overview(ctx) -> None:
         rows = pair.set_index("figure")
         for figure, label in METRICS.items():
             c = st.columns([3, 3, 6])
-            c[0].metric(f"A · {label}", compare.formatted(figure, rows.loc[figure, "a"]), help=rows.loc[figure, "label"])
-            c[1].metric(f"B · {label}", compare.formatted(figure, rows.loc[figure, "b"]), help=rows.loc[figure, "label"])
+            for column, side in zip(c, "ab"):
+                column.metric(f"{side.upper()} · {label}", compare.formatted(figure, rows.loc[figure, side]),
+                              help=rows.loc[figure, "label"])
             c[2].markdown(f"<br>{rows.loc[figure, 'words']}", unsafe_allow_html=True)
         with st.expander("Every figure, A and B", expanded=False, icon=":material/table:"):
             _pair_table(pair)

@@ -32,6 +32,8 @@ EXCLUSIONS = {
 }
 # The link's keys for the sidebar's filters (Filters.to_query_params); excl belongs to the what-if controls.
 QUERY_KEYS = ("dept", "low_income", "bracket", "majority", "group", "min_share", "start", "end", "type")
+# Compare mode's keys: cmp=1 turns it on; selection B is the same filters with their keys prefixed.
+COMPARE_KEY, B_PREFIX, EXCLUDE_KEY = "cmp", "b_", "excl"
 EXCLUSION_SHORT = {"artefacts": "Artefact sites", "outside": "Outside the jurisdiction",
                    "geocoding": "Geocoding errors"}
 
@@ -193,7 +195,7 @@ class Filters:
         if self.incident_types:
             params["type"] = list(self.incident_types)
         if self.exclude:
-            params["excl"] = list(self.exclude)
+            params[EXCLUDE_KEY] = list(self.exclude)
         return params
 
     @classmethod
@@ -216,7 +218,7 @@ class Filters:
             majority=pick("majority", MAJORITIES, "majority group"),
             incident_types=pick("type", options.incident_types, "incident type"),
         )
-        excluded = set(pick("excl", EXCLUSIONS, "exclusion"))
+        excluded = set(pick(EXCLUDE_KEY, EXCLUSIONS, "exclusion"))
         f = replace(f, exclude=tuple(e for e in EXCLUSIONS if e in excluded))
         group = pick("group", SHARE_GROUPS, "group")
         share = _first(params, "min_share")

@@ -15,9 +15,8 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from lib.analysis import disparities, exclusions, overview
-from lib.filters import FilterOptions, Filters
+from lib.filters import B_PREFIX, COMPARE_KEY, EXCLUDE_KEY, FilterOptions, Filters
 
-B_PREFIX = "b_"
 # What each exclusion leaves out, after "without".
 WITHOUT = {"artefacts": "artefact sites", "outside": "points outside the jurisdiction",
            "geocoding": "points with flagged geocoding"}
@@ -324,17 +323,17 @@ def params_of(query: str) -> dict[str, list[str]]:
 def selection_b(params: Mapping[str, list[str]], options: FilterOptions) -> tuple[Filters, list[str]]:
     """Selection B from the b_-prefixed keys of a link; it shares A's exclusions (key excl)."""
     unprefixed = {k[len(B_PREFIX):]: v for k, v in params.items() if k.startswith(B_PREFIX)}
-    unprefixed["excl"] = list(params.get("excl", []))
+    unprefixed[EXCLUDE_KEY] = list(params.get(EXCLUDE_KEY, []))
     f, notices = Filters.from_query_params(unprefixed, options)
     return f, [n.replace("in the link", "in the link for selection B") for n in notices]
 
 
 def b_query_params(b: Filters) -> dict[str, list[str]]:
     """B's keys for a link (its exclusions travel as A's excl)."""
-    return {B_PREFIX + k: v for k, v in b.to_query_params().items() if k != "excl"}
+    return {B_PREFIX + k: v for k, v in b.to_query_params().items() if k != EXCLUDE_KEY}
 
 
 def link(a: Filters, b: Filters) -> str:
     """The query of the app's link showing A against B (with A's exclusions)."""
     from urllib.parse import urlencode
-    return urlencode({**a.to_query_params(), "cmp": ["1"], **b_query_params(b)}, doseq=True)
+    return urlencode({**a.to_query_params(), COMPARE_KEY: ["1"], **b_query_params(b)}, doseq=True)

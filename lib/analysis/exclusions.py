@@ -15,8 +15,8 @@ import pandas as pd
 
 from lib import geo_math, schema
 from lib.analysis.audit import ERROR_STATUSES
-from lib.db import query, sql
-from lib.filters import EXCLUSIONS, Filters
+from lib.db import bind, sql
+from lib.filters import EXCLUSIONS
 
 LOCATION = ("department", "lat", "lon")
 # One schema built at a time per process: two sessions asking for the same exclusion wait for one build.
@@ -39,17 +39,20 @@ def _has_table(con, name: str) -> bool:
                        {"n": name}).fetchall()[0][0] > 0
 
 
-def excluded_locations(con, reasons) -> pd.DataFrame:
-    """department, lat, lon, reason: every prediction location each of `reasons` takes out (a location may
-    appear once per reason). Always over the original predictions, whatever `con`'s search path."""
-    reasons = normalise(reasons)
+def _excluded_query(con, reasons) -> tuple[str, dict]:
+    """excluded_locations.sql for `reasons`, with its parameters."""
     flagged = "main.outside_points" if _has_table(con, "outside_points") else \
         "(SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS department, NULL::DOUBLE AS lat, NULL::DOUBLE AS lon, " \
         "NULL::VARCHAR AS status WHERE FALSE)"
-    return query(con, "excluded_locations",
-                 {"reasons": list(reasons), "artefact_kinds": list(schema.ARTEFACT_SITE_KINDS),
-                  "error_statuses": list(ERROR_STATUSES)},
-                 box_contains=geo_math.box_contains_sql("l", "s"), flagged_points=flagged)
+    text = sql("excluded_locations").format(box_contains=geo_math.box_contains_sql("l", "s"), flagged_points=flagged)
+    return text, bind(text, {"reasons": list(normalise(reasons)), "artefact_kinds": list(schema.ARTEFACT_SITE_KINDS),
+                             "error_statuses": list(ERROR_STATUSES)})
+
+
+def excluded_locations(con, reasons) -> pd.DataFrame:
+    """department, lat, lon, reason: every prediction location each of `reasons` takes out (a location may
+    appear once per reason). Always over the original predictions, whatever `con`'s search path."""
+    return con.execute(*_excluded_query(con, reasons)).df()
 
 
 def notices(con, reasons) -> list[str]:
@@ -70,11 +73,8 @@ def _same_location(left: str, right: str) -> str:
 
 def _build(con, name: str, reasons: tuple[str, ...]) -> None:
     con.execute(f"CREATE SCHEMA {name}")
-    con.register("_excluded_frame", excluded_locations(con, reasons))
-    try:
-        con.execute(f"CREATE TABLE {name}.excluded AS SELECT DISTINCT department, lat, lon FROM _excluded_frame")
-    finally:
-        con.unregister("_excluded_frame")
+    text, params = _excluded_query(con, reasons)
+    con.execute(f"CREATE TABLE {name}.excluded AS SELECT DISTINCT department, lat, lon FROM ({text})", params)
     for table in ("predictions", "prediction_cells", "prediction_locations"):
         con.execute(f"CREATE VIEW {name}.{table} AS SELECT p.* FROM main.{table} p "
                     f"ANTI JOIN {name}.excluded x ON {_same_location('p', 'x')}")
@@ -113,8 +113,3 @@ def honour(con, reasons):
 def cursor(con, reasons):
     """A new cursor of `con`'s database honouring `reasons` (the caller closes it)."""
     return honour(con.cursor(), reasons)
-
-
-def honoured(con, f: Filters):
-    """`con` honouring the filters' exclusions."""
-    return honour(con, f.exclude)

@@ -103,7 +103,7 @@ def cmd_disparities(args) -> int:
     write_frame(disparity_table(excluding(con, args), filters_for(args)), args.out)
     if args.exclude:
         from lib.analysis.compare import finding_survival
-        for words in finding_survival(con, filters_for(args), args.exclude)["words"]:
+        for words in finding_survival(con, filters_for(args), args.exclude).summary["words"]:
             print(words, file=sys.stderr)
     return 0
 

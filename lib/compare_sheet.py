@@ -33,7 +33,7 @@ def comparison_html(con, a: Filters, b: Filters, names: dict[str, str], is_demo:
         without = ("<h2>Selection A with and without the left-out predictions</h2>"
                    + _rows(effects.rename(columns={"label": "Figure", "exclusion": "Without", "words": "Change"}),
                            ["Figure", "Without", "Change"])
-                   + "<ul>" + "".join(f"<li>{_e(w)}</li>" for w in survival["words"]) + "</ul>")
+                   + "<ul>" + "".join(f"<li>{_e(w)}</li>" for w in survival.summary["words"]) + "</ul>")
     left_out = ("<p>Both leave out " + _e(" and ".join(EXCLUSIONS[e] for e in a.exclude)) + ".</p>") \
         if a.exclude else ""
     banner = "<p class='demo'><strong>Synthetic demo data, not real.</strong></p>" if is_demo else ""

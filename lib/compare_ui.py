@@ -118,7 +118,7 @@ def _effects(_con, key: str, f: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Ranking again without the left-out predictions…", max_entries=16)
-def _survival(_con, key: str, f: Filters) -> pd.DataFrame:
+def _survival(_con, key: str, f: Filters) -> compare.Survival:
     return compare.finding_survival(_con, f, f.exclude)
 
 
@@ -258,11 +258,21 @@ def disparities_section(ctx) -> None:
     if ctx.filters.exclude:
         st.subheader("Does the finding survive the exclusions?")
         survival = _survival(ctx.con, key, ctx.filters)
-        held = survival[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
+        summary = survival.summary
+        held = summary[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
         verdict = "holds for every group" if held.all() else \
             f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
         st.markdown(f"Averaged over departments, the finding (the sign of each correlation, the most- against "
                     f"the least-targeted share) **{verdict}**.")
-        for words in survival["words"]:
+        for words in summary["words"]:
             st.markdown(f"- {words}")
-        ui.download(survival, "finding-survival", "Download with and without")
+        ui.download(summary, "finding-survival", "Download with and without")
+        with st.expander("Each department's correlations and shares, with and without",
+                         icon=":material/table:"):
+            ui.table(survival.departments, ctx.names, column_config={
+                "sign_kept": st.column_config.CheckboxColumn("Sign kept"),
+                **{c: st.column_config.NumberColumn(ui.column_label(c), format="%.2f")
+                   for c in ("spearman_with", "spearman_without")},
+                **{c: st.column_config.NumberColumn(ui.column_label(c), format="percent")
+                   for c in survival.departments.columns if c.startswith("share_")}})
+            ui.download(survival.departments, "finding-survival-departments", "Download each department")

@@ -8,7 +8,7 @@ connection answers "with" and "without" side by side.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Mapping
 from urllib.parse import parse_qs
 
@@ -241,21 +241,41 @@ def _percent_change(before: float, after: float) -> str:
     return f"{change:+.1%}" if abs(change) >= 0.001 else f"{change:+.2%}"
 
 
-def finding_survival(con, f: Filters, reasons) -> pd.DataFrame:
-    """Whether the Disparities finding holds without each reason's predictions, per group: the FINDING_COLUMNS
-    with (_with) and without (_without), and
-      correlation_holds: the median correlation keeps its sign (and the count of positive ones its majority),
-      gap_holds: the most-targeted share stays above (or below) the least-targeted one,
-      sign_flips: departments whose correlation changes sign, words."""
+@dataclass(frozen=True)
+class Survival:
+    """What the Disparities finding becomes without each exclusion's predictions (finding_survival)."""
+    summary: pd.DataFrame  # one row per exclusion and group
+    departments: pd.DataFrame  # one row per exclusion, department and group
+
+
+DEPARTMENT_COLUMNS = ["exclusion", "reasons", "department", "group", "spearman_with", "spearman_without",
+                      "sign_kept", "share_most_targeted_with", "share_most_targeted_without",
+                      "share_least_targeted_with", "share_least_targeted_without"]
+
+
+def finding_survival(con, f: Filters, reasons) -> Survival:
+    """Whether the Disparities finding holds without each reason's predictions (and all of them together).
+    summary, per group: the FINDING_COLUMNS with (_with) and without (_without), and
+      correlation_holds: the median correlation keeps its sign,
+      gap_holds: the mean most-targeted share stays above (or below) the mean least-targeted one,
+      sign_flips: departments whose correlation changes sign, words;
+    departments, per department and group: each correlation and window share with and without, sign_kept."""
     base = replace(f, exclude=())
     table_with = _on_cursor(con, (), lambda c: disparities.disparity_table(c, base))
+    table_with = table_with[table_with["group"].isin(disparities.GROUPS)]
     summary_with = _summary(table_with)
-    frames = []
+    summaries, departments = [], []
     for label, variant in _variants(reasons):
         table_without = _on_cursor(con, variant,
                                    lambda c: disparities.disparity_table(c, replace(f, exclude=variant)))
+        both = table_with.merge(table_without, on=["department", "group"], how="outer",
+                                suffixes=("_with", "_without"))
+        both["sign_kept"] = [_same_sign(a, b) for a, b in zip(both["spearman_with"], both["spearman_without"])]
+        both.insert(0, "exclusion", label)
+        both.insert(1, "reasons", ",".join(variant))
+        departments.append(both[DEPARTMENT_COLUMNS])
         out = summary_with.merge(_summary(table_without), on="group", how="outer", suffixes=("_with", "_without"))
-        flips = _sign_flips(table_with, table_without)
+        flips = both[both["sign_kept"].eq(False)].groupby("group").size()
         out["sign_flips"] = out["group"].map(flips).fillna(0).astype(int)
         out["correlation_holds"] = [_same_sign(r["median_spearman_with"], r["median_spearman_without"])
                                     for r in out.to_dict("records")]
@@ -265,8 +285,10 @@ def finding_survival(con, f: Filters, reasons) -> pd.DataFrame:
         out.insert(0, "exclusion", label)
         out.insert(1, "reasons", ",".join(variant))
         out["words"] = [_survival_words(r) for r in out.to_dict("records")]
-        frames.append(out)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        summaries.append(out)
+    if not summaries:
+        return Survival(pd.DataFrame(), pd.DataFrame(columns=DEPARTMENT_COLUMNS))
+    return Survival(pd.concat(summaries, ignore_index=True), pd.concat(departments, ignore_index=True))
 
 
 def _summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -274,13 +296,6 @@ def _summary(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     return disparities.across_departments(table)[FINDING_COLUMNS]
-
-
-def _sign_flips(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, int]:
-    both = before.merge(after, on=["department", "group"], suffixes=("_with", "_without"))
-    both = both.dropna(subset=["spearman_with", "spearman_without"])
-    flipped = (both["spearman_with"] > 0) != (both["spearman_without"] > 0)
-    return both[flipped].groupby("group").size().to_dict()
 
 
 def _same_sign(before, after) -> bool | None:

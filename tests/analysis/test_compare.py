@@ -145,7 +145,7 @@ def test_exclusion_effects_say_with_and_without(what_if):
 
 def test_finding_survival_reads_the_sign_of_each_correlation(what_if):
     survival = compare.finding_survival(what_if, Filters(departments=("alpha",)), ["artefacts"])
-    black = survival.set_index("group").loc["black"]
+    black = survival.summary.set_index("group").loc["black"]
     # alpha with all predictions ranks A1 (15) > A3 (6) > A2 (3) (A4 has nobody and does not enter), Black shares
     # 60%, 10%, 10%: ranks (3, 2, 1) against share ranks (3, 1.5, 1.5), rho = 1.5 / sqrt(2 × 1.5) = 0.866.
     # Without the station's and the jail's boxes A1 and A2 have none: A3 (6) > A2 (0, 200 people) > A1 (0, 100),
@@ -154,6 +154,11 @@ def test_finding_survival_reads_the_sign_of_each_correlation(what_if):
     assert black["median_spearman_without"] == pytest.approx(-1.5 / math.sqrt(3))
     assert not black["correlation_holds"] and black["sign_flips"] == 1
     assert "does not hold without artefact sites" in black["words"]
+    alpha = survival.departments.set_index(["department", "group"]).loc[("alpha", "black")]
+    assert alpha["spearman_with"] == pytest.approx(1.5 / math.sqrt(3)) and alpha["sign_kept"] == False  # noqa: E712
+    # The most-targeted window (w = 0: rank 4 alone) is A1 (60% Black) with all predictions, A3 (10%) without.
+    assert alpha["share_most_targeted_with"] == pytest.approx(0.6)
+    assert alpha["share_most_targeted_without"] == pytest.approx(0.1)
 
 
 def test_exclusions_travel_in_the_link():

@@ -72,6 +72,10 @@ def test_map_and_disparities_show_both_selections(tiny_dir):
     assert table.loc["Latino residents", "B: most- against least-targeted"].startswith("57% against")
     assert table.loc["Latino residents", "A: most- against least-targeted"].startswith("10% against")
     assert any("Does the finding survive" in h.value for h in at.subheader)
+    # The tiny data has no artefact site: every correlation keeps its sign.
+    per_department = next(d for d in at.dataframe if "sign_kept" in d.value.columns).value
+    assert len(per_department) == 5 and per_department["sign_kept"].isna().sum() + \
+        per_department["sign_kept"].eq(True).sum() == 5
 
 
 def test_an_unknown_value_for_b_is_named_and_dropped(tiny_dir):

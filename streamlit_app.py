@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import compare_ui, ui
+from lib.places import panel as sites_panel
 
 st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -33,7 +34,9 @@ if not dataset.usable:
     ui.problems_report(dataset)
     st.stop()
 
+sites_panel.seed_from_url()  # before the sidebar rewrites the URL from the filters
 filters = ui.sidebar_filters(options, str(dataset.store))
 filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store), navigation.url_path)
+sites_panel.keep_in_url()
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

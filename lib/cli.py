@@ -204,6 +204,69 @@ def cmd_datasheet(args) -> int:
     return 0
 
 
+def cmd_fetch_sites(args) -> int:
+    from lib.places.http import PlacesError
+    from lib.places.sitefile import fetch_sites
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    source_names = tuple(s.strip() for s in args.source.split(",") if s.strip())
+    try:
+        written = fetch_sites(Path(args.directory), kinds, source_names, tuple(args.department or ()),
+                              overpass=args.overpass_url, hud=args.hud_url, progress=_print_progress)
+    except PlacesError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(written.summary())
+    if len(written.added):
+        from lib.places.sources import SOURCE_LABELS
+        for (source, licence), n in written.added.groupby(["source", "licence"]).size().items():
+            print(f"  {n:,} from {SOURCE_LABELS.get(source, source)}, retrieved "
+                  f"{written.added.loc[written.added['source'] == source, 'retrieved'].min()}; {licence}")
+    print("Lists from OpenStreetMap and HUD can be incomplete: check them against local records.")
+    return 0
+
+
+def cmd_import_sites(args) -> int:
+    from lib.places.http import PlacesError
+    from lib.places.sitefile import import_sites
+    try:
+        written = import_sites(Path(args.directory), Path(args.file))
+    except PlacesError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for problem in written.problems:
+        print(f"{problem.severity.upper():8} {problem.message()}", file=sys.stderr)
+    print(written.summary())
+    return 1 if written.problems and written.added.empty else 0
+
+
+def cmd_sites(args) -> int:
+    dataset = open_dataset(args.directory)
+    con = dataset.connect()
+    from lib.analysis import sites
+    from lib.db import run
+    f = filters_for(args)
+    table = sites.site_table(con, f)
+    if args.json:
+        def records(frame):
+            return json.loads(frame.to_json(orient="records", date_format="iso"))
+        print_json({"sites": records(table), "by_kind": records(sites.kind_totals(con, f, table)),
+                    "public_housing": records(sites.housing_targeting(con, f, table)),
+                    "provenance": sites.provenance(table), "note": sites.INCOMPLETE})
+        return 0
+    if args.out:
+        write_frame(table, args.out)
+    if table.empty:
+        print(f"No sites listed in {args.directory}/sites.csv for this selection; add them with "
+              f"`python -m lib.cli fetch-sites {args.directory}` or `import-sites`.")
+        return 0
+    names = dict(run(con, "SELECT department, name FROM departments").itertuples(index=False))
+    print(sites.headline(table, names) + "\n")
+    shown = table.assign(share=table["share_of_department"].map(lambda v: f"{v:.2%}" if v == v else ""))
+    print(shown[["department", "kind", "site", "predictions", "share", "best_place_rank"]].to_string(index=False))
+    print("\nSites: " + " ".join(sites.provenance(table)) + "\n" + sites.INCOMPLETE)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -265,6 +328,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_datasheet)
+
+    p = sub.add_parser("fetch-sites", help="add police stations, jails, courts (OpenStreetMap) and public housing "
+                                           "(HUD) around each department to DIR/sites.csv")
+    p.add_argument("directory")
+    p.add_argument("--kinds", default="police_station,jail,court,public_housing",
+                   help="comma-separated: police_station, jail, court, public_housing (or police as a short name)")
+    p.add_argument("--source", default="osm,hud", help="comma-separated: osm, hud")
+    p.add_argument("--department", action="append", help="only this department (repeatable)")
+    p.add_argument("--overpass-url", help="Overpass API interpreter URL (default: PP_OVERPASS_URL or overpass-api.de)")
+    p.add_argument("--hud-url", help="HUD feature service query URL (default: PP_HUD_URL or HUD's service)")
+    p.set_defaults(func=cmd_fetch_sites)
+
+    p = sub.add_parser("import-sites", help="add a CSV or GeoJSON list of sites to DIR/sites.csv")
+    p.add_argument("directory")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_sites)
+
+    p = sub.add_parser("sites", help="predictions in the 600 ft box of every listed site, per department")
+    p.add_argument("directory")
+    p.add_argument("--department")
+    p.add_argument("--out", help="also write every site's figures to this CSV file")
+    p.add_argument("--json", action="store_true", help="print the sites, totals per kind, the public-housing "
+                                                       "measure and the sources as JSON")
+    p.set_defaults(func=cmd_sites)
     return parser
 
 

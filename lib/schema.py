@@ -241,6 +241,14 @@ FILES: tuple[FileSpec, ...] = (
             LAT, LON,
             Column("department", "text", "Department whose area the site is in", aliases=("client", "agency")),
             ADDRESS,
+            Column("source", "text", "Where the site comes from: osm (OpenStreetMap), hud (HUD Public Housing "
+                   "Developments), census (an address geocoded by the Census Bureau), a file's name, or blank "
+                   "for a site entered by hand"),
+            Column("source_id", "text", "The site's id at its source (OSM element such as node/123, HUD "
+                   "development code); a fetch never adds a source and id already listed"),
+            Column("retrieved", "date", "Day the site was fetched from its source"),
+            Column("licence", "text", "Licence of the source's data (ODbL for OpenStreetMap; public domain "
+                   "for HUD and the Census Bureau)"),
         ),
         required=False,
     ),

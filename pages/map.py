@@ -3,6 +3,7 @@ import streamlit as st
 from lib import compare_ui, ui
 from lib.analysis import maps, overview
 from lib.charts import maps as charts
+from lib.places import panel as sites_panel
 
 ctx = ui.context()
 ui.page_intro("Map",
@@ -43,7 +44,7 @@ if view is None or (locations.empty and bg_frame.empty):
 
 compare_ui.map_section(ctx)
 
-sites = maps.sites(ctx.con, ctx.filters)
+sites = sites_panel.with_added_sites(maps.sites(ctx.con, ctx.filters), ctx.con, ctx.filters)
 has_reports = bool(ctx.dataset.has("crime_reports"))
 offered = [LOCATIONS, BLOCK_GROUPS] + ([REPORTED] if has_reports else []) + ([SITES] if len(sites) else [])
 

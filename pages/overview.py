@@ -2,6 +2,7 @@ import streamlit as st
 
 from lib import compare_ui, datasheet, ui
 from lib.analysis import exclusions, overview
+from lib.places import panel as sites_panel
 
 ctx = ui.context()
 KEY = str(ctx.dataset.store)
@@ -111,13 +112,14 @@ sheet_department = sheet_choices[0] if len(sheet_choices) == 1 else st.selectbox
     "Department for the datasheet", sheet_choices, key="sheet_department", format_func=lambda d: ctx.names.get(d, d))
 sheet_filters = datasheet.for_department(ctx.filters, sheet_department)
 sheet_dataset, sheet_con = ctx.dataset, ctx.con
+sheet_sites = sites_panel.added_frame()
 
 
 def _datasheet() -> bytes:
     # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
     cursor = exclusions.cursor(sheet_con, sheet_filters.exclude)
     try:
-        return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters).encode()
+        return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters, added=sheet_sites).encode()
     finally:
         cursor.close()
 

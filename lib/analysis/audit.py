@@ -32,6 +32,8 @@ ADDRESS_PATTERN = r"\b(" + "|".join(ARTEFACT_WORDS) + r")\b"
 COURT_STREET = r"\bCOURT\s+(PL|PLACE|ST|STREET|AVE?|AVENUE|RD|ROAD|DR|DRIVE|LN|LANE|TER|WAY|SQ|CIR)\b"
 ADDRESS_PARAMS = {"pattern": ADDRESS_PATTERN, "court_street": COURT_STREET}
 SITE_COLUMNS = ["name", "kind", "lat", "lon", "department", "address", "geoid", "source"]
+# Where each site of sites.csv came from (lib/analysis/sites.py labels results with them); added sites have none.
+PROVENANCE_COLUMNS = ["origin", "source_id", "retrieved", "licence"]
 
 STATUS_LABELS = {
     "inside": "Inside the analysed block groups",
@@ -253,10 +255,12 @@ def sites(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     where, params = f.where("p", dated=False, typed=False)
-    own = run(con, f"SELECT name, kind, lat, lon, department, address, geoid, 'data' AS source FROM sites p "
+    own = run(con, f"SELECT name, kind, lat, lon, department, address, geoid, 'data' AS source, "
+                   f"source AS origin, source_id, retrieved, licence FROM sites p "
                    f"WHERE {where} AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY department, kind, name", params)
+    columns = SITE_COLUMNS + PROVENANCE_COLUMNS
     if added is None or added.empty:
-        return own[SITE_COLUMNS]
+        return own[columns]
     extra = added[["name", "kind", "lat", "lon"]].copy()
     extra["lat"], extra["lon"] = extra["lat"].astype(float), extra["lon"].astype(float)
     shapes = block_group_shapes(con)
@@ -265,10 +269,11 @@ def _sites(con, f: Filters, added: pd.DataFrame | None) -> pd.DataFrame:
     extra["department"] = np.append(shapes["department"].to_numpy(dtype=object), None)[at]
     extra["address"] = None
     extra["source"] = "added"
+    extra = extra.reindex(columns=columns)
     if f.departments:
         extra = extra[extra["department"].isin(f.departments) | extra["department"].isna()]
-    frames = [frame for frame in (own[SITE_COLUMNS], extra[SITE_COLUMNS]) if not frame.empty]
-    return pd.concat(frames, ignore_index=True) if frames else own[SITE_COLUMNS]
+    frames = [frame for frame in (own[columns], extra) if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else own[columns]
 
 
 def _site_params(f: Filters, site_frame: pd.DataFrame) -> tuple[dict, dict]:

@@ -76,6 +76,23 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_reproduce(args) -> int:
+    from lib.analysis import reproduce
+    published = Path(args.published) if args.published else reproduce.find_published(args.directory)
+    if published is None or not (published / reproduce.BIAS / "published").is_dir():
+        print(f"The Markup's published tables were not found: expected {reproduce.BIAS}/published in "
+              f"{args.published or 'the folder named by $' + reproduce.ENV + ' or by imported_from in source.json'}. "
+              "Give it with --published.", file=sys.stderr)
+        return 1
+    dataset = open_dataset(args.directory)
+    with dataset.connect() as con:
+        table = reproduce.reproduction(con, published, args.counts)
+    print(reproduce.summary(table).to_string(index=False), file=sys.stderr)
+    print(json.dumps(reproduce.headline(table)), file=sys.stderr)
+    write_frame(table, args.out)
+    return 0
+
+
 def write_frame(frame, out: str | None) -> None:
     """A result table as CSV, to a file or to standard output."""
     from lib.export import csv_bytes
@@ -322,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--html", metavar="FILE", help="also write the comparison as a self-contained HTML sheet")
     p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("reproduce", help="every figure in The Markup's published tables beside the app's")
+    p.add_argument("directory", help="the app's data directory (imported from The Markup's files)")
+    p.add_argument("--published", help="the folder holding markup-prediction-bias/ and markup-plainfield/ "
+                                       "(default: $PP_MARKUP_PUBLISHED, else where the data was imported from)")
+    p.add_argument("--counts", choices=["all_time", "geojson"], default="all_time",
+                   help="the prediction counts to rank block groups on")
+    p.add_argument("--out", help="CSV file to write (default: standard output)")
+    p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("datasheet", help="a self-contained HTML datasheet for one department")
     p.add_argument("directory")

@@ -258,8 +258,12 @@ def _accuracy(con, department: str, f: Filters, name: str, chart: _Charts) -> st
         headline = (f"<p class='reading'><strong data-figure='predictions_matched'>{s['predictions_matched']:,}"
                     f"</strong> of <strong data-figure='predictions_total'>{s['predictions_total']:,}</strong> "
                     f"predictions (<strong data-figure='success_rate'>{percent(s['success_rate'], 2)}</strong>) "
-                    f"came true: from {_day(start)} to {_day(end)}, a crime of the predicted type was reported "
-                    f"inside the box during the shift (95% interval {percent(lo, 2)} to {percent(hi, 2)}).</p>")
+                    + (f"came true: from {_day(start)} to {_day(end)}, a crime of the predicted type was reported "
+                       f"inside the box during the shift" if s["types_exact"] else
+                       f"matched a reported crime: from {_day(start)} to {_day(end)}, a crime whose type was "
+                       "predicted there was reported inside the box during the shift (The Markup's count; some of "
+                       "those predictions were of another type than the crime)")
+                    + f" (95% interval {percent(lo, 2)} to {percent(hi, 2)}).</p>")
     else:
         headline = ("<p>The crime reports carry no match with the predictions and the predictions have no dates "
                     "to match them with, or prediction totals are only published for the whole window: no success "

@@ -230,9 +230,14 @@ class Filters:
                 f = replace(f, min_share=value, share_group=group[0] if group else "black")
             except ValueError:
                 notices.append(f"Ignored min_share={share!r} in the link: expected a percentage from 0 to 100.")
+        undated = [f"{key}={_first(params, key)!r}" for key in ("start", "end")
+                   if _first(params, key) is not None and options.first_date is None]
+        if undated:
+            notices.append(f"Ignored {' and '.join(undated)} in the link: the predictions in this data have no "
+                           "dates, so there is no date filter.")
         for key in ("start", "end"):
             raw = _first(params, key)
-            if raw is None:
+            if raw is None or undated:
                 continue
             try:
                 day = date.fromisoformat(raw)

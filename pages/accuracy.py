@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import ui
 from lib.analysis import accuracy as acc
+from lib.analysis import reproduce as rp
 from lib.charts import accuracy as charts
 
 ctx = ui.context()
@@ -98,12 +99,32 @@ if ctx.filters.selects_block_groups or ctx.filters.incident_types:
 # -- the headline -------------------------------------------------------------------------------
 if s["success_rate"] is not None:
     lo, hi = s["success_rate_ci95"]
-    st.markdown(f"### {s['predictions_matched']:,} of {s['predictions_total']:,} predictions "
-                f"({s['success_rate']:.2%}) came true")
-    st.markdown(f"In {name}, from {start:%b %-d, %Y} to {end:%b %-d, %Y}, a crime of the predicted type was "
-                f"reported inside the box during the shift for {s['success_rate']:.2%} of predictions "
-                f"(95% interval {lo:.2%} to {hi:.2%}). For the other {1 - s['success_rate']:.2%}, no such crime "
-                "was reported there.")
+    if s["types_exact"]:
+        st.markdown(f"### {s['predictions_matched']:,} of {s['predictions_total']:,} predictions "
+                    f"({s['success_rate']:.2%}) came true")
+        st.markdown(f"In {name}, from {start:%b %-d, %Y} to {end:%b %-d, %Y}, a crime of the predicted type was "
+                    f"reported inside the box during the shift for {s['success_rate']:.2%} of predictions "
+                    f"(95% interval {lo:.2%} to {hi:.2%}). For the other {1 - s['success_rate']:.2%}, no such "
+                    "crime was reported there.")
+    else:
+        st.markdown(f"### {s['predictions_matched']:,} of {s['predictions_total']:,} predictions "
+                    f"({s['success_rate']:.2%}) matched a reported crime")
+        st.markdown(f"In {name}, from {start:%b %-d, %Y} to {end:%b %-d, %Y}, {s['predictions_matched']:,} "
+                    f"predictions had inside their box, during their shift, one of the "
+                    f"{s['reports_correct_type']:,} reported crimes whose type was predicted there — in The "
+                    f"Markup's words, predictions that “correctly matched with {s['reports_correct_type']:,} "
+                    f"reported crimes in type”. Some of those predictions were of another type than the crime "
+                    f"(a Gun Crimes box beside a Robbery one): the published reports list the types of the boxes "
+                    f"together, not one by one. That is {s['success_rate']:.2%} of all "
+                    f"{s['predictions_total']:,} predictions in the window (95% interval {lo:.2%} to {hi:.2%}).")
+    markup = rp.markup_denominator(s)
+    if markup:
+        st.markdown(f"**Two denominators.** The Markup divided by **{markup['predictions_total']:,}** "
+                    f"({markup['predictions_matched']} ÷ {markup['predictions_total']:,} = "
+                    f"{markup['success_rate']:.3%}), leaving out the {markup['left_out']} predictions during which "
+                    f"a patrol was logged in the box; the figure above divides by all "
+                    f"**{s['predictions_total']:,}** ({s['success_rate']:.3%}). The published predictions carry "
+                    "no dates, so the app cannot tell which 129 had a patrol and shows their count as published.")
 elif s["match_method"] is None:
     st.warning("These crime reports carry no match with the predictions, and the predictions have no dates and "
                "shifts to match them with, so the share of predictions that came true cannot be measured. The "
@@ -144,12 +165,19 @@ if s["success_rate"] is not None and s["by_type"]:
                 "quoted is the one on the right: the share of reported crimes that fell inside a box predicting "
                 "their type. The left shows what the predictions themselves achieved. Whiskers are 95% intervals.")
     st.plotly_chart(ui.figure(charts.success_rates, s["by_type"], s), width="stretch")
+    if not s["types_exact"]:
+        st.caption("Per type, the dots count at most the type's predictions that came true: where a report's "
+                   "boxes were of several types, the published data does not say how many were of each, so one "
+                   "prediction per other type is set aside (the table gives the least it can be too). The "
+                   "“All types” row counts every prediction in those boxes, as The Markup's 64 does.")
     rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
         "</b>", ""))
     with st.expander("The numbers behind the chart"):
         st.dataframe(rows, hide_index=True, column_config={
             "label": "Type", "success_rate": st.column_config.NumberColumn("Came true", format="percent"),
-            "success_rate_ci95": "95% interval", "predictions_matched": "Predictions that came true",
+            "success_rate_ci95": "95% interval",
+            "predictions_matched": "Predictions that came true" + ("" if s["types_exact"] else " (at most)"),
+            "predictions_matched_at_least": None if s["types_exact"] else "(at least)",
             "predictions_total": "Predictions",
             "share_of_reports_predicted": st.column_config.NumberColumn("Reports inside a box of their type",
                                                                         format="percent"),
@@ -244,7 +272,11 @@ ui.page_notes([
     "prediction's latitude); shifts start at 06:15, 09:15, 16:45 and 19:45 and last 11 h 15 min, some past "
     "midnight. Success rate = predictions whose box and shift held a report of their type ÷ all predictions in "
     "the window; the interval is the 95% credible interval of a binomial rate with a flat prior, "
-    "Beta(k+1, n−k+1). With a published match (Plainfield), The Markup counts every prediction in the box of a "
-    "correctly predicted report; per type, each such report counts toward its own type. With "
-    "dated predictions, each prediction that came true counts once.",
+    "Beta(k+1, n−k+1). With a published match (Plainfield), the headline counts, as The Markup did, every "
+    "prediction whose box held a report of a type predicted there. Per type, only predictions of that type "
+    "count: a report carries how many boxes held it and the union of their types, so where other types are "
+    "listed the app gives at most (its count less one prediction per other type) and at least (one) — The "
+    "Markup, with each prediction's type, counted 32 of 5,766 for robbery and aggravated assault and 11 of "
+    "10,178 for burglary. With dated predictions, each prediction that came true counts once and only for its "
+    "own type.",
 ])

@@ -1,13 +1,14 @@
 import streamlit as st
 
-from lib import methods, schema, ui
+from lib import methods, reproduce_section, schema, ui
 from lib.data import load, upload
 
 ctx = ui.context()
 ui.page_intro("Data & methods", "Where the data comes from, what every column means, and how each page "
               "reaches its numbers.")
 st.markdown("[The data in use](#the-data-in-use) · [Bring your own data](#bring-your-own-data) · "
-            "[How each page works](#how-each-page-works) · [Limitations](#limitations) · "
+            "[How each page works](#how-each-page-works) · "
+            "[Reproducing The Markup's figures](#reproducing-the-markup-s-figures) · [Limitations](#limitations) · "
             "[Data dictionary](#data-dictionary)")
 
 # -- the data in use -------------------------------------------------------------------------
@@ -17,7 +18,7 @@ if dataset.is_demo:
     st.warning("**Synthetic demo data.** Fictional departments with planted artefacts, for trying the app; no "
                "number here describes a real place.", icon=":material/science:")
 st.markdown("\n".join(f"- **{label}:** " + (f"`{value}`" if label in methods.PATH_LABELS else value)
-                      for label, value in methods.provenance(dataset)))
+                      for label, value in methods.provenance(dataset, dated=ctx.options.first_date is not None)))
 sources = methods.sources_frame(dataset.source)
 if not sources.empty:
     st.markdown("**Published sources, at the commits imported**")
@@ -105,6 +106,8 @@ for method in methods.METHODS:
     with st.expander(f"**{method.page}** — {method.question}"):
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(method.steps, 1)))
         st.markdown("**Limits:** " + " ".join(method.limits))
+
+reproduce_section.render(ctx)
 
 st.header("Limitations")
 for title, text in methods.LIMITATIONS:

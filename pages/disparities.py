@@ -2,9 +2,10 @@ import math
 
 import streamlit as st
 
-from lib import compare_ui, ui
+from lib import compare_ui, methods, ui
 from lib.analysis import disparities as dsp
 from lib.analysis import overview
+from lib.analysis import reproduce as rp
 from lib.charts import disparities as charts
 
 ALL = "__all__"
@@ -66,6 +67,8 @@ if ranked.empty:
     ui.empty_state(overview.narrowing(ctx.con, f, ctx.names))
     st.stop()
 
+st.markdown(methods.disparity_counts_note(ctx.dataset.source.get("kind"), int(ranked["predictions"].sum())))
+
 specs, table = _table(ctx.con, key, analysed)
 departments = list(dict.fromkeys(table["department"]))
 name = ctx.names.get
@@ -125,11 +128,29 @@ left.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key
 right.caption("Household income: share of households")
 right.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
 ui.download(shown, "disparities-composition", "Download the numbers")
+published = rp.find_published(ctx.dataset.data_dir) if chosen == rp.PLAINFIELD else None
+bounds = rp.plainfield_bounds(published) if published else None
+if bounds is not None:
+    st.markdown("**With The Markup's bounds.** For its window means The Markup took the smallest of the estimate, "
+                "lower and upper bound; Plainfield's lower bounds are published (not its upper bounds, nor a "
+                "Latino lower bound), so here is each share both ways and the smaller, as they would have used it.")
+    st.dataframe(rp.bounded_window_shares(rows, bounds).assign(
+        group=lambda t: t["group"].map(dsp.group_label), window=lambda t: t["window"].map(dsp.WINDOW_LABELS)),
+        hide_index=True, column_config={
+            "group": "Group", "window": "Window",
+            "estimate": st.column_config.NumberColumn("Estimate", format="percent"),
+            "lower": st.column_config.NumberColumn("Lower bound", format="percent"),
+            "share": st.column_config.NumberColumn("The Markup's (smaller)", format="percent")})
 
 # -- deciles -------------------------------------------------------------------------------------
 st.subheader("Tenth by tenth, from the fewest to the most predictions")
 st.markdown(dsp.decile_reading(deciles, place))
 st.plotly_chart(ui.figure(charts.deciles_line, deciles), width="stretch", key="chart_deciles")
+st.caption("The tenths are The Markup's buckets: block groups strictly between two of the 10th, 20th … 90th "
+           "percentiles of the prediction counts. Block groups whose count equals a cut — often the many with no "
+           "predictions — fall in no bucket, so some buckets are empty and have no point. Averaged over departments, "
+           "a bucket's share is the mean over the departments with block groups in it; The Markup's published "
+           "means count an empty bucket as 0% (Data & methods compares both).")
 ui.download(deciles, "disparities-deciles", "Download the numbers")
 
 # -- scatter -------------------------------------------------------------------------------------
@@ -150,7 +171,9 @@ st.caption("One point per block group with residents, sized by residents and col
 ui.download(points, "disparities-block-groups", "Download the numbers")
 
 # -- exposure ------------------------------------------------------------------------------------
-st.subheader("Exposure: predictions per resident where each group lives")
+st.subheader("Beyond The Markup's method: exposure")
+st.caption("A figure of this app's own, not in The Markup's analysis: predictions per resident where each group "
+           "lives.")
 exposure = shown[shown["group"].isin(dsp.GROUPS)][["department", "group", "exposure_ratio"]]
 st.markdown(dsp.exposure_reading(exposure, place))
 st.plotly_chart(ui.figure(charts.exposure_dots, exposure, ctx.names), width="stretch", key="chart_exposure")
@@ -212,14 +235,16 @@ st.subheader("What to keep in mind")
 st.markdown(
     "- **Census numbers are estimates.** Residents and households come from the American Community Survey, "
     "whose block-group figures carry wide margins of error; small differences between windows may not be real.\n"
-    "- **This uses point estimates.** The Markup also repeated each comparison with the lower and upper bounds of "
-    "the margins and published the most conservative result; the files here give only the estimates, so these "
-    "shares can differ a little from the published ones.\n"
+    "- **This uses point estimates.** For its window means The Markup took, per department, the smallest of the "
+    "estimate, lower and upper bound; the bounds are not published (except Plainfield's lower bounds), so on the "
+    "real data the averaged shares here run 3 to 11 points above the published ones. Data & methods compares "
+    "them figure by figure.\n"
     "- **Block groups straddle boundaries.** A block group partly outside a department's area counts all its "
     "residents, and predictions outside every block group are left out of the ranking.\n"
     "- **The windows are small.** 5% of a department with 20 block groups is one block group (two ranks); in "
     "small departments one place can move a share a lot.\n"
-    "- **Ties** in prediction counts are broken by population (largest first), then by GEOID.")
+    "- **Ties** in prediction counts keep GEOID order: The Markup's R code sorts by a constant as its second key, "
+    "so ties stay in the order of the census input.")
 
 ui.page_notes([
     "Method: The Markup, 'How We Determined Crime Prediction Software Disproportionately Targeted Low-Income, "

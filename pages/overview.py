@@ -28,8 +28,14 @@ if ctx.dataset.is_demo:
 else:
     repos = ", ".join(f"{s.get('repository')} @ {str(s.get('commit'))[:10]}" for s in source.get("sources", []))
     span = " to ".join(str(d) for d in source.get("date_range", []) if d)
-    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. Predictions {span}. "
+    period = (f"Predictions {span}" if ctx.options.first_date else
+              f"Prediction period {span}; the predictions themselves are undated, so every figure covers all "
+              "dates")
+    st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. {period}. "
                f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
+    if source.get("kind") == "real":
+        st.caption("The files hold 6,280,691 predictions over all dates; The Markup's “5.9 million” (5,970,024) "
+                   "counts those inside each department's analysis window (Data & methods compares the two).")
 
 h, table, findings = _figures(ctx.con, KEY, ctx.filters)
 if not h["predictions"] and not h["block_groups"]:
@@ -37,7 +43,11 @@ if not h["predictions"] and not h["block_groups"]:
     st.stop()
 
 c = st.columns(5)
-c[0].metric("Departments", f"{h['departments']:,}")
+unused = h["departments_listed"] - h["departments"]
+c[0].metric("Departments", f"{h['departments']:,}", f"+{unused:,} with none" if unused else None,
+            delta_color="off", delta_arrow="off",
+            help="Departments with predictions in this selection; those listed without any (Indianapolis in "
+                 "The Markup's files) are left out of every count and share.")
 c[1].metric("Predictions", f"{h['predictions']:,}")
 c[2].metric("Prediction locations", f"{h['locations']:,}")
 c[3].metric("Block groups", f"{h['block_groups']:,}")
@@ -56,6 +66,9 @@ if h["share_predictions_low_income_majority"] is not None:
                 delta_color="off", delta_arrow="off")
 
 left_out = h["predictions_in_data"] - h["predictions"]
+st.caption("Residents, households and block groups count only departments with predictions here, and a block group "
+           "listed under two departments once, so a department that never used the software does not dilute the "
+           "shares.")
 st.caption(
     f"These filters show {h['predictions']:,} of {h['predictions_in_data']:,} predictions in the data"
     + (f"; {left_out:,} are left out" if left_out else "")

@@ -2,11 +2,11 @@
 
 The Markup's 2021 method, step by step (each step one function, testable on a hand-made frame):
 1. every block group of a department with its prediction count (0 when none)   -> block_group_frame
-2. ordered by predictions, then residents, highest first; ranks n (most) … 1  -> rank_block_groups
+2. ordered by predictions, highest first, ties in GEOID order; ranks n … 1   -> rank_block_groups
 3. the most-targeted, median and least-targeted windows of w = round(5% of n)  -> window_bounds, label_windows
 4. each group's share of residents (or households) in each window and overall -> window_composition
 5. Spearman correlation of rank and share over block groups with residents    -> spearman_by_department
-6. the same composition for each tenth of the ranking                          -> decile_composition
+6. the same composition in ten buckets cut at the prediction-count deciles     -> decile, decile_composition
 Beyond the method: exposure ratios, summaries across departments, one-sentence readings.
 """
 from __future__ import annotations
@@ -106,24 +106,42 @@ def window_bounds(n: int, at_minimum: int) -> dict[str, tuple[int, int]]:
 
 
 def rank_block_groups(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rank n (most predictions) … 1 per department; ties go to the larger population, then (to be
-    reproducible) to the lower GEOID."""
-    ordered = frame.sort_values(["department", "predictions", "total", "geoid"],
-                                ascending=[True, False, False, True], kind="mergesort").reset_index(drop=True)
+    """Rank n (most predictions) … 1 per department; ties keep GEOID order.
+
+    The Markup sorts `arrange(desc(pred_count), desc(glue("total_{demo_type}_est")))`
+    (R/preprocessing/rank-and-label.R in the-markup/investigation-prediction-bias): the second key is a
+    constant string, not a column, so ties keep the order of the census input, which is GEOID order as far as
+    their code shows. Breaking ties by population instead moved 7 of 152 race correlations past 0.05."""
+    ordered = frame.sort_values(["department", "predictions", "geoid"],
+                                ascending=[True, False, True], kind="mergesort").reset_index(drop=True)
     by_department = ordered.groupby("department", sort=False)
     ordered["n"] = by_department["geoid"].transform("size").astype("int64")
     ordered["rank"] = ordered["n"] - by_department.cumcount()
     return ordered
 
 
-def decile(rank: pd.Series, n: pd.Series) -> pd.Series:
-    """1 (the tenth with the fewest predictions) … 10 (the tenth with the most)."""
-    return np.ceil(10 * rank / n).astype("int64")
+def decile(predictions: pd.Series, departments: pd.Series) -> pd.Series:
+    """1 (fewest predictions) … 10 (most), or <NA>, per department, as The Markup bucketed block groups
+    (R/preprocessing/rank-and-label.R): cut at the 10th, 20th … 90th percentiles of the prediction counts (R's
+    default quantile, numpy's linear), strictly between two cuts (the first: below the 10th; the last: above
+    the 90th up to the maximum). A count equal to a cut is in no bucket, so where many block groups share a
+    count (often 0) some buckets are empty and those block groups belong to none."""
+    buckets = pd.Series(0, index=predictions.index, dtype="int64")
+    for _, counts in predictions.groupby(departments, sort=False):
+        values = counts.to_numpy(dtype="float64")
+        cuts = np.quantile(values, np.linspace(0, 1, 11))
+        bucket = np.where(values < cuts[1], 1, 0)
+        for k in range(1, 9):
+            bucket[(values > cuts[k]) & (values < cuts[k + 1])] = k + 1
+        bucket[values > cuts[9]] = 10
+        buckets.loc[counts.index] = bucket
+    return buckets.where(buckets > 0).astype("Int64")
 
 
 def label_windows(ranked: pd.DataFrame) -> pd.DataFrame:
     """Adds window_size, in_most / in_median / in_least, window (the first of most, median, least that
-    holds the block group; windows overlap only in departments of a handful of block groups) and decile."""
+    holds the block group; windows overlap only in departments of a handful of block groups) and decile
+    (<NA> for a block group in none of The Markup's buckets)."""
     out = ranked.copy()
     minimum = out.groupby("department")["predictions"].transform("min")
     at_minimum = (out["predictions"] == minimum).groupby(out["department"]).transform("sum")
@@ -137,7 +155,7 @@ def label_windows(ranked: pd.DataFrame) -> pd.DataFrame:
         "most" if most else "median" if median else "least" if least else None
         for most, median, least in zip(out["in_most"], out["in_median"], out["in_least"])], index=out.index,
         dtype="object")
-    out["decile"] = decile(out["rank"], out["n"])
+    out["decile"] = decile(out["predictions"], out["department"])
     return out
 
 
@@ -218,13 +236,16 @@ def spearman_by_department(ranked: pd.DataFrame,
 # -- step 6: deciles ----------------------------------------------------------------------------
 
 def decile_composition(ranked: pd.DataFrame, specs: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
-    """department, decile, group, share, block_groups: the composition of each tenth of the ranking."""
+    """department, decile, group, share, block_groups: the composition of each of The Markup's ten buckets,
+    all ten per department (an empty bucket has no block groups and a NaN share)."""
     specs = specs or GROUPS
     rows = []
-    for (department, tenth), part in ranked.groupby(["department", "decile"], sort=True):
-        for group, (num, den) in specs.items():
-            rows.append({"department": department, "decile": int(tenth), "group": group,
-                         "share": share(part, num, den), "block_groups": len(part)})
+    for department, dept in ranked.groupby("department", sort=True):
+        for tenth in range(1, 11):
+            part = dept[dept["decile"] == tenth]
+            for group, (num, den) in specs.items():
+                rows.append({"department": department, "decile": tenth, "group": group,
+                             "share": share(part, num, den), "block_groups": len(part)})
     return pd.DataFrame(rows, columns=["department", "decile", "group", "share", "block_groups"])
 
 

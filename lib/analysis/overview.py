@@ -11,7 +11,9 @@ from lib.filters import Filters
 
 
 def headline(con, f: Filters) -> dict:
-    """Counts and shares for the current selection (one dict of plain numbers)."""
+    """Counts and shares for the current selection (one dict of plain numbers). Departments, block groups,
+    residents and households cover only departments with predictions in the selection (`departments_listed`
+    counts all), each GEOID once across departments (lib/sql/overview_headline.sql)."""
     fragments, params = f.fragments()
     row = query(con, "overview_headline", params, **fragments,
                 locations=maps.locations_sql(f, fragments)).iloc[0]
@@ -38,13 +40,13 @@ def findings(con, f: Filters, h: dict | None = None, table: pd.DataFrame | None 
     if h["share_predictions_black_latino_majority"] is not None and h["share_residents_black_latino_majority"]:
         p, r = h["share_predictions_black_latino_majority"], h["share_residents_black_latino_majority"]
         out.append(Finding(
-            f"Block groups where most residents are Black or Latino received {p:.0%} of predictions "
-            f"while holding {r:.0%} of residents — {p / r:.1f}× their share.", f"{p:.0%} vs {r:.0%}"))
+            f"Block groups where most residents are Black or Latino received {p:.1%} of predictions "
+            f"while holding {r:.1%} of residents — {_against_share(p, r)}.", f"{p:.0%} vs {r:.0%}"))
     if h["share_predictions_low_income_majority"] is not None and h["share_households_low_income_majority"]:
         p, r = h["share_predictions_low_income_majority"], h["share_households_low_income_majority"]
         out.append(Finding(
-            f"Block groups where most households are low-income received {p:.0%} of predictions "
-            f"while holding {r:.0%} of households.", f"{p:.0%} vs {r:.0%}"))
+            f"Block groups where most households are low-income received {p:.1%} of predictions "
+            f"while holding {r:.1%} of households — {_against_share(p, r)}.", f"{p:.0%} vs {r:.0%}"))
     within = table.dropna(subset=["share_predictions_black_latino_majority"])
     within = within[within["share_residents_black_latino_majority"] > 0]
     if len(within) > 1:
@@ -74,6 +76,12 @@ def findings(con, f: Filters, h: dict | None = None, table: pd.DataFrame | None 
             f"{h['predictions_outside_shown']:,} predictions ({share_text}) fell outside every analysed block group "
             "— see the Audit page for why.", f"{h['predictions_outside_shown']:,}"))
     return out[:5]
+
+
+def _against_share(predictions: float, people: float) -> str:
+    """'at parity with their share' within 5% either way, else 'N× their share'."""
+    ratio = predictions / people
+    return "at parity with their share" if abs(ratio - 1) < 0.05 else f"{ratio:.1f}× their share"
 
 
 def top_location(con, f: Filters) -> dict | None:

@@ -36,14 +36,16 @@ def funnel(steps: list[dict]) -> go.Figure:
 
 def rate_rows(by_type: list[dict], overall: dict) -> pd.DataFrame:
     """One row per type and one for all types: the success rate and the share of reports predicted,
-    each with its interval."""
-    rows = [{"label": type_label(t["type"]), **{k: t[k] for k in (
-        "success_rate", "success_rate_ci95", "predictions_matched", "predictions_total",
-        "share_of_reports_predicted", "share_of_reports_predicted_ci95", "reports_correct_type",
-        "reports_of_type")}} for t in by_type]
+    each with its interval; predictions_matched is at most, predictions_matched_at_least at least, the count of
+    the type's predictions that came true (equal unless a carried match mixes types in one box)."""
+    rows = [{"label": type_label(t["type"]), **{k: t.get(k) for k in (
+        "success_rate", "success_rate_ci95", "predictions_matched", "predictions_matched_at_least",
+        "predictions_total", "share_of_reports_predicted", "share_of_reports_predicted_ci95",
+        "reports_correct_type", "reports_of_type")}} for t in by_type]
     rows.append({"label": "<b>All types</b>", **{k: overall[k] for k in (
         "success_rate", "success_rate_ci95", "predictions_matched", "predictions_total",
         "share_of_reports_predicted", "share_of_reports_predicted_ci95", "reports_correct_type")},
+        "predictions_matched_at_least": overall["predictions_matched"],
         "reports_of_type": overall["reports_predictable"]})
     return pd.DataFrame(rows)
 

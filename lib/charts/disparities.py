@@ -37,7 +37,7 @@ def deciles_line(deciles: pd.DataFrame) -> go.Figure:
     frame = deciles.dropna(subset=["share"]).assign(Group=lambda d: d["group"].map(group_label))
     fig = px.line(frame.sort_values("decile"), x="decile", y="share", color="Group", markers=True,
                   color_discrete_map=GROUP_COLOURS,
-                  labels={"decile": "Tenth of block groups, from fewest (1) to most (10) predictions",
+                  labels={"decile": "Prediction-count decile bucket, from fewest (1) to most (10) predictions",
                           "share": "Share of residents (households for income)"})
     fig.update_xaxes(dtick=1, range=[0.5, 10.5])
     fig.update_yaxes(tickformat=".0%")

@@ -43,9 +43,10 @@ def test_window_bounds_follow_the_method():
     assert d.window_bounds(35, 10)["least"] == (8, 10)
 
 
-def test_ties_go_to_the_larger_population_then_the_lower_geoid():
+def test_ties_keep_geoid_order_whatever_the_population():
+    # The Markup's second sort key is a constant string: ties keep the census order (GEOID), not population.
     ranked = d.rank_block_groups(frame([5, 5, 0, 0, 0], [100, 200, 50, 50, 300]))
-    assert ranked.set_index("geoid")["rank"].to_dict() == {"g02": 5, "g01": 4, "g05": 3, "g03": 2, "g04": 1}
+    assert ranked.set_index("geoid")["rank"].to_dict() == {"g01": 5, "g02": 4, "g03": 3, "g04": 2, "g05": 1}
     assert set(ranked["n"]) == {5}
 
 
@@ -59,12 +60,13 @@ def test_a_department_of_twelve_block_groups_with_many_at_the_minimum():
     assert out.loc["g01", "rank"] == 12 and out.loc["g02", "rank"] == 11
     # median: floor(12 / 2) = 6 ± floor(1 / 2) = 0 -> rank 6, the seventh-most predicted
     assert out.index[out["in_median"]].tolist() == ["g07"]
-    # zeros ranked by population: g10 (40) rank 4, g11 (30) 3, g12 (20) 2, g09 (10) 1
-    assert sorted(out.index[out["in_least"]]) == ["g10", "g11"]
-    assert out.loc["g09", "window"] is None
+    # zeros in GEOID order: g09 rank 4, g10 3, g11 2, g12 1
+    assert sorted(out.index[out["in_least"]]) == ["g09", "g10"]
+    assert out.loc["g12", "window"] is None
     assert out["window_size"].unique().tolist() == [1]
-    # deciles: ceil(10 × rank / 12)
-    assert out.loc["g01", "decile"] == 10 and out.loc["g09", "decile"] == 1 and out.loc["g07", "decile"] == 5
+    # buckets at the count deciles: cuts 0, 0, 0, 2.1, 7.4, 8.5, 9.6, 17, 28, 39, 50; the zeros equal the
+    # 10th and 20th percentiles and so fall in no bucket; 7 lies between the 30th (2.1) and 40th (7.4).
+    assert out["decile"].fillna(0).tolist() == [10, 10, 9, 8, 7, 6, 5, 4, 0, 0, 0, 0]
 
 
 def test_few_at_the_minimum_uses_the_bottom_ranks():
@@ -111,8 +113,9 @@ def test_block_group_ranks_interface_and_overlapping_windows(tiny_con):
         assert column in ranks.columns
     by = ranks.set_index("geoid")
     assert by.loc["010010000011", ["rank", "window", "decile"]].tolist() == [4, "most", 10]
-    assert by.loc["010010000012", ["rank", "window", "decile"]].tolist() == [2, "median", 5]
-    assert by.loc["010010000013", ["rank", "decile"]].tolist() == [3, 8] and by.loc["010010000013", "window"] is None
+    # alpha's counts 0, 3, 6, 15 cut at 0, 0.9, 1.8, 2.7, 3.6, 4.5, 5.4, 6.9, 9.6, 12.3, 15
+    assert by.loc["010010000012", ["rank", "window", "decile"]].tolist() == [2, "median", 4]
+    assert by.loc["010010000013", ["rank", "decile"]].tolist() == [3, 7] and by.loc["010010000013", "window"] is None
     assert by.loc["010010000014", ["predictions", "rank", "window"]].tolist() == [0, 1, "least"]
     # beta's B2 is both the median and the least-targeted block group; `window` names the first
     assert by.loc["060010000022", ["window", "in_median", "in_least"]].tolist() == ["median", True, True]
@@ -138,10 +141,11 @@ def test_decile_composition_and_means(tiny_con):
     ranked = d.ranked_block_groups(tiny_con, Filters())
     deciles = d.decile_composition(ranked)
     alpha = deciles[(deciles["department"] == "alpha") & (deciles["group"] == "black")].set_index("decile")
-    # ranks 1..4 of 4 fall in tenths ceil(10 × rank / 4) = 3, 5, 8, 10
-    assert alpha.index.tolist() == [3, 5, 8, 10]
-    assert alpha.loc[[5, 8, 10], "share"].tolist() == pytest.approx([0.1, 0.1, 0.6])
-    assert math.isnan(alpha.loc[3, "share"])  # A4, nobody
+    # counts 0, 3, 6, 15 fall in buckets 1, 4, 7, 10; the other six are empty
+    assert alpha.index.tolist() == list(range(1, 11))
+    assert alpha.loc[alpha["block_groups"] > 0].index.tolist() == [1, 4, 7, 10]
+    assert alpha.loc[[4, 7, 10], "share"].tolist() == pytest.approx([0.1, 0.1, 0.6])
+    assert math.isnan(alpha.loc[1, "share"])  # A4, nobody
     means = d.mean_deciles(deciles)
     # decile 10 holds A1 (Black 60%) in alpha and B1 (Black 10%) in beta
     assert means[(means["group"] == "black") & (means["decile"] == 10)]["share"].item() == pytest.approx(0.35)

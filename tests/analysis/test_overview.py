@@ -1,10 +1,13 @@
 """Overview figures: by hand on the tiny fixture, published counts on the real data."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lib.analysis import overview
 from lib.filters import Filters
+from tests.conftest import SHARED_DATA
 
 
 def test_headline_by_hand(tiny_con):
@@ -45,7 +48,7 @@ def test_department_summary_by_hand(tiny_con):
 
 def test_findings_are_computed_from_the_data(tiny_con):
     texts = [f.text for f in overview.findings(tiny_con, Filters())]
-    assert any("88%" in t and "62%" in t for t in texts)
+    assert any("87.9%" in t and "62.5%" in t and "1.4× their share" in t for t in texts)
     assert any("1 First St" in t and "15 predictions" in t for t in texts)
     beta_only = [f.text for f in overview.findings(tiny_con, Filters(departments=("beta",)))]
     assert beta_only != texts
@@ -61,6 +64,17 @@ def test_real_data_headline_matches_the_published_counts(real_con):
     h = overview.headline(real_con, Filters())
     assert h["predictions"] == 6_280_691
     assert h["locations"] == 103_648
-    assert h["block_groups"] == 6_060
+    # The Markup's 6,060 block groups less Indianapolis's 597 (no predictions), each GEOID once
+    geoids = set()
+    for path in (SHARED_DATA / "markup-prediction-bias" / "block_groups").glob("*.json"):
+        if not path.name.startswith("indianapolis"):
+            geoids |= {f["properties"]["id"] for f in json.loads(path.read_text())["features"]}
+    assert h["block_groups"] == len(geoids) < 6_060 - 597
+    assert (h["departments"], h["departments_listed"]) == (38, 39)
+    # 38% of predictions in majority Black or Latino block groups, where 38.1% of residents live: parity
+    assert round(h["share_residents_black_latino_majority"], 3) == 0.381
+    assert round(h["share_predictions_black_latino_majority"], 2) == 0.38
+    texts = [f.text for f in overview.findings(real_con, Filters(), h, overview.department_summary(real_con, Filters()))]
+    assert any("at parity with their share" in t and "Black or Latino" in t for t in texts)
     plainfield = overview.headline(real_con, Filters(departments=("plainfieldpdnj",)))
     assert plainfield["block_groups"] == 35

@@ -53,7 +53,7 @@ def test_real_department_without_reports_offers_plainfield(real_dir):
     button.click().run()
     assert_no_exception(at)
     assert at.multiselect(key="flt_departments").value == ["plainfieldpdnj"]
-    assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
+    assert any("64 of 23,760 predictions (0.27%) matched a reported crime" in md.value for md in at.markdown)
 
 
 def test_real_plainfield_published_figures(real_dir):
@@ -64,7 +64,13 @@ def test_real_plainfield_published_figures(real_dir):
     assert m["Of a kind it predicts"] == "336"
     assert m["Inside a box, during its shift"] == "62"
     assert m["… of the predicted type"] == "34"
-    assert any("64 of 23,760 predictions (0.27%) came true" in md.value for md in at.markdown)
+    text = _text(at)
+    # worded as The Markup did: not every one of the 64 was of the crime's type
+    assert "64 of 23,760 predictions (0.27%) matched a reported crime" in text
+    assert "correctly matched with 34 reported crimes in type" in text
+    # both denominators, labelled
+    assert "The Markup divided by **23,631** (64 ÷ 23,631 = 0.271%)" in text
+    assert "all **23,760** (0.269%)" in text
     assert any("89%" in md.value for md in at.markdown)  # 2,730 of 3,066 reports of kinds never predicted
     assert "published without dates" in _text(at)
 

@@ -57,9 +57,12 @@ def test_a_folder_without_source_json_says_provenance_is_unknown(tmp_path):
 
 
 def test_provenance_of_the_real_data(real):
-    rows = dict(methods.provenance(real))
+    rows = dict(methods.provenance(real, dated=False))
     assert rows["Kind"] == "Real published data"
-    assert rows["Predictions dated"] == "2018-02-15 to 2021-01-30"
+    # the departments' span, not dates of the predictions, which have none (as the Audit page says)
+    assert "Predictions dated" not in rows
+    assert rows["Prediction period"].startswith("2018-02-15 to 2021-01-30 (")
+    assert "the predictions themselves have no dates" in rows["Prediction period"]
     assert rows["Imported from"].endswith("shared/data")
     sources = methods.sources_frame(real.source)
     assert sources["repository"].tolist() == ["the-markup/investigation-prediction-bias",
@@ -87,8 +90,10 @@ def test_the_page_on_the_demo_data(demo):
     assert "**Kind:** Synthetic demo data (not real)" in text and "**Random seed:** 7" in text
     assert ui.MARKUP_METHOD_2021 in text and ui.MARKUP_METHOD_2023 in text
     headers = [h.value for h in at.main.header]
-    assert headers == ["The data in use", "Bring your own data", "How each page works", "Limitations",
-                       "Data dictionary"]
+    assert headers == ["The data in use", "Bring your own data", "How each page works",
+                       "Reproducing The Markup's figures", "Limitations", "Data dictionary"]
+    # the demo was not imported from The Markup's files: the section says how to point at them
+    assert any("PP_MARKUP_PUBLISHED" in i.value for i in at.info)
     labels = [e.label for e in at.expander]
     for spec in schema.FILES:
         assert any(label.startswith(f"`{spec.file}`") for label in labels), spec.file
@@ -108,6 +113,17 @@ def test_the_page_on_the_real_data_shows_sources_and_import_notes(real):
     assert "the-markup/investigation-geolitica-plainfield" in sources["repository"].tolist()
     notes = next(e for e in at.expander if e.label.endswith("notes from the import"))
     assert notes.label == f"{len(real.source['warnings'])} notes from the import"
+    # the reproduction finds the published tables where the data was imported from
+    shown = metrics(at)
+    assert shown["Race correlations within 0.05"] == "140 of 152"
+    assert shown["Low-income correlations within 0.05"] == "35 of 38"
+    summary = next(f for f in frames if "figures" in f.columns)
+    assert summary.set_index("table").loc["race_corr_pred_count.csv", "figures"] == 152
+    # the reader chooses the counts: the GeoJSON `count` property reproduces fewer correlations
+    at.radio(key="reproduce_counts").set_value("geojson").run()
+    assert_no_exception(at)
+    geojson = int(metrics(at)["Race correlations within 0.05"].split()[0])
+    assert geojson < 140
 
 
 def test_an_uploaded_zip_becomes_the_data_of_that_session_only(demo, tmp_path):

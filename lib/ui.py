@@ -177,7 +177,7 @@ def filter_widgets(box, options: FilterOptions, prefix: str = "flt_") -> Filters
             start = picked[0] if picked[0] != options.first_date else None
             end = picked[1] if picked[1] != options.last_date else None
     else:
-        sb.caption("No date filter: the predictions in this data have no dates.")
+        box.caption("No date filter: the predictions in this data have no dates.")
     types = []
     if options.incident_types:
         types = box.multiselect("Incident type", list(options.incident_types), key=f"{prefix}types",

@@ -53,19 +53,35 @@ def cmd_validate(args) -> int:
 
 
 def cmd_import_markup(args) -> int:
-    from lib.data.markup import import_markup
-    import_markup(Path(args.source), Path(args.dest))
+    from lib.data.markup import MarkupImportError, import_markup
+    try:
+        import_markup(Path(args.source), Path(args.dest))
+    except MarkupImportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    _print_next_steps(Path(args.dest))
     return 0
 
 
 def cmd_fetch(args) -> int:
     from lib.data.fetch import FetchError, fetch
+    from lib.data.markup import MarkupImportError
     try:
         fetch(Path(args.dest), source=Path(args.source) if args.source else None, progress=_print_progress)
+    except MarkupImportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except FetchError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    _print_next_steps(Path(args.dest))
     return 0
+
+
+def _print_next_steps(dest: Path) -> None:
+    print(f"\nWrote The Markup's data to {dest.resolve()}. Next:\n"
+          f"  python -m lib.cli validate {dest}\n"
+          f"  PP_DATA_DIR={dest} streamlit run streamlit_app.py", file=sys.stderr)
 
 
 def cmd_demo(args) -> int:
@@ -221,6 +237,33 @@ def cmd_datasheet(args) -> int:
     return 0
 
 
+def cmd_tables(args) -> int:
+    from lib.store import describe
+    if args.readme:
+        path = Path(args.readme)
+        try:
+            path.write_text(describe.with_readme_section(path.read_text()))
+        except (OSError, ValueError) as exc:
+            print(f"Could not update {path}: {exc}", file=sys.stderr)
+            return 2
+        print(f"Wrote the stored-tables section of {path}", file=sys.stderr)
+        return 0
+    if not args.directory:
+        print("Give a data directory (or --readme FILE).", file=sys.stderr)
+        return 2
+    dataset = open_dataset(args.directory)
+    frame = describe.stored_tables(dataset.store)
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    width = frame["table"].str.len().max()
+    for row in frame.itertuples(index=False):
+        print(f"{row.table:<{width}}  {row.rows:>12,} rows  {row.bytes / 1024:>10,.1f} KB  from {row[2]}"
+              f" ({row[3]}; {row.kept}{', ' + row.partitioned if row.partitioned else ''})")
+        print(f"{'':<{width}}  {row.holds}")
+    return 0
+
+
 def cmd_fetch_sites(args) -> int:
     from lib.places.http import PlacesError
     from lib.places.sitefile import fetch_sites
@@ -353,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_datasheet)
+
+    p = sub.add_parser("tables", help="every table stored at load: what it holds, its size, what it is built from")
+    p.add_argument("directory", nargs="?")
+    p.add_argument("--csv", action="store_true", help="print CSV")
+    p.add_argument("--readme", metavar="FILE", help="rewrite FILE's generated stored-tables section instead")
+    p.set_defaults(func=cmd_tables)
 
     p = sub.add_parser("fetch-sites", help="add police stations, jails, courts (OpenStreetMap) and public housing "
                                            "(HUD) around each department to DIR/sites.csv")

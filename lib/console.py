@@ -8,7 +8,12 @@ Safety does not rest on reading the user's text. Three layers:
    no COPY, no ATTACH, no extensions, no Python replacement scans), the only readable folder is the dataset's
    own Parquet store, memory and threads are capped, no spilling to disk, and the configuration is locked so a
    statement could not undo any of it.
-3. A timer interrupts a query that runs past the time limit.
+3. A timer interrupts a query that runs past the time limit, and one console query at a time runs in the whole
+   server (on one thread), so visitors' heavy queries queue for the console instead of taking the cores every
+   page needs.
+4. What a run keeps is capped in bytes as well as rows while it is fetched (Arrow record batches and a running
+   byte count), so neither the session nor a download can grow past KEEP_BYTES; the browser's table gets at most
+   SHOW_BYTES of it.
 
 The connection is the console's own, so nothing run here can touch the connection the other pages read.
 
@@ -35,11 +40,17 @@ from lib.filters import Filters
 
 TIME_LIMIT = 10.0
 SHOW_ROWS = 10_000
-# The downloads hold the whole result up to this many rows; the count beyond it is still exact.
+# The downloads hold the whole result up to this many rows and bytes; the count beyond them is still exact.
 KEEP_ROWS = 1_000_000
+KEEP_BYTES = 16 << 20  # ten sessions' results stay well inside a 690 MB Community Cloud app
+SHOW_BYTES = 4 << 20
 MEMORY_LIMIT = "512MB"
-THREADS = 2
-BATCH_ROWS = 50_000
+THREADS = 1
+# Console queries running at once in the server; the others wait up to their time limit for a turn.
+RUNNING_AT_ONCE = 1
+BATCH_ROWS = 2048  # small batches keep the byte count close to the cap
+MB = 1 << 20
+_turns = threading.BoundedSemaphore(RUNNING_AT_ONCE)
 
 READING = "SELECT, WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW, PIVOT and EXPLAIN"
 WHY_REFUSED = {
@@ -68,13 +79,14 @@ FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brac
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 PARAMETER = re.compile(r"\$f_([a-z_]+)")
+TRAILING = re.compile(r"[\s;]+$")
 NO_FILES = ("The console cannot read files or reach the network; it reads only the tables listed beside the "
             "editor.")
 
 
 @dataclass
 class Result:
-    """What one run gave: rows (an Arrow table, at most KEEP_ROWS) and their exact total, or a message."""
+    """What one run gave: rows (an Arrow table, at most KEEP_ROWS and KEEP_BYTES) and their total, or a message."""
     table: pa.Table | None = None
     total: int = 0
     error: str | None = None
@@ -82,6 +94,9 @@ class Result:
     stopped: bool = False
     plan: bool = False
     seconds: float = 0.0
+    cut_by_bytes: bool = False  # the kept rows stop where the result passed KEEP_BYTES
+    total_exact: bool = True  # False when the time limit came while counting the rows beyond the kept ones
+    byte_cap: int = KEEP_BYTES
 
     @property
     def ok(self) -> bool:
@@ -89,14 +104,53 @@ class Result:
 
     @property
     def truncated(self) -> bool:
-        return self.table is not None and self.total > self.table.num_rows
+        return self.table is not None and (self.total > self.table.num_rows or not self.total_exact)
+
+    def shown_rows(self, limit: int = SHOW_ROWS, max_bytes: int = SHOW_BYTES) -> int:
+        """How many of the kept rows the page's table shows: at most `limit` rows and `max_bytes` bytes."""
+        return _rows_within(self.table, min(limit, self.table.num_rows), max_bytes)
 
     def frame(self, limit: int | None = SHOW_ROWS) -> pd.DataFrame:
-        table = self.table if limit is None else self.table.slice(0, limit)
-        return _plain_numbers(table).rename_columns(_unique(table.column_names)).to_pandas()
+        table = self.table if limit is None else self.table.slice(0, self.shown_rows(limit))
+        table = _plain_numbers(table).rename_columns(_unique(table.column_names))
+        try:
+            return table.to_pandas()
+        except (pa.ArrowException, ValueError, OverflowError):
+            return _pandas_ready(table).to_pandas()
 
     def plan_text(self) -> str:
         return "\n".join(str(v) for v in self.table.column(self.table.num_columns - 1).to_pylist())
+
+
+def _rows_within(data: pa.Table | pa.RecordBatch, rows: int, max_bytes: int) -> int:
+    """The most leading rows of `data` (up to `rows`) whose Arrow buffers fit in `max_bytes`."""
+    if data.slice(0, rows).nbytes <= max_bytes:
+        return rows
+    low, high = 0, rows  # data.slice(0, low) fits, data.slice(0, high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if data.slice(0, middle).nbytes <= max_bytes:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _pandas_ready(table: pa.Table) -> pa.Table:
+    """Columns pandas cannot hold become DuckDB's text for them: a UNION, a DATE of 'infinity' or 5877642 BC,
+    TIME '24:00:00' (Python's date and time stop at year 9999 and hour 23)."""
+    for i, field in enumerate(table.schema):
+        try:
+            table.select([i]).to_pandas()
+        except (pa.ArrowException, ValueError, OverflowError):
+            scratch = duckdb.connect()  # no access to anything: it only reads the column it is handed
+            try:
+                scratch.register("result_column", pa.table([table.column(i)], names=["value"]))
+                text = scratch.sql("SELECT CAST(value AS VARCHAR) AS value FROM result_column").to_arrow_table()
+            finally:
+                scratch.close()
+            table = table.set_column(i, field.name, text.column(0))
+    return table
 
 
 def _plain_numbers(table: pa.Table) -> pa.Table:
@@ -166,9 +220,11 @@ def error_message(exc: Exception) -> str:
 class Console:
     """One session's console over a loaded dataset."""
 
-    def __init__(self, dataset, time_limit: float = TIME_LIMIT, keep_rows: int = KEEP_ROWS):
+    def __init__(self, dataset, time_limit: float = TIME_LIMIT, keep_rows: int = KEEP_ROWS,
+                 keep_bytes: int = KEEP_BYTES):
         self.time_limit = time_limit
         self.keep_rows = keep_rows
+        self.keep_bytes = keep_bytes
         self.con = duckdb.connect()
         tables = Path(dataset.store) / "tables"
         # Views over the Parquet store: a session's console holds no copy of the data.
@@ -218,6 +274,11 @@ class Console:
         if not self._busy.acquire(blocking=False):
             return Result(error="Another query of yours is still running; wait for it to finish.")
         started = time.monotonic()
+        if not _turns.acquire(timeout=self.time_limit):
+            self._busy.release()
+            return Result(error=f"The console is busy with other visitors' queries (it runs {RUNNING_AT_ONCE} at a "
+                                f"time) and no turn came within {self.time_limit:g} s. Nothing was run; try again "
+                                "in a moment.", stopped=True)
         self._stopped = False
         timer = threading.Timer(self.time_limit, self._stop)
         timer.start()
@@ -227,6 +288,7 @@ class Console:
             result = Result(error=error_message(exc))
         finally:
             timer.cancel()
+            _turns.release()
             self._busy.release()
         if self._stopped and not result.ok:
             result = Result(error=f"Stopped after {self.time_limit:g} s: the query ran longer than the console "
@@ -242,14 +304,33 @@ class Console:
 
     def _fetch(self, text: str) -> Result:
         reader = self.con.sql(text).to_arrow_reader(BATCH_ROWS)
-        kept, kept_rows, total = [], 0, 0
+        kept, kept_rows, kept_bytes, cut_by_bytes = [], 0, 0, False
         for batch in reader:
-            total += batch.num_rows
-            room = self.keep_rows - kept_rows
-            if room > 0:
-                kept.append(batch.slice(0, room))
-                kept_rows += min(room, batch.num_rows)
-        return Result(pa.Table.from_batches(kept, schema=reader.schema), total)
+            wanted = min(self.keep_rows - kept_rows, batch.num_rows)
+            take = _rows_within(batch, wanted, self.keep_bytes - kept_bytes)
+            if take:
+                part = batch.slice(0, take)
+                kept.append(part)
+                kept_rows += take
+                kept_bytes += part.nbytes
+            if take < batch.num_rows:  # a cap is reached: what is kept is complete
+                cut_by_bytes = take < wanted
+                break
+        else:
+            return Result(pa.Table.from_batches(kept, schema=reader.schema), kept_rows)
+        reader.close()
+        table = pa.Table.from_batches(kept, schema=reader.schema)
+        total, exact = self._count(text, kept_rows)
+        return Result(table, total, cut_by_bytes=cut_by_bytes, total_exact=exact, byte_cap=self.keep_bytes)
+
+    def _count(self, text: str, at_least: int) -> tuple[int, bool]:
+        """The result's row count, counted by DuckDB (which need not build the values, and does not hold Python's
+        lock as a loop over batches would); (at_least, False) when the time limit comes first."""
+        body = TRAILING.sub("", duckdb.extract_statements(text)[0].query)
+        try:
+            return self.con.execute(f"SELECT count(*) FROM (\n{body}\n)").fetchone()[0], True
+        except duckdb.Error:
+            return at_least, False
 
     def tables(self) -> pd.DataFrame:
         """Every table and view a query can use, with its columns: the filtered views first."""
@@ -274,8 +355,27 @@ def downloads(result: Result) -> tuple[Callable[[], bytes], Callable[[], bytes]]
         return export.csv_bytes(result.frame(limit=None))
 
     def parquet() -> bytes:
-        return export.arrow_parquet_bytes(result.table)
+        try:
+            return export.arrow_parquet_bytes(result.table)
+        except (pa.ArrowException, ValueError, OverflowError):
+            return export.arrow_parquet_bytes(_pandas_ready(result.table))
     return csv, parquet
+
+
+def cut_notice(result: Result) -> str | None:
+    """What the kept rows leave out and how to get the rest, in plain words; None when they hold everything."""
+    if not result.truncated:
+        return None
+    total = f"{result.total:,}" if result.total_exact else f"more than {result.total:,}"
+    kept = result.table.num_rows
+    if result.cut_by_bytes:
+        why = f"the console keeps at most {result.byte_cap / MB:g} MB of a result"
+    else:
+        why = f"the console keeps at most {KEEP_ROWS:,} rows of a result"
+    first = f"the first {kept:,} rows" if kept else "no rows (a single row is larger than that)"
+    return (f"The result has {total} row{'s' if result.total != 1 else ''} and {why}, so it holds {first}, and the downloads hold the same. To get "
+            "everything, narrow the query: select only the columns you need, aggregate (GROUP BY), filter (WHERE) "
+            "or add a LIMIT.")
 
 
 @dataclass(frozen=True)

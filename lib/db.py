@@ -9,25 +9,11 @@ import duckdb
 import pandas as pd
 
 from lib import schema
+from lib.store import tables as stored
 from lib.data.csvfile import sql_type
 
 SQL_DIR = Path(__file__).parent / "sql"
 PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-# Every canonical table but the predictions.
-TABLES = ("departments", "race", "income", "block_groups", "crime_reports", "prediction_counts", "patrols",
-          "sites", "excluded_addresses")
-# Small tables are loaded into memory; predictions, crime reports and patrols (which grow with the data:
-# 2.8M crime reports, about 500 MB in memory, beside 20M synthetic predictions) stay in Parquet and are read
-# on demand.
-# The predictions summed, each from the one before: (table, what it sums, the {fragment} naming that).
-SUMMED = (("prediction_cells", "predictions", "predictions"), ("prediction_days", "prediction_cells", "cells"),
-          ("prediction_locations", "prediction_cells", "cells"))
-# Tables stored partitioned by department (Hive layout): the predictions and their sums.
-PARTITIONED = ("predictions", *(name for name, _, _ in SUMMED))
-IN_MEMORY = ("departments", "race", "income", "block_groups", "prediction_counts", "sites", "excluded_addresses",
-             "outside_points", "point_counts", "named_addresses", "site_cells")
-
-
 @lru_cache(maxsize=None)
 def sql(name: str) -> str:
     """The text of lib/sql/<name>.sql."""
@@ -67,43 +53,38 @@ def open_connection(dataset) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple[str, ...] = IN_MEMORY) -> None:
-    """The canonical tables and block_group_stats on `con`: the tables named in `in_memory` are copied
-    into memory, the others are views over the Parquet store (the SQL console keeps them all as views)."""
-    for table in TABLES:
-        path = tables / f"{table}.parquet"
-        if table in in_memory:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
-        else:
-            # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({literal(path)})")
-    predictions = tables / "predictions"
-    if any(predictions.glob("*/*.parquet")):
-        files = literal(f"{predictions}/*/*.parquet")
-        con.execute(f"CREATE VIEW predictions AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
-    else:
-        _empty_predictions(con)
-    # The predictions summed (lib/sql/<name>.sql over the table before), partitioned like the predictions; a
-    # store without them (written by a test's own loader) sums on the fly.
-    for name, source, fragment in SUMMED:
-        folder = tables / name
-        if any(folder.glob("*/*.parquet")):
-            files = literal(f"{folder}/*/*.parquet")
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({files}, hive_partitioning = true)")
-        else:
-            con.execute(f"CREATE VIEW {name} AS {sql(name).format(**{fragment: source})}")
-    # What the Accuracy and Audit pages need over all time, written at load after the others
-    # (lib.data.load._write_derived_tables): tables/<name>/part-0.parquet or tables/<name>/department=<slug>/.
-    for folder in sorted(tables.glob("*/")):
-        if folder.name not in PARTITIONED and (files := stored_files(folder)):
-            kind = "TABLE" if folder.name in in_memory else "VIEW"
-            con.execute(f"CREATE {kind} {folder.name} AS {files}")
+def create_tables(con: duckdb.DuckDBPyConnection, tables: Path, in_memory: tuple[str, ...] | None = None,
+                  derived: bool = True) -> None:
+    """Every stored table (lib/store/tables.py) and block_group_stats on `con`: those declared in_memory (or named
+    in `in_memory`) are copied into memory, the others are views over the Parquet store (the SQL console keeps
+    them all as views). `derived=False`: the raw tables only (the stored tables' build adds the others)."""
+    for table in stored.TABLES:
+        if table.raw or derived:
+            _create(con, table, tables, table.in_memory if in_memory is None else table.name in in_memory)
     con.execute(sql("macros"))
     brackets = bracket_columns(con)
     con.execute(sql("block_group_stats").format(bracket_columns="".join(f"i.{c}, " for c in brackets),
                                                 top_bracket=_top_bracket_sql(brackets),
                                                 has_brackets=" OR ".join(f"i.{c} IS NOT NULL" for c in brackets)
                                                 or "FALSE"))
+
+
+def _create(con, table: stored.Table, tables: Path, in_memory: bool) -> None:
+    kind = "TABLE" if in_memory else "VIEW"
+    if table.raw and not table.partition:
+        path = tables / f"{table.name}.parquet"
+        if in_memory:
+            con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM read_parquet($path)", {"path": str(path)})
+        else:
+            # A view cannot hold a parameter: the path (ours, not the user's) goes in as a quoted literal.
+            con.execute(f"CREATE VIEW {table.name} AS SELECT * FROM read_parquet({literal(path)})")
+    elif files := stored_files(tables / table.name):
+        con.execute(f"CREATE {kind} {table.name} AS {files}")
+    elif table.name == "predictions":
+        _empty_predictions(con)
+    elif table.sql and not table.parameters and not table.per_department_of:
+        # a store without it (written by a test's own loader): computed on the fly from its inputs
+        con.execute(f"CREATE VIEW {table.name} AS {sql(table.sql).format(**table.fragments)}")
 
 
 def stored_files(folder: Path) -> str | None:

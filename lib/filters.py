@@ -244,6 +244,11 @@ class Filters:
             except ValueError:
                 notices.append(f"Ignored {key}={raw!r} in the link: expected a date as YYYY-MM-DD.")
                 continue
+            if options.first_date and options.last_date and not options.first_date <= day <= options.last_date:
+                inside = min(max(day, options.first_date), options.last_date)
+                notices.append(f"Moved {key}={raw} in the link to {inside.isoformat()}: the data covers "
+                               f"{options.first_date.isoformat()} to {options.last_date.isoformat()}.")
+                day = inside
             f = replace(f, **{key: day})
         if f.start and f.end and f.start > f.end:
             notices.append("Ignored the dates in the link: the start was after the end.")

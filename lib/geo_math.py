@@ -68,3 +68,9 @@ def box_contains_sql(center: str, point: str, feet: float = schema.BOX_FEET) -> 
     half = feet / 2
     return (f"abs({point}.lat - {center}.lat) * {FEET_PER_DEGREE_LAT:.1f} <= {half:g} AND "
             f"abs({point}.lon - {center}.lon) * {FEET_PER_DEGREE_LAT:.1f} * cos(radians({center}.lat)) <= {half:g}")
+
+
+def site_box_fragments(con=None) -> dict[str, str]:
+    """{box_contains} of lib/sql/site_cells.sql: a prediction cell `l` whose box holds a site `s` (the stored
+    table site_cells)."""
+    return {"box_contains": box_contains_sql("l", "s")}

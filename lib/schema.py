@@ -272,6 +272,8 @@ RACE_GROUPS = {"black": "Black", "latino": "Latino", "white": "White", "asian": 
 PREDPOL_SHIFTS = {"A": "06:15", "B": "09:15", "C": "16:45", "D": "19:45"}
 SHIFT_MINUTES = 11 * 60 + 15
 BOX_FEET = 600
+# Country codes of reverse_geocode that are the United States or its territories: a point elsewhere is abroad.
+US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 INCIDENT_TYPES = ("Burglary", "Robbery|Aggravated Assault", "Motor Vehicle Theft", "Gun Crimes")
 
 FILES_BY_TABLE = {f.table: f for f in FILES}

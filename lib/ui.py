@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import export
-from lib.data import load, upload
+from lib.data import load, roots, upload
 from lib.data.problems import problems_from_frame, summarise
 from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, QUERY_KEYS, FilterOptions,
                          Filters, filter_options)
@@ -327,10 +327,15 @@ def data_source_sidebar(dataset: load.Dataset) -> None:
                    icon=":material/science:")
     with sb.expander("Data source", icon=":material/database:"):
         st.caption(f"In use: `{dataset.data_dir}`")
-        other = st.text_input("Another data directory", placeholder="/path/to/folder", key="other_dir")
-        if st.button("Use this directory", disabled=not other):
-            use_directory(Path(other).expanduser())
-            st.rerun()
+        if roots.choosing_allowed():
+            other = st.text_input("Another data directory", placeholder="/path/to/folder", key="other_dir")
+            if st.button("Use this directory", disabled=not other):
+                chosen, refusal = roots.allowed_directory(other)
+                if refusal:
+                    st.error(refusal, icon=":material/block:")
+                else:
+                    use_directory(chosen)
+                    st.rerun()
         if REAL_DIR.is_dir() and dataset.data_dir.resolve() != REAL_DIR.resolve():
             if st.button("Use the real data (data/real)"):
                 use_directory(REAL_DIR)

@@ -2,6 +2,7 @@ import streamlit as st
 
 from lib import methods, reproduce_section, schema, ui
 from lib.data import load, upload
+from lib.store.describe import stored_tables
 
 ctx = ui.context()
 ui.page_intro("Data & methods", "Where the data comes from, what every column means, and how each page "
@@ -9,7 +10,7 @@ ui.page_intro("Data & methods", "Where the data comes from, what every column me
 st.markdown("[The data in use](#the-data-in-use) · [Bring your own data](#bring-your-own-data) · "
             "[How each page works](#how-each-page-works) · "
             "[Reproducing The Markup's figures](#reproducing-the-markup-s-figures) · [Limitations](#limitations) · "
-            "[Data dictionary](#data-dictionary)")
+            "[Data dictionary](#data-dictionary) · [Tables stored at load](#tables-stored-at-load)")
 
 # -- the data in use -------------------------------------------------------------------------
 dataset = ctx.dataset
@@ -122,6 +123,15 @@ for spec in schema.FILES:
         st.dataframe(methods.dictionary(spec.file), hide_index=True, width="stretch",
                      column_order=["column", "type", "expected", "required", "aliases", "unit", "meaning"])
 ui.download(methods.dictionary(), "data-dictionary", "Download the dictionary", parquet=False)
+st.caption("The app's own download buttons start text a spreadsheet would run as a formula (=, +, -, @) with an "
+           "apostrophe. The *Download as CSV* in a table's toolbar is Streamlit's own and cannot be told to: open "
+           "such files with formulas switched off, or use the app's buttons.")
+
+st.header("Tables stored at load")
+st.markdown("Beside the typed files, loading stores what the pages need whatever the filters, each table built "
+            "from the ones before it. This list is generated from lib/store/tables.py, the declarations the loader "
+            "builds from, so it lists exactly what was stored; `python -m lib.cli tables DIR` prints the same.")
+st.dataframe(stored_tables(dataset.store if dataset.usable else None), hide_index=True, width="stretch")
 
 ui.page_notes(["The dictionary is generated from lib/schema.py, the same contract the loader checks files "
                "against, so it cannot drift from what the app accepts."])

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from lib import console, ui
+from lib.store.describe import stored_tables
 
 ctx = ui.context()
 ui.page_intro("SQL", "Ask the data your own question, starting from what the other pages show.")
@@ -33,6 +34,18 @@ con.use_filters(ctx.filters)
 st.session_state.setdefault("sql_text", console.EXAMPLES[0].sql)
 
 left, right = st.columns([3, 1], gap="large")
+with right:
+    st.markdown("**Tables and their columns**")
+    listing = con.tables()
+    with st.container(height=640, border=False):
+        for table, columns in listing.groupby("table", sort=False):
+            with st.expander(table, expanded=table == "filtered_predictions"):
+                st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
+    st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
+               "Data & methods page explains every column.")
+    with st.expander("What each stored table holds"):
+        st.markdown("\n".join(f"- `{t.table}`: {t.holds} (from {t[2]})" for t in stored_tables().itertuples()))
+
 with left:
     st.markdown(
         "Write one query that reads: `SELECT`, `WITH`, `FROM …`, `DESCRIBE`, `SUMMARIZE`, `SHOW` or `EXPLAIN`. "
@@ -59,8 +72,9 @@ with left:
         elif result.plan:
             st.code(result.plan_text(), language="text")
         else:
-            shown = min(result.total, console.SHOW_ROWS)
-            st.markdown(f"**{result.total:,} row{'s' if result.total != 1 else ''}**"
+            shown = result.shown_rows()
+            st.markdown(f"**{'' if result.total_exact else 'more than '}{result.total:,} "
+                        f"row{'s' if result.total != 1 else ''}**"
                         + (f", showing the first {shown:,}" if result.total > shown else "")
                         + f" · {result.seconds:.2f} s")
             st.dataframe(result.frame(), hide_index=True, width="stretch")
@@ -71,34 +85,18 @@ with left:
             c2.download_button("Download Parquet", parquet, "query-result.parquet", "application/octet-stream",
                                key="sql_dl_parquet", icon=":material/download:", on_click="ignore", width="stretch")
             if result.truncated:
-                st.caption(f"The downloads hold the first {result.table.num_rows:,} of the {result.total:,} rows; "
-                           "aggregate or narrow the query to get everything.")
+                st.warning(console.cut_notice(result), icon=":material/content_cut:")
             else:
                 st.caption("The downloads hold every row of the result. In the CSV, text that a spreadsheet "
                            "would run as a formula starts with an apostrophe.")
             st.caption(f"{filters_then}.")
 
-with right:
-    st.markdown("**Tables and their columns**")
-    listing = con.tables()
-    with st.container(height=640, border=False):
-        for table, columns in listing.groupby("table", sort=False):
-            with st.expander(table, expanded=table == "filtered_predictions"):
-                st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
-    st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
-               "Data & methods page explains every column.")
-
 ui.page_notes([
     "The console reads the same typed tables as every page, through its own DuckDB connection with file and "
     "network access switched off, a memory limit of " + console.MEMORY_LIMIT + " and a time limit of "
-    f"{console.TIME_LIMIT:g} seconds. `block_group_stats` is the table every page's shares come from; "
-    "`prediction_cells` holds the predictions summed per location, address, day and type (count: predictions, "
-    "records: rows), which every page but Accuracy reads because it is a fraction of the size, and "
-    "`prediction_days` the same per block group, day and type; `site_cells` holds the cells whose box contains a "
-    "site of the data, `named_addresses` the addresses whose text names a police station, jail, court or "
-    "hospital; `accuracy_reports`, "
-    "`report_prediction_pairs`, `report_matches`, `true_predictions` and `patrolled_predictions` hold what the "
-    "Accuracy method computes over all time (the reports as it reads them, its box-and-shift matches and their sums "
-    "per report and per prediction). Example "
+    f"{console.TIME_LIMIT:g} seconds; it keeps (and offers for download) at most {console.KEEP_BYTES // console.MB} "
+    "MB of a result, and runs one visitor's query at a time. `block_group_stats` is the table every page's shares "
+    "come from; the tables stored when the data loaded (under \"What each stored table holds\") are what the "
+    "pages read, computed once whatever the filters. Example "
     "queries are simplified: the pages apply further steps that their notes describe.",
 ])

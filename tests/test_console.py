@@ -321,3 +321,71 @@ def test_unusual_results_display_and_download(tiny_console):
     csv, parquet = console.downloads(result)
     assert csv().decode().splitlines()[0] == "a,a_2,gap,pair"
     assert parquet()[:4] == b"PAR1"
+
+
+def test_the_kept_result_is_capped_in_bytes_while_fetching(tiny):
+    c = Console(tiny, keep_bytes=1 << 20)
+    result = c.run("SELECT repeat('x', 1000) AS s FROM range(100000)")
+    assert result.ok and result.total == 100_000 and result.cut_by_bytes and result.truncated
+    assert result.table.nbytes <= 1 << 20
+    assert result.table.num_rows == 1044  # each row: 1,000 bytes of text and a 4-byte offset
+    csv, _ = console.downloads(result)
+    assert len(csv().decode().splitlines()) == 1 + 1044
+    assert console.cut_notice(result).startswith("The result has 100,000 rows and the console keeps at most 1 MB")
+    c.close()
+
+
+def test_a_single_row_larger_than_the_cap_keeps_no_rows(tiny):
+    c = Console(tiny, keep_bytes=1 << 20)
+    result = c.run("SELECT repeat('x', 2000000) AS s")
+    assert result.ok and result.total == 1 and result.table.num_rows == 0
+    assert "holds no rows (a single row is larger than that)" in console.cut_notice(result)
+    c.close()
+
+
+def test_the_page_table_gets_at_most_show_bytes(tiny_console):
+    result = tiny_console.run("SELECT repeat('x', 1000000) AS s FROM range(12)")
+    assert result.table.num_rows == 12 and result.shown_rows() == 4  # 4 MB of 1 MB cells
+    assert len(result.frame()) == 4 and len(result.frame(limit=None)) == 12
+
+
+@pytest.mark.parametrize("sql, text", [
+    ("SELECT union_value(k := 1) AS v", "1"),
+    ("SELECT 'infinity'::DATE AS v", "infinity"),
+    ("SELECT '-infinity'::DATE AS v", "-infinity"),
+    ("SELECT '5877642-06-25 (BC)'::DATE AS v", "5877642-06-25 (BC)"),
+    ("SELECT TIME '24:00:00' AS v", "24:00:00"),
+])
+def test_values_pandas_cannot_hold_become_duckdbs_text(tiny_console, sql, text):
+    result = tiny_console.run(sql)
+    assert result.frame()["v"].tolist() == [text]
+    csv, parquet = console.downloads(result)
+    # A leading minus is one of the characters a spreadsheet starts a formula with: the CSV escapes it.
+    assert csv().decode().splitlines() == ["v", "'" + text if text.startswith("-") else text]
+    assert parquet()[:4] == b"PAR1"
+
+
+def test_console_queries_take_turns_across_sessions(tiny):
+    import threading
+    first, second = Console(tiny, time_limit=1.0), Console(tiny, time_limit=0.5)
+    slow = threading.Thread(target=first.run, args=("SELECT count(*) FROM range(1000000000000) a, range(1000) b",))
+    slow.start()
+    while not first._busy.locked():
+        pass
+    import time
+    time.sleep(0.1)
+    waited = second.run("SELECT 1")
+    slow.join()
+    assert waited.stopped and waited.error.startswith("The console is busy with other visitors' queries")
+    assert rows(second, "SELECT 41 + 1") == [(42,)]
+    first.close()
+    second.close()
+
+
+def test_a_count_past_the_time_limit_keeps_the_rows_and_says_more_than(tiny):
+    c = Console(tiny, time_limit=0.5, keep_rows=3)
+    result = c.run("SELECT a.range * b.range AS x FROM range(1000000000) a, range(1000) b;  -- a comment")
+    assert result.ok and result.table.num_rows == 3 and not result.total_exact
+    assert console.cut_notice(result).startswith("The result has more than 3 rows")
+    assert rows(c, "SELECT 41 + 1") == [(42,)]
+    c.close()

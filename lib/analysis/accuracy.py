@@ -5,10 +5,10 @@ excluded addresses) -> analysed -> of a kind the software predicts -> matched (t
 spatial-temporal join with dated predictions) -> of the predicted type -> success rate (predictions that came
 true / all predictions, with a Beta interval).
 
-What depends only on the data (duplicates, the steps other than the window, the box-and-shift joins) is computed
-once when the data loads (write_match_tables); a department and window (Scope) then count stored rows in SQL
-(lib/sql/accuracy_scope.sql and the accuracy_*.sql that start from it), and Python decides the type rule once per
-distinct pair of types.
+What depends only on the data (duplicates, the steps other than the window, the box-and-shift joins) is stored
+once when the data loads (the tables of lib/store/tables.py, with match_parameters); a department and window (Scope)
+then count stored rows in SQL (lib/sql/accuracy_scope.sql and the accuracy_*.sql that start from it), and Python
+decides the type rule once per distinct pair of types.
 
 Types: '%' in a report's predictable_type separates alternatives; '|' separates the sub-types of one type
 (and of the types of the predictions a report fell in). Type names are compared as sets of sub-types, so
@@ -20,14 +20,13 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 # the Beta quantile, as scipy.stats.beta.ppf computes it, without importing scipy.stats (a second on first use)
 from scipy.special import betaincinv
 
 from lib import schema
-from lib.db import bind, query, run, scalar, sql, stored_files
+from lib.db import query, run, scalar, sql
 
 # Degrees to feet on a sphere of the mean Earth radius (IUGG, 6,371,008.8 m). Over a 600 ft box this
 # differs from the WGS84 ellipsoid by well under 1% (a few feet at most).
@@ -134,22 +133,12 @@ def analysis_window(con, department: str, facts: dict | None = None) -> tuple[da
 
 # -- the stored tables ------------------------------------------------------------------------------
 
-# Written once per department over all time when the data is loaded, in this order (each reads those before):
-# stored table -> (its SQL file, the table whose departments it covers).
-MATCH_TABLES = {
-    "accuracy_reports": ("accuracy_reports", "crime_reports"),
-    "accuracy_report_days": ("accuracy_report_days", "crime_reports"),
-    "report_prediction_pairs": ("accuracy_pairs", "crime_reports"),
-    "report_matches": ("accuracy_per_report", "crime_reports"),
-    "patrolled_predictions": ("accuracy_patrolled_predictions", "patrols"),
-    "true_predictions": ("accuracy_per_prediction", "crime_reports"),
-    "accuracy_prediction_days": ("accuracy_prediction_days", "predictions"),
-}
 ALL_TIME = (date(1, 1, 1), date(9999, 12, 31))
 
 
-def write_match_tables(con, tables: Path) -> None:
-    """tables/<name>/department=<slug>/ for each of MATCH_TABLES, over all time, one folder per department.
+def match_parameters(con) -> dict:
+    """The placeholders and parameters of the accuracy method's stored tables (lib/store/tables.py), written once
+    per department over all time when the data is loaded.
 
     accuracy_reports holds every report as the method reads it: duplicates merged, of a kind the software
     predicts or not, and the first step other than the window that sets it aside. The pairs are those of the
@@ -160,48 +149,19 @@ def write_match_tables(con, tables: Path) -> None:
     prediction. report_matches and true_predictions gather the pairs per report and per prediction over all
     time, with the dates of the other side, so a window keeps what it dates. One pass at load serves every
     window, and a page filters and counts stored rows instead of joining millions of predictions. `con` has the
-    canonical tables (lib.db.create_tables); each department's query streams straight to its file."""
-    fragments = {"boxes": _boxes(), "report_cells": _neighbour_cells("report_shifts"),
-                 "patrol_cells": _neighbour_cells("patrol_shifts"),
-                 "candidates": "(SELECT line, date, ts, lat, lon, predictable_type FROM accuracy_reports "
-                               "WHERE department = $department AND reason IS NULL AND predictable)",
-                 "pairs": "(SELECT * FROM report_prediction_pairs WHERE department = $department)"}
+    canonical tables (lib.db.create_tables)."""
     kinds = [t for (t,) in con.execute("SELECT DISTINCT predictable_type FROM crime_reports").fetchall()
              if alternatives(t)]
     incident_types = [t for (t,) in con.execute("SELECT DISTINCT incident_type FROM predictions").fetchall()]
     caught = [(t, p) for t in kinds for p in incident_types if matched_alternative(t, p) is not None]
-    # Each join builds its hash table on the side written second (the reports, the patrols), not on the millions
-    # of prediction boxes: DuckDB's estimates would choose the boxes, which took 2.2 s instead of 0.6 s for
-    # Riverton's 2.4 million predictions in the 6M demo.
-    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-    try:
-        _write_by_department(con, tables, fragments, {"kinds": kinds, "report_types": [t for t, _ in caught],
-                                             "prediction_types": [p for _, p in caught]})
-    finally:
-        con.execute("RESET disabled_optimizers")
-
-
-def _write_by_department(con, tables: Path, fragments: dict, params: dict) -> None:
-    for table, (name, source) in MATCH_TABLES.items():
-        select = f"SELECT CAST($department AS VARCHAR) AS department, * FROM ({sql(name).format(**fragments)})"
-        departments = [row[0] for row in con.execute(
-            f"SELECT DISTINCT department FROM {source} WHERE department IS NOT NULL ORDER BY 1").fetchall()]
-        folder = tables / table
-        folder.mkdir()
-        # one folder per department with rows (Hive layout); with none, one empty file that has the columns
-        for department in departments:
-            _copy(con, select, department, f"'{folder}' (FORMAT parquet, PARTITION_BY (department), "
-                                           "OVERWRITE_OR_IGNORE)", params)
-        if not stored_files(folder):
-            _copy(con, select, None, f"'{folder / 'part-0.parquet'}' (FORMAT parquet)", params)
-        con.execute(f"CREATE OR REPLACE VIEW {table} AS {stored_files(folder)}")
-
-
-def _copy(con, select: str, department: str | None, target: str, params: dict) -> None:
-    con.execute(f"COPY ({select}) TO {target}",
-                bind(select, {"department": department, "start": ALL_TIME[0], "end": ALL_TIME[1],
-                              "feet_per_degree": FEET_PER_DEGREE, "half_box_feet": HALF_BOX_FEET,
-                              "shift_minutes": schema.SHIFT_MINUTES, **params}))
+    return {"boxes": _boxes(), "report_cells": _neighbour_cells("report_shifts"),
+            "patrol_cells": _neighbour_cells("patrol_shifts"),
+            "candidates": "(SELECT line, date, ts, lat, lon, predictable_type FROM accuracy_reports "
+                          "WHERE department = $department AND reason IS NULL AND predictable)",
+            "pairs": "(SELECT * FROM report_prediction_pairs WHERE department = $department)",
+            "kinds": kinds, "report_types": [t for t, _ in caught], "prediction_types": [p for _, p in caught],
+            "start": ALL_TIME[0], "end": ALL_TIME[1], "feet_per_degree": FEET_PER_DEGREE,
+            "half_box_feet": HALF_BOX_FEET, "shift_minutes": schema.SHIFT_MINUTES}
 
 
 def _boxes() -> str:

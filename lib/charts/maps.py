@@ -52,7 +52,7 @@ def marker_sizes(values, vmax: float, max_px: float = MAX_MARKER_PX) -> np.ndarr
 
 def legend_values(vmax: float) -> list[int]:
     """Up to three round reference values (1-2-5 steps) at or below vmax, for the size legend."""
-    if vmax < 1:
+    if not math.isfinite(vmax) or vmax < 1:  # NaN: the selection holds no predictions
         return []
     out = []
     for target in (vmax, vmax / 5, vmax / 25):

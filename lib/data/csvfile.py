@@ -18,6 +18,10 @@ from lib import schema
 from lib.data.problems import ERROR, WARNING, Problem
 
 CHUNK = 8 << 20
+# DuckDB's read_csv accepts lines up to 2 MB (max_line_size) and sets longer ones aside; Python's csv module, which
+# follows line numbers and reads the header, stops at 128 KB unless told otherwise.
+MAX_FIELD = 2 << 20
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
 
 
 @dataclass
@@ -58,10 +62,24 @@ def scan_bytes(path: Path) -> ByteScan:
     return scan
 
 
+def utf16_encoding(head: bytes) -> str | None:
+    """'utf-16' when the bytes start with a UTF-16 byte-order mark or look like UTF-16 text without one (every
+    other byte zero, as ASCII letters are in UTF-16); else None."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:200]
+    if len(sample) >= 4 and sample[1::2].count(0) > 0.9 * len(sample[1::2]):
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > 0.9 * len(sample[0::2]):
+        return "utf-16-be"
+    return None
+
+
 def transcode(path: Path, dest: Path) -> str:
     """Write a UTF-8 copy of a file that is not UTF-8; returns the encoding used."""
     raw = path.read_bytes()
-    for encoding in ("cp1252", "latin-1"):
+    wide = utf16_encoding(raw[:200])
+    for encoding in ((wide,) if wide else ()) + ("cp1252", "latin-1"):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -81,7 +99,10 @@ def read_header(path: Path) -> tuple[list[str], str]:
             delimiter = ";"
         elif "\t" in first:
             delimiter = "\t"
-    header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    except csv.Error:  # a header field past MAX_FIELD: reported as missing columns
+        header = []
     return [h.replace("\ufeff", "") for h in header], delimiter
 
 
@@ -131,10 +152,11 @@ def parse_expression(col: schema.Column, value: str) -> str:
     """SQL that turns `value` (text already through _null_if_blank) into the column's typed value
     (NULL when it does not parse)."""
     if col.type == "int":
+        # try_cast, not CAST: inf, 1e300 or 2**63 fit a DOUBLE but not a BIGINT, and are then flagged.
         return (f"CASE WHEN try_cast({value} AS DOUBLE) = round(try_cast({value} AS DOUBLE)) "
-                f"THEN CAST(try_cast({value} AS DOUBLE) AS BIGINT) END")
+                f"THEN try_cast(try_cast({value} AS DOUBLE) AS BIGINT) END")
     if col.type == "float":
-        return f"try_cast({value} AS DOUBLE)"
+        return f"CASE WHEN isfinite(try_cast({value} AS DOUBLE)) THEN try_cast({value} AS DOUBLE) END"
     if col.type == "date":
         return _parse_formats(value, schema.DATE_FORMATS, "DATE")
     if col.type == "datetime":
@@ -156,7 +178,7 @@ def problem_expression(col: schema.Column, value: str, parsed: str) -> str:
     """SQL that is TRUE when `value` (cleaned text) is not acceptable for the column; `parsed` is its
     typed value."""
     checks = []
-    if col.required:
+    if col.required or blank_is_missing(col):
         checks.append(f"{value} IS NULL")
     if col.type != "text":
         checks.append(f"({value} IS NOT NULL AND {parsed} IS NULL)")
@@ -167,12 +189,20 @@ def problem_expression(col: schema.Column, value: str, parsed: str) -> str:
     return " OR ".join(checks) if checks else "FALSE"
 
 
+def blank_is_missing(col: schema.Column) -> bool:
+    """A number column with a default (a count) applies the default only when the column is absent: a blank or
+    'nan' in the column is a value lost, and reading it as NULL would make totals undercount without a word."""
+    return col.type in ("int", "float") and col.default is not None
+
+
 def expected_text(col: schema.Column) -> str:
     text = "expected " + schema.TYPE_HELP[col.type]
     if col.range_text():
         text += f" {col.range_text()}"
     if col.required:
         text += " (required)"
+    elif blank_is_missing(col):
+        text += f" (not blank: without the column every row counts as {col.default})"
     return text
 
 
@@ -202,12 +232,19 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
         result.usable = False
         return result
     source = path
-    if scan.first_bad_utf8_line is not None:
+    with open(path, "rb") as fh:
+        wide = utf16_encoding(fh.read(200))  # UTF-16 of plain letters is valid UTF-8, NULs and all
+    if wide or scan.first_bad_utf8_line is not None:
         source = work / f"{spec.table}.utf8.csv"
         encoding = transcode(path, source)
-        problems.append(Problem(name, scan.first_bad_utf8_line, None, None,
-                                f"bytes that are not UTF-8 (first on this line); the file was read as {encoding} — "
-                                "check accented letters", WARNING))
+        if encoding.startswith("utf-16"):
+            problems.append(Problem(name, None, None, None, "the file is UTF-16 text; expected UTF-8 (read as UTF-16 "
+                                    "anyway: saving it as UTF-8 CSV skips the conversion)", WARNING))
+        else:
+            problems.append(Problem(name, scan.first_bad_utf8_line, None, None,
+                                    f"bytes that are not UTF-8 (first on this line); the file was read as {encoding} "
+                                    "— check accented letters", WARNING))
+        scan = scan_bytes(source)  # the line counts of the copy that is read
     header, delimiter = read_header(source)
     if delimiter != ",":
         label = {";": "semicolons", "\t": "tabs"}[delimiter]
@@ -221,7 +258,10 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
         result.usable = False
         return result
 
-    index = {h: i for i, h in enumerate(header)}
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        index.setdefault(h, i)
+    problems.extend(_repeated_columns(name, header, set(mapping.values())))
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
     rejects = f"{spec.table}_rejects"
     checked = f"{spec.table}_checked"
@@ -239,7 +279,9 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
         outer.append(f'p{i} AS "{canonical}"')
         flag = problem_expression(col, f"v{i}", f"p{i}")
         if flag != "FALSE":
-            outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, CASE WHEN {flag} THEN c{i} END AS _value{len(flags)}")
+            # A blank field is shown as found '' (the message names the value whatever it is).
+            outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, "
+                         f"CASE WHEN {flag} THEN coalesce(c{i}, '') END AS _value{len(flags)}")
             flags.append((header_name, expected_text(col)))
         result.columns.append(canonical)
     if departments and spec.department_column and spec.department_column in mapping:
@@ -304,6 +346,17 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
     return result
 
 
+def _repeated_columns(name: str, header: list[str], used: set[str]) -> list[Problem]:
+    """A column named twice: the first is read, and saying so keeps the other's values from vanishing unseen."""
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(schema.normalise_header(h), []).append(i + 1)
+    return [Problem(name, 1, header[numbers[0] - 1], header[numbers[0] - 1],
+                    f"expected each column once, but the header names it {len(numbers)} times (columns "
+                    f"{', '.join(map(str, numbers))}); column {numbers[0]} was read and the others ignored")
+            for norm, numbers in positions.items() if len(numbers) > 1 and header[numbers[0] - 1] in used]
+
+
 def _sql_literal(value) -> str:
     if value is None:
         return "NULL"
@@ -325,7 +378,10 @@ def _line_numbers(con, checked: str, scan: ByteScan, source: Path, delimiter: st
     physical_lines = scan.newlines + (0 if scan.ends_with_newline else 1)
     if physical_lines == rows + 1 and not rejected_lines and not scan.has_blank_line:
         return f"(SELECT *, rowid + 2 AS _line FROM {checked})"
-    lines, blanks = record_lines(source, delimiter, rejected_lines)
+    try:
+        lines, blanks = record_lines(source, delimiter, rejected_lines)
+    except csv.Error:  # a field past MAX_FIELD, which DuckDB set aside: numbered as below
+        lines, blanks = [], []
     for line in blanks:
         problems.append(Problem(name, line, None, None, "blank line; skipped", WARNING))
     if len(lines) != rows:

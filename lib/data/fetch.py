@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
-from lib.data.markup import BIAS_DIR, PLAINFIELD_DIR, SOURCES, ImportResult, import_markup, input_files
+from lib.data.markup import (BIAS_DIR, PLAINFIELD_DIR, SOURCES, ImportResult, check_destination, import_markup,
+                              input_files)
 
 RAW_BASE = "https://raw.githubusercontent.com"
 CHECKSUMS_PATH = Path(__file__).with_name("markup_checksums.json")
@@ -47,9 +48,12 @@ def fetch(dest: Path, source: Path | None = None, progress: Progress | None = No
           timeout: float = TIMEOUT_SECONDS) -> ImportResult:
     """Download (or take from SOURCE) The Markup's files, verify them and import them into DEST.
 
-    DEST is only replaced once everything has been downloaded, checked and converted.
+    DEST is refused up front unless it is new, empty or an earlier import (markup.DestinationRefused), and
+    only replaced once everything has been downloaded, checked and converted. A file that differs from the
+    published version stops the fetch (FetchError) whether downloaded or taken from SOURCE.
     """
     report = progress or (lambda fraction, message: None)
+    check_destination(dest, source)
     expected = load_checksums()
     if source is not None:
         source = Path(source)
@@ -95,10 +99,11 @@ def upstream_url(relative: str, base_url: str = RAW_BASE) -> str:
 def _local_warnings(source: Path, expected: dict[str, str]) -> list[str]:
     missing = [rel for rel in expected if not (source / rel).is_file()]
     differing = [rel for rel in expected if rel not in missing and sha256(source / rel) != expected[rel]]
-    warnings = []
     if differing:
-        warnings.append(f"{len(differing)} file(s) in {source} differ from the published versions "
-                        f"(SHA-256 mismatch): {', '.join(differing)}")
+        raise FetchError(f"{len(differing)} file(s) in {source} differ from the published versions "
+                         f"(SHA-256 mismatch): {', '.join(differing)}. Nothing was imported; to convert files you "
+                         "changed on purpose, use `python -m lib.cli import-markup SOURCE DEST`.")
+    warnings = []
     if missing:
         warnings.append(f"{len(missing)} published file(s) are missing from {source}: {', '.join(missing)}")
     return warnings

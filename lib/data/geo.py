@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from lib import schema
-from lib.data.problems import ERROR, WARNING, Problem
+from lib.data.problems import ERROR, WARNING, Problem, shown
 
 SHAPE_TYPES = ("Polygon", "MultiPolygon")
 
@@ -29,6 +29,10 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
     problems: list[Problem] = []
     try:
         collection = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except RecursionError:
+        return Shapes(empty_frame(), np.array([]), [Problem(name, None, None, None,
+                                                       "JSON nested too deeply to read; expected a GeoJSON "
+                                                       "FeatureCollection of Polygon or MultiPolygon features")])
     except UnicodeDecodeError as exc:
         return Shapes(empty_frame(), np.array([]), [Problem(name, None, None, None,
                                                        f"bytes that are not UTF-8 at byte {exc.start:,}")])
@@ -42,13 +46,19 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
                                                        "expected a GeoJSON FeatureCollection with a features list")])
     rows, geoms, seen = [], [], {}
     for number, feature in enumerate(features, start=1):
-        props = {schema.normalise_header(k): v for k, v in (feature.get("properties") or {}).items()}
+        if not isinstance(feature, dict):
+            problems.append(Problem(name, number, None, shown(feature), "expected a GeoJSON Feature object; the "
+                                    "feature was set aside", ERROR, "feature"))
+            continue
+        properties = feature.get("properties")
+        props = {schema.normalise_header(str(k)): v
+                 for k, v in (properties if isinstance(properties, dict) else {}).items()}
         geoid = _first(props, schema.GEOID.names())
         geoid = None if geoid is None else str(geoid).strip()
         if geoid and len(geoid) == 11 and geoid.isdigit():
             geoid = "0" + geoid
         geometry = feature.get("geometry") or {}
-        bad = _feature_problem(geoid, geometry)
+        bad = _feature_problem(geoid, geometry) or _coordinate_problem(geometry)
         if bad:
             problems.append(Problem(name, number, bad[0], bad[1], bad[2], ERROR, "feature"))
             continue
@@ -72,13 +82,24 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
                                     f"expected valid polygon coordinates ({exc}); the feature was set aside",
                                     ERROR, "feature"))
             continue
+        geometry_json = json.dumps(geometry)
+        if shape.is_empty:
+            problems.append(Problem(name, number, "geometry", geoid, "expected a polygon with at least one ring of "
+                                    "4 or more positions, but it is empty; the feature was set aside", ERROR, "feature"))
+            continue
         if not shape.is_valid:
-            shape = shapely.make_valid(shape)
-            problems.append(Problem(name, number, "geometry", geoid, "the polygon was not valid and was repaired",
-                                    WARNING, "feature"))
+            reason = shapely.is_valid_reason(shape)
+            shape = _polygonal(shapely.make_valid(shape))
+            if shape is None:
+                problems.append(Problem(name, number, "geometry", geoid, f"expected a valid polygon ({reason}) that "
+                                        "can be repaired into one; the feature was set aside", ERROR, "feature"))
+                continue
+            geometry_json = shapely.to_geojson(shape)  # every later step (maps, audit) reads the repaired shape
+            problems.append(Problem(name, number, "geometry", geoid, f"expected a valid polygon ({reason}); it was "
+                                    "repaired (split where its edges cross) and kept", WARNING, "feature"))
         centroid = shape.representative_point()
         minx, miny, maxx, maxy = shape.bounds
-        rows.append({"department": department, "geoid": geoid, "geometry_json": json.dumps(geometry),
+        rows.append({"department": department, "geoid": geoid, "geometry_json": geometry_json,
                      "centroid_lat": centroid.y, "centroid_lon": centroid.x,
                      "area_km2": _area_km2(shape), "min_lon": minx, "min_lat": miny, "max_lon": maxx,
                      "max_lat": maxy, "feature": number})
@@ -90,6 +111,8 @@ def read_block_groups(path: Path, department_of_geoid: dict[str, str]) -> Shapes
 
 
 def _feature_problem(geoid, geometry) -> tuple[str, str | None, str] | None:
+    if not isinstance(geometry, dict):
+        return ("geometry", shown(geometry), "expected a GeoJSON geometry object; the feature was set aside")
     if not geoid:
         return ("geoid", None, "expected a geoid (or GEOID, id) property; the feature was set aside")
     if not (len(geoid) == 12 and geoid.isdigit()):
@@ -97,6 +120,38 @@ def _feature_problem(geoid, geometry) -> tuple[str, str | None, str] | None:
     if geometry.get("type") not in SHAPE_TYPES:
         return ("geometry", str(geometry.get("type")), "expected a Polygon or MultiPolygon; the feature was set aside")
     return None
+
+
+def _coordinate_problem(geometry: dict) -> tuple[str, str | None, str] | None:
+    """Coordinates GEOS cannot take: NaN, Infinity, 1e400 (which JSON reads as infinity), text, or no numbers."""
+    numbers = []
+
+    def walk(value, depth=0) -> bool:
+        if isinstance(value, bool) or depth > 4:
+            return False
+        if isinstance(value, (int, float)):
+            numbers.append(float(value))
+            return True
+        return isinstance(value, list) and all(walk(v, depth + 1) for v in value)
+
+    if not walk(geometry.get("coordinates")):
+        return ("geometry", shown(geometry.get("coordinates")), "expected coordinates as nested lists of numbers; "
+                "the feature was set aside")
+    bad = next((n for n in numbers if not np.isfinite(n)), None)
+    if bad is not None:
+        return ("geometry", str(bad), "expected finite longitude and latitude numbers (NaN, Infinity and values "
+                "like 1e400 are not); the feature was set aside")
+    return None
+
+
+def _polygonal(shape):
+    """The polygons of a repaired shape (make_valid can add the lines and points where a ring touched itself),
+    or None when nothing with an area is left."""
+    parts = [g for g in shapely.get_parts(shape) if g.geom_type in SHAPE_TYPES]
+    if not parts:
+        return None
+    merged = shapely.union_all(parts)
+    return merged if merged.geom_type in SHAPE_TYPES and not merged.is_empty and merged.area > 0 else None
 
 
 def _first(props: dict, names) -> object:

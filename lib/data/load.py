@@ -7,40 +7,21 @@ directory again skips the CSVs entirely. The user's files are only ever read.
 Cache layout (CACHE_VERSION names it; bump it when this changes), under <cache root>/<cache_key>/:
     report.json                    source, rows and rejected rows per table, missing files
     problems.parquet               every problem found (file, line, column, value, expected, severity)
-    tables/<table>.parquet         each canonical table but predictions, sorted by line
-    tables/block_groups.parquet    shapes as GeoJSON text with centroid, area and bounding box
+    tables/<table>.parquet         each raw table but predictions, sorted by line (block_groups: shapes as
+                                   GeoJSON text with centroid, area and bounding box)
     tables/predictions/department=<slug>/*.parquet
                                    predictions partitioned by department (Hive layout), unsorted, so a
                                    query on one department reads one folder
-    tables/prediction_cells/department=<slug>/*.parquet
-                                   the predictions summed per (block group, location, address, day, type): what
-                                   every page but Accuracy reads (a third of the rows of 6M dated
-                                   predictions, a third of the time per query), sorted by date so a date
-                                   filter skips row groups
-    tables/prediction_days/department=<slug>/*.parquet
-                                   the same summed per (block group, day, type): the Audit page's counts
-                                   per block group and per day
-    tables/prediction_locations/department=<slug>/*.parquet
-                                   the same summed per location over all time, with its days: the Audit
-                                   page's hotspot ranking when no date or type filter applies
-    tables/site_cells/part-0.parquet
-                                   the prediction cells whose box contains a site of the data (the Audit
-                                   page's site tables)
-    tables/outside_points/part-0.parquet
-                                   every point outside the block groups, classified (abroad, swapped, ...)
-                                   with the evidence for those abroad (lib/analysis/audit.py)
-    tables/named_addresses/part-0.parquet
-                                   every distinct address whose text names a police station, jail, court
-                                   or hospital, with the word (the pattern runs once per address, at load)
-    tables/accuracy_reports/department=<slug>/*.parquet, tables/report_prediction_pairs/..., ...
-                                   what the accuracy method needs over all time, one folder per department:
-                                   the crime reports with duplicates merged and the steps that set them
-                                   aside, and its spatial-temporal joins (every report in a prediction's
-                                   box and shift; every prediction a patrol visited), which any window
-                                   filters (lib/analysis/accuracy.py)
+    tables/<stored table>/...      every table built from those (lib/store/tables.py declares them all; README's
+                                   "Stored tables" lists them): part-0.parquet, or department=<slug>/ folders
+    manifest.json                  every file above with its size and checksum (lib/store/cache.py: how builds
+                                   are locked, swapped in, checked and evicted)
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -55,16 +36,18 @@ import numpy as np
 import pandas as pd
 
 from lib import schema
-from lib.db import create_tables, sql
-from lib.geo_math import box_contains_sql
+from lib.db import literal
+from lib.schema import US_COUNTRY_CODES
+from lib.store import cache
+from lib.store.build import build_derived
 from lib.data import geo
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
+from lib.data.source import read_source
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "12"
+CACHE_VERSION = "13"
 SOURCE_FILE = "source.json"
-US_COUNTRY_CODES = {"US", "PR", "GU", "VI", "AS", "MP"}
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.
 BUILD_MEMORY_LIMIT = "450MB"
@@ -130,7 +113,11 @@ class Dataset:
 
 def load(data_dir: Path | str, cache_dir: Path | None = None, progress: Progress | None = None,
          refresh: bool = False) -> Dataset:
-    """Load `data_dir`, from the typed cache when the files are unchanged."""
+    """Load `data_dir`, from the typed cache when the files are unchanged and the cache is intact.
+
+    One build per cache key at a time: a loader that finds the key being built waits and then reads it. A
+    refresh builds a new store beside the one in use and swaps it in (readers of the old keep working). A cache
+    folder that cannot be written gives a temporary one, with a warning among the problems."""
     data_dir = Path(data_dir)
     progress = progress or (lambda fraction, message: None)
     if not data_dir.is_dir():
@@ -139,14 +126,71 @@ def load(data_dir: Path | str, cache_dir: Path | None = None, progress: Progress
         return Dataset(data_dir, Path(), {}, {}, {}, [f.file for f in schema.FILES if f.required],
                        problems_frame([problem]))
     root = Path(cache_dir) if cache_dir else cache_root()
-    store = root / cache_key(data_dir)
-    if refresh and store.exists():
-        shutil.rmtree(store)
-    if not (store / "report.json").exists():
-        root.mkdir(parents=True, exist_ok=True)
-        _build(data_dir, store, progress)
+    key = cache_key(data_dir)
+    try:
+        dataset = _load_cached(data_dir, root, key, progress, refresh)
+    except OSError as exc:  # read-only, full, not a folder, no permission
+        try:
+            fallback = _fallback_root()
+            dataset = _load_cached(data_dir, fallback, key, progress, refresh=False)
+        except OSError as again:
+            problem = Problem(str(root), None, None, None, f"the typed tables could not be written to the cache "
+                              f"folder ({exc.strerror or exc}) nor to a temporary folder ({again.strerror or again}); "
+                              "expected a writable folder in PP_CACHE_DIR")
+            return Dataset(data_dir, Path(), {}, {}, {}, [], problems_frame([problem]))
+        notice = Problem(str(root), None, None, None, f"the cache folder could not be written ({exc.strerror or exc}); "
+                         f"the typed tables are kept in a temporary folder ({fallback}) until the app stops; set "
+                         "PP_CACHE_DIR to a writable folder", WARNING)
+        dataset.problems = pd.concat([problems_frame([notice]), dataset.problems], ignore_index=True)
     progress(1.0, "Ready")
-    return _open_store(data_dir, store)
+    return dataset
+
+
+_cleaned: set[Path] = set()
+
+
+def _load_cached(data_dir: Path, root: Path, key: str, progress: Progress, refresh: bool) -> Dataset:
+    store = root / key
+    if root not in _cleaned and root.is_dir():  # once per process: what killed loads and old builds left
+        _cleaned.add(root)
+        cache.clean(root, keep=key)
+    if not refresh and (dataset := _open_intact(data_dir, store)):
+        return dataset
+    root.mkdir(parents=True, exist_ok=True)
+    with cache.locked(root, key):
+        # another loader may have built it while this one waited
+        if not refresh and (dataset := _open_intact(data_dir, store)):
+            return dataset
+        cache.clean(root, keep=key)
+        _build(data_dir, root, key, progress)
+    cache.clean(root, keep=key)
+    dataset = _open_intact(data_dir, store)
+    if dataset is None:
+        raise OSError(errno.EIO, f"the cache just written in {store} does not read back: {cache.problem(store)}")
+    return dataset
+
+
+_fallback: dict[str, Path] = {}
+
+
+def _fallback_root() -> Path:
+    """One temporary cache folder per process, removed when it exits."""
+    if "root" not in _fallback:
+        _fallback["root"] = Path(tempfile.mkdtemp(prefix="predpol-cache-"))
+        atexit.register(shutil.rmtree, _fallback["root"], True)
+    return _fallback["root"]
+
+
+def _open_intact(data_dir: Path, store: Path) -> Dataset | None:
+    """The store's dataset, or None when it is absent or its files are not those its manifest lists."""
+    if not store.exists() or cache.problem(store):
+        return None
+    try:
+        dataset = _open_store(data_dir, store)
+    except (OSError, ValueError, KeyError, TypeError):  # pyarrow's errors are ValueErrors or OSErrors
+        return None
+    cache.touch(store)
+    return dataset
 
 
 def _open_store(data_dir: Path, store: Path) -> Dataset:
@@ -156,22 +200,36 @@ def _open_store(data_dir: Path, store: Path) -> Dataset:
                    problems)
 
 
-def _build(data_dir: Path, store: Path, progress: Progress) -> None:
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=store.parent))
+def forget(data_dir: Path | str, cache_dir: Path | None = None) -> None:
+    """Remove the cached tables of `data_dir` (an upload whose session ended)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return
+    root = Path(cache_dir) if cache_dir else cache_root()
+    key = cache_key(data_dir)
+    for folder in (root, _fallback.get("root")):
+        if folder is not None and (folder / key).is_symlink():
+            with contextlib.suppress(OSError), cache.locked(folder, key):
+                cache.forget(folder, key)
+
+
+def _build(data_dir: Path, root: Path, key: str, progress: Progress) -> None:
+    work = cache.new_build(root, key)
     try:
         con = duckdb.connect(str(work / "build.duckdb"))
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        con.execute(f"SET temp_directory = '{work / 'spill'}'")
+        con.execute(f"SET memory_limit = {literal(BUILD_MEMORY_LIMIT)}")
+        con.execute(f"SET temp_directory = {literal(work / 'spill')}")
         report = _check_and_type(con, data_dir, work, progress)
         con.close()  # before the derived tables, so their connection has the memory to itself
         (work / "build.duckdb").unlink()
+        for converted in work.glob("*.utf8.csv"):  # UTF-8 copies of files in another encoding: read, not kept
+            converted.unlink()
         progress(0.95, "Matching crime reports and patrols to predictions; classifying points outside")
-        _write_derived_tables(work / "tables")
+        build_derived(work / "tables", BUILD_MEMORY_LIMIT, work / "spill")
         shutil.rmtree(work / "spill", ignore_errors=True)
         (work / "report.json").write_text(json.dumps(report, indent=1, default=str))
-        if store.exists():
-            shutil.rmtree(store)
-        work.rename(store)
+        cache.write_manifest(work)
+        cache.publish(root, key, work)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
@@ -212,29 +270,10 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             problems.extend(_place_points(con, table, shapes))
     progress(0.9, "Writing the typed cache")
     _write_tables(con, tables, shapes)
+    source, source_problems = read_source(data_dir / SOURCE_FILE)
+    problems.extend(source_problems)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
-    source = {}
-    if (data_dir / SOURCE_FILE).exists():
-        try:
-            source = json.loads((data_dir / SOURCE_FILE).read_text(encoding="utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            problems.append(Problem(SOURCE_FILE, None, None, None, "not valid JSON; provenance is unknown", WARNING))
     return {"source": source, "rows": rows, "rejected": rejected, "missing_files": missing}
-
-
-def _write_derived_tables(tables: Path) -> None:
-    """What the Accuracy and Audit pages need of the data whatever the filters, computed from the typed tables."""
-    from lib.analysis import accuracy, audit
-    con = duckdb.connect()
-    try:
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        con.execute(f"SET temp_directory = '{tables.parent / 'spill'}'")
-        create_tables(con, tables, in_memory=())
-        accuracy.write_match_tables(con, tables)
-        audit.write_outside_points(con, tables)
-        audit.write_named_addresses(con, tables)
-    finally:
-        con.close()
 
 
 def _empty_typed(con, spec: schema.FileSpec) -> None:
@@ -358,31 +397,10 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
         if spec.table == "predictions":
             # Not sorted: sorting millions of rows doubled the cost of this write, and queries
             # that need an order say ORDER BY.
-            con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, PARTITION_BY (department), "
+            con.execute(f"COPY ({select}) TO {literal(target)} (FORMAT parquet, PARTITION_BY (department), "
                         "OVERWRITE_OR_IGNORE)")
-            cells = tables / "prediction_cells"
-            # summed from the Parquet just written: from the typed table (a temporary table of the build
-            # database, under BUILD_MEMORY_LIMIT) this took 3.1 s at 6 million predictions, from the Parquet 2.0 s
-            typed = f"read_parquet('{target}/*/*.parquet', hive_partitioning = true)" \
-                if any(target.glob("*/*.parquet")) else "predictions_typed"
-            con.execute(f"COPY ({sql('prediction_cells').format(predictions=typed)} ORDER BY date) "
-                        f"TO '{cells}' (FORMAT parquet, PARTITION_BY (department), OVERWRITE_OR_IGNORE)")
-            if any(cells.glob("*/*.parquet")):  # none without predictions: lib.db then sums on the fly
-                written = f"read_parquet('{cells}/*/*.parquet', hive_partitioning = true)"
-                con.execute(f"COPY ({sql('prediction_days').format(cells=written)} ORDER BY date) "
-                            f"TO '{tables / 'prediction_days'}' (FORMAT parquet, PARTITION_BY (department), "
-                            "OVERWRITE_OR_IGNORE)")
-                con.execute(f"COPY ({sql('prediction_locations').format(cells=written)}) "
-                            f"TO '{tables / 'prediction_locations'}' (FORMAT parquet, PARTITION_BY (department), "
-                            "OVERWRITE_OR_IGNORE)")
         else:
-            con.execute(f"COPY ({select} ORDER BY line) TO '{target}.parquet' (FORMAT parquet)")
+            con.execute(f"COPY ({select} ORDER BY line) TO {literal(f'{target}.parquet')} (FORMAT parquet)")
     con.register("_shapes", shapes.frame)
-    con.execute(f"COPY (SELECT * FROM _shapes) TO '{tables / 'block_groups.parquet'}' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT * FROM _shapes) TO {literal(tables / 'block_groups.parquet')} (FORMAT parquet)")
     con.unregister("_shapes")
-    (tables / "site_cells").mkdir()
-    cells = f"read_parquet('{tables / 'prediction_cells'}/*/*.parquet', hive_partitioning = true)" \
-        if any((tables / "prediction_cells").glob("*/*.parquet")) else \
-        f"({sql('prediction_cells').format(predictions='predictions_typed')})"
-    con.execute(f"COPY ({sql('site_cells').format(cells=cells, sites='sites_typed', box_contains=box_contains_sql('l', 's'))}) "
-                f"TO '{tables / 'site_cells' / 'part-0.parquet'}' (FORMAT parquet)")

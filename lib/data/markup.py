@@ -48,10 +48,18 @@ PLAINFIELD_TABLES = (  # (source file, output table, values the file leaves out)
      {"department": PLAINFIELD, "window_start": PLAINFIELD_WINDOW[0], "window_end": PLAINFIELD_WINDOW[1]}),
 )
 COORDINATE_DECIMALS = 6
+# Written into every import: the files this tool wrote there, so a later import may replace exactly those.
+MARKER = ".predpol-explorer-import"
+WRITTEN_FILES = (*(schema.spec(t).file for t in ("departments", "predictions", "race", "income")),
+                 *(schema.spec(table).file for _, table, _ in PLAINFIELD_TABLES), "block_groups.geojson", "source.json")
 
 
 class MarkupImportError(Exception):
     """The source cannot be imported; the message says why in plain words."""
+
+
+class DestinationRefused(MarkupImportError):
+    """The destination holds something this tool did not write; nothing was touched."""
 
 
 @dataclass
@@ -364,12 +372,13 @@ def import_markup(src: Path, dest: Path, echo: Callable[[str], None] = print, *,
                   origin: str | None = None, warnings: Sequence[str] = ()) -> ImportResult:
     """Convert The Markup's files in SRC into a data directory DEST that follows lib/schema.py.
 
-    DEST is replaced as a whole, and only once every file has been written. `origin` is what
-    source.json records as imported_from (default: SRC); `warnings` are earlier notes (e.g.
-    checksum mismatches) to keep with the import's own.
+    DEST must be new, empty or an earlier import (check_destination); it is replaced as a whole,
+    and only once every file has been written. `origin` is what source.json records as
+    imported_from (default: SRC); `warnings` are earlier notes to keep with the import's own.
     """
     src, dest = Path(src).resolve(), Path(dest).resolve()
     _check_paths(src, dest)
+    check_destination(dest, src)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.importing-", dir=dest.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the app and other users read DEST
@@ -377,6 +386,10 @@ def import_markup(src: Path, dest: Path, echo: Callable[[str], None] = print, *,
         result = _write_all(src, staging, list(warnings))
         _write_source(staging, src, origin or str(src), result)
         _publish(staging, dest)
+    except (csv.Error, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise MarkupImportError(f"A file in {src} could not be read ({type(exc).__name__}: {exc}); expected The "
+                                "Markup's UTF-8 CSV and GeoJSON files. Nothing was changed.") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -390,8 +403,53 @@ def import_markup(src: Path, dest: Path, echo: Callable[[str], None] = print, *,
 def _check_paths(src: Path, dest: Path) -> None:
     if not (src / BIAS_DIR / "departments.csv").is_file():
         raise MarkupImportError(f"{src} does not hold The Markup's data: {BIAS_DIR}/departments.csv is missing.")
-    if dest == src or src in dest.parents:
-        raise MarkupImportError(f"The destination {dest} is inside the source {src}, which is never modified.")
+
+
+def check_destination(dest: Path, src: Path | None = None) -> None:
+    """Refuse (DestinationRefused) unless DEST is new, an empty folder, or an earlier import holding only the
+    files this tool wrote there: replacing DEST deletes what it holds, so it must hold nothing of the user's."""
+    dest = Path(dest).expanduser().resolve()
+    src = None if src is None else Path(src).expanduser().resolve()
+    if src is not None and (dest == src or src in dest.parents):
+        raise DestinationRefused(f"The destination {dest} is inside the source {src}, which is never modified. "
+                                 "Nothing was changed.")
+    if src is not None and dest in src.parents:
+        raise DestinationRefused(f"The destination {dest} holds the source {src}; replacing it would delete the "
+                                 "source. Choose a new folder. Nothing was changed.")
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise DestinationRefused(f"The destination {dest} is a file, not a folder. Choose a new folder. "
+                                 "Nothing was changed.")
+    present = sorted(p.name for p in dest.iterdir())
+    if not present:
+        return
+    if not _earlier_import(dest):
+        raise DestinationRefused(
+            f"The destination {dest} already holds files this tool did not write ({_listed(present)}); importing "
+            "replaces the whole folder, so it only writes into a new folder, an empty one or an earlier import. "
+            "Choose a new folder, for example data/real. Nothing was changed.")
+    foreign = [name for name in present if name not in (MARKER, *WRITTEN_FILES)]
+    if foreign:
+        raise DestinationRefused(
+            f"The destination {dest} is an earlier import, but it now also holds {_listed(foreign)}, which this "
+            "tool did not write and would delete. Move those elsewhere or choose a new folder. Nothing was changed.")
+
+
+def _earlier_import(dest: Path) -> bool:
+    """DEST carries the marker, or (imports made before the marker) a source.json this importer wrote."""
+    if (dest / MARKER).is_file():
+        return True
+    try:
+        source = json.loads((dest / "source.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(source, dict) and source.get("kind") == "real" and source.get("title") == TITLE
+
+
+def _listed(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _write_all(src: Path, out: Path, warnings: list[str]) -> ImportResult:
@@ -451,6 +509,8 @@ def _write_source(out: Path, src: Path, origin: str, result: ImportResult) -> No
         "warnings": result.warnings,
     }
     (out / "source.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / MARKER).write_text("Written by PredPol explorer's importer (lib/data/markup.py); a later import may "
+                              "replace this folder.\n", encoding="utf-8")
 
 
 def _publish(staging: Path, dest: Path) -> None:

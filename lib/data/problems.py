@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import json
+
 import pandas as pd
 
 ERROR = "error"
@@ -28,6 +30,12 @@ class Problem:
             where.append(f"column {self.column}")
         found = "" if self.value is None else f"found {self.value!r}; "
         return f"{', '.join(where)}: {found}{self.expected}"
+
+
+def shown(value, limit: int = 80) -> str:
+    """A found value as a problem quotes it: text as it is, anything else (a list, an object) as JSON, cut short."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 PROBLEM_COLUMNS = ["severity", "file", "unit", "line", "column", "value", "expected"]

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from lib import schema
+from lib.data import load
 from lib.data.load import SOURCE_FILE
 
 MAX_UNCOMPRESSED = 1024 ** 3          # 1 GiB of files once extracted
@@ -64,13 +65,15 @@ def is_upload_folder(path: Path | str | None) -> bool:
 
 
 def discard(path: Path | str | None) -> None:
+    """Delete an upload folder and its typed copy in the cache."""
     if is_upload_folder(path):
+        load.forget(path)
         shutil.rmtree(path, ignore_errors=True)
 
 
 class FolderOwner:
     """Held in a session's state: when Streamlit drops the session (the tab closed) and the state is
-    garbage-collected, the upload folder goes with it."""
+    garbage-collected, the upload folder and its cached tables go with it."""
 
     def __init__(self, path: Path | str):
         self.path = str(path)
@@ -86,6 +89,7 @@ def purge_stale(max_age_hours: float = 24, root: Path | None = None) -> list[Pat
     for folder in root.glob(f"{PREFIX}*"):
         try:
             if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                load.forget(folder)
                 shutil.rmtree(folder, ignore_errors=True)
                 gone.append(folder)
         except OSError:

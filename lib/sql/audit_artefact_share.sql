@@ -1,7 +1,7 @@
 -- Per department: the predictions whose box holds an artefact site (audit_site_boxes), those of them whose
 -- address also names a site (named_addresses, found at load), and all the filters select. Only the cells near a
 -- site are read (hits, a cell once however many sites its box holds) and the totals come from the sums per
--- block group and day: lib/analysis/audit.py's artefact_share adds the predictions at named addresses
+-- block group and day: lib/analysis/audit/addresses.py's artefact_share adds the predictions at named addresses
 -- (address_artefacts), so no query reads every cell's address twice.
 {site_boxes},
 {named},

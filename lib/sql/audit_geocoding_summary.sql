@@ -2,7 +2,7 @@
 -- predictions on them, and how far the farthest lies from the department's block groups (max_km; outside only).
 -- From {points} (every point outside the block groups, classified) and {counts} (per source and department, the
 -- points inside and the records with no coordinates), as outside_points and point_counts store them
--- (lib/analysis/audit.py's _geocoding); records without coordinates count for the tables whose rows may lack
+-- (lib/analysis/audit/geocoding.py's _geocoding); records without coordinates count for the tables whose rows may lack
 -- them, and come last.
 SELECT department, source, status, count(*) AS locations, CAST(sum(records) AS BIGINT) AS records,
        CAST(sum(predictions) AS BIGINT) AS predictions, max(distance_km) AS max_km

@@ -7,12 +7,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from lib import geo_math
 from lib.analysis import audit
 from lib.data import load
 from lib.filters import Filters
 from tests.fixtures import write_tiny
+
+# the modules of lib/analysis/audit/, where a test replaces what they call
+AUDIT_MODULES = (audit.shared, audit.site_checks, audit.addresses, audit.geocoding, audit.hotspots, audit.summary)
 
 START = date(2020, 1, 1)
 DAYS = 100
@@ -133,9 +137,12 @@ def test_one_view_shares_pieces_and_gives_the_same_tables(con, monkeypatch):
     apart = (audit.site_artefacts(con, Filters()), audit.artefact_share(con, Filters()),
              audit.persistent_hotspots(con, Filters()))
     sql = []
-    for name in ("run", "query"):
-        original = getattr(audit, name)
-        monkeypatch.setattr(audit, name, lambda *a, _original=original, **k: sql.append(a[1]) or _original(*a, **k))
+    for module in AUDIT_MODULES:
+        for name in ("run", "query"):
+            if hasattr(module, name):
+                original = getattr(module, name)
+                monkeypatch.setattr(module, name,
+                                    lambda *a, _original=original, **k: sql.append(a[1]) or _original(*a, **k))
     with audit.one_view():
         shared = (audit.site_artefacts(con, Filters()), audit.artefact_share(con, Filters()),
                   audit.persistent_hotspots(con, Filters()))
@@ -263,9 +270,9 @@ def test_partial_coverage_needs_many_prediction_locations_just_outside():
 @pytest.mark.parametrize("departments", [(), ("alpha",)])
 def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatch, departments):
     f = Filters(departments=departments, top_brackets=("hh_lt_45k",))  # block-group filters do not apply
-    assert audit._all_time(f) and not audit._all_time(replace(f, start=date(2020, 1, 1)))
+    assert audit.shared._all_time(f) and not audit.shared._all_time(replace(f, start=date(2020, 1, 1)))
     stored = audit.geocoding_audit(con, f)
-    monkeypatch.setattr(audit, "_all_time", lambda f: False)
+    monkeypatch.setattr(audit.geocoding, "_all_time", lambda f: False)
     live = audit.geocoding_audit(con, f)
     for name in ("points", "summary", "countries", "abroad"):
         a, b = getattr(stored, name), getattr(live, name)
@@ -276,10 +283,10 @@ def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatc
     assert len(stored.points) == 4  # Manama, 0,0 and the swapped point (predictions), the sign slip (reports)
     # sites have no dates: a dated view reads them as stored, which must be what the live check counts
     dated = replace(f.places_and_time_only(), start=date(2020, 1, 1), end=date(2020, 12, 31))
-    params = audit._stored_params(dated, ("sites",))
-    stored_sites, stored_counts = (audit.run(con, f"SELECT * FROM {audit._stored(table)}", params)
+    params = audit.geocoding._stored_params(dated, ("sites",))
+    stored_sites, stored_counts = (audit.geocoding.run(con, f"SELECT * FROM {audit.geocoding._stored(table)}", params)
                                    for table in ("outside_points", "point_counts"))
-    live_sites, live_counts = audit._points(con, dated, "sites")
+    live_sites, live_counts = audit.geocoding._points(con, dated, "sites")
     pd.testing.assert_frame_equal(stored_sites, live_sites, check_dtype=False)
     pd.testing.assert_frame_equal(stored_counts, live_counts, check_dtype=False)
     assert stored_counts["locations"].sum() > 0
@@ -288,7 +295,7 @@ def test_the_points_stored_at_load_are_what_the_live_check_finds(con, monkeypatc
 @pytest.mark.parametrize("f", [Filters(), Filters(departments=("alpha",), majority=("black", "latino"))])
 def test_the_hotspots_ranked_from_the_stored_locations_are_those_counted_live(con, monkeypatch, f):
     stored = audit.persistent_hotspots(con, f, limit=3)
-    monkeypatch.setattr(audit, "_all_time", lambda f: False)
+    monkeypatch.setattr(audit.hotspots, "_all_time", lambda f: False)
     live = audit.persistent_hotspots(con, f, limit=3)
     pd.testing.assert_frame_equal(stored, live, check_dtype=False)
     assert stored["days_targeted"].notna().all()
@@ -311,7 +318,7 @@ def test_points_abroad_carry_evidence_and_an_explanation(con):
 
 def test_countries_summary_and_nearby_far_split():
     shapes = pd.DataFrame({"department": ["d"], "geoid": ["000000000001"],
-                           "geometry": [audit.shapely.box(-87.0, 33.0, -86.99, 33.01)]})
+                           "geometry": [shapely.box(-87.0, 33.0, -86.99, 33.01)]})
     points = pd.DataFrame({"department": ["d"] * 3, "lat": [33.005, 33.05, 34.0], "lon": [-87.01, -86.995, -87.0],
                            "geoid": [None] * 3})
     got = audit.classify_points(points, shapes)

@@ -69,20 +69,6 @@ def test_fetch_from_a_local_source(tmp_path):
 
 
 @needs_shared
-def test_checksum_mismatch_in_a_local_source_is_reported(tmp_path, monkeypatch):
-    checksums = load_checksums()
-    checksums["markup-plainfield/predictions_by_type.csv"] = "0" * 64
-    fake = tmp_path / "checksums.json"
-    fake.write_text(json.dumps(checksums), encoding="utf-8")
-    monkeypatch.setattr(fetch_module, "CHECKSUMS_PATH", fake)
-    result = fetch(tmp_path / "data", source=SHARED, echo=quiet)
-    mismatch = [w for w in result.warnings if "SHA-256 mismatch" in w]
-    assert mismatch and mismatch[0].endswith("markup-plainfield/predictions_by_type.csv")
-    source = json.loads((tmp_path / "data" / "source.json").read_text(encoding="utf-8"))
-    assert mismatch[0] in source["warnings"]
-
-
-@needs_shared
 def test_download_verifies_and_imports(tmp_path, raw_server):
     _, base_url = raw_server
     steps = []

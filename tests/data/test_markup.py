@@ -54,7 +54,7 @@ def table(imported):
 
 def test_writes_every_output_file_and_source_json(imported):
     names = {p.name for p in imported["dest"].iterdir()}
-    assert names == {*OUTPUT_FILES, "source.json"}
+    assert names == {*OUTPUT_FILES, "source.json", markup.MARKER}
     assert list(imported["result"].counts) == [f for f in OUTPUT_FILES]
 
 
@@ -234,6 +234,7 @@ def test_failure_while_writing_keeps_the_old_destination(tmp_path, monkeypatch):
     dest = tmp_path / "out"
     dest.mkdir()
     (dest / "departments.csv").write_text("old", encoding="utf-8")
+    (dest / markup.MARKER).write_text("", encoding="utf-8")
 
     def fail(*args):
         raise OSError("disk full")
@@ -242,7 +243,7 @@ def test_failure_while_writing_keeps_the_old_destination(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         import_markup(src, dest, echo=lambda line: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]
-    assert [p.name for p in dest.iterdir()] == ["departments.csv"]
+    assert sorted(p.name for p in dest.iterdir()) == [markup.MARKER, "departments.csv"]
     assert (dest / "departments.csv").read_text(encoding="utf-8") == "old"
 
 
@@ -251,3 +252,66 @@ def test_destination_inside_the_source_is_refused(tmp_path):
     with pytest.raises(MarkupImportError, match="never modified"):
         import_markup(src, src / "out", echo=lambda line: None)
     assert not (src / "out").exists()
+
+
+# ---------------------------------------------------------------- destinations that hold the user's files
+
+def quiet(line: str) -> None:
+    pass
+
+
+def test_an_import_replaces_an_earlier_import_of_its_own(tmp_path):
+    src = make_source(tmp_path, [])
+    dest = tmp_path / "out"
+    import_markup(src, dest, echo=quiet)
+    (dest / "departments.csv").write_text("stale", encoding="utf-8")
+    import_markup(src, dest, echo=quiet)
+    assert (dest / "departments.csv").read_text(encoding="utf-8").startswith("department,name,")
+    assert (dest / markup.MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]
+
+
+def test_an_empty_destination_is_written(tmp_path):
+    src = make_source(tmp_path, [])
+    (tmp_path / "out").mkdir()
+    import_markup(src, tmp_path / "out", echo=quiet)
+    assert (tmp_path / "out" / "source.json").is_file()
+
+
+@pytest.mark.parametrize("user_file", ["notes.txt", "thesis"])
+def test_a_folder_holding_other_files_is_refused_and_left_alone(tmp_path, user_file):
+    src = make_source(tmp_path, [])
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / user_file).write_text("mine", encoding="utf-8")
+    before = tree_hash(tmp_path)
+    with pytest.raises(markup.DestinationRefused, match=f"already holds files this tool did not write \\({user_file}\\)"):
+        import_markup(src, dest, echo=quiet)
+    assert tree_hash(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]
+
+
+def test_an_earlier_import_with_a_file_of_the_users_is_refused(tmp_path):
+    src = make_source(tmp_path, [])
+    dest = tmp_path / "out"
+    import_markup(src, dest, echo=quiet)
+    (dest / "sites.csv").write_text("mine", encoding="utf-8")
+    with pytest.raises(markup.DestinationRefused, match="now also holds sites.csv"):
+        import_markup(src, dest, echo=quiet)
+    assert (dest / "sites.csv").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_parent_of_the_source_is_refused(tmp_path):
+    src = make_source(tmp_path, [])
+    before = tree_hash(tmp_path)
+    with pytest.raises(markup.DestinationRefused, match="holds the source"):
+        import_markup(src, tmp_path, echo=quiet)
+    assert tree_hash(tmp_path) == before
+
+
+def test_a_file_as_destination_is_refused(tmp_path):
+    src = make_source(tmp_path, [])
+    (tmp_path / "out").write_text("mine", encoding="utf-8")
+    with pytest.raises(markup.DestinationRefused, match="is a file"):
+        import_markup(src, tmp_path / "out", echo=quiet)
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "mine"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lib import methods, schema, ui
 from lib.data import load, upload
+from lib.store import in_dependency_order
 from tests.apptest import assert_no_exception, metrics, run_app
 from tests.fixtures import write_tiny
 
@@ -91,9 +92,12 @@ def test_the_page_on_the_demo_data(demo):
     assert ui.MARKUP_METHOD_2021 in text and ui.MARKUP_METHOD_2023 in text
     headers = [h.value for h in at.main.header]
     assert headers == ["The data in use", "Bring your own data", "How each page works",
-                       "Reproducing The Markup's figures", "Limitations", "Data dictionary"]
+                       "Reproducing The Markup's figures", "Limitations", "Data dictionary", "Tables stored at load"]
     # the demo was not imported from The Markup's files: the section says how to point at them
     assert any("PP_MARKUP_PUBLISHED" in i.value for i in at.info)
+    [stored] = [d.value for d in at.dataframe if "built from" in d.value.columns]
+    assert list(stored["table"]) == [t.name for t in in_dependency_order()]
+    assert stored.set_index("table").loc["predictions", "rows"] == demo.rows["predictions"]
     labels = [e.label for e in at.expander]
     for spec in schema.FILES:
         assert any(label.startswith(f"`{spec.file}`") for label in labels), spec.file

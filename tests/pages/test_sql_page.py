@@ -95,3 +95,24 @@ def test_the_page_runs_on_the_demo_data(demo):
     for example in console.EXAMPLES:
         run_query(at, example.sql)
         assert not at.error, (example.page, [e.value for e in at.error])
+
+
+@pytest.mark.parametrize("sql, shown", [
+    ("SELECT union_value(k := 1) AS u", "1"),
+    ("SELECT 'infinity'::DATE AS u", "infinity"),
+    ("SELECT '5877642-06-25 (BC)'::DATE AS u", "5877642-06-25 (BC)"),
+])
+def test_values_pandas_cannot_hold_show_as_duckdbs_text_and_the_tables_stay(tiny_dir, sql, shown):
+    at = run_query(run_app(tiny_dir, page=PAGE), sql)
+    assert at.dataframe[0].value["u"].tolist() == [shown]
+    assert "filtered_predictions" in [e.label for e in at.expander]
+
+
+def test_a_result_too_large_to_send_is_cut_with_a_notice_and_the_tables_stay(tiny_dir):
+    at = run_query(run_app(tiny_dir, page=PAGE), "SELECT repeat('x', 2000000) AS s FROM range(150)")
+    assert any(m.value.startswith("**150 rows**, showing the first 2") for m in at.markdown)
+    assert len(at.dataframe[0].value) == 2  # 4 MB of 2 MB cells
+    notice = at.warning[0].value
+    assert notice.startswith(f"The result has 150 rows and the console keeps at most {console.KEEP_BYTES >> 20} MB")
+    assert "select only the columns you need, aggregate (GROUP BY), filter (WHERE) or add a LIMIT" in notice
+    assert "filtered_predictions" in [e.label for e in at.expander]

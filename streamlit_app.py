@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import memory, ui
+from lib import compare_ui, memory, ui
 from lib.places import panel as sites_panel
 
 memory.cap_malloc_arenas()
@@ -38,6 +38,7 @@ if not dataset.usable:
 
 sites_panel.seed_from_url()  # before the sidebar rewrites the URL from the filters
 filters = ui.sidebar_filters(options, str(dataset.store))
+filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store), navigation.url_path)
 sites_panel.keep_in_url()
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import ui
+from lib import compare_ui, ui
 from lib.analysis import maps, overview
 from lib.charts import maps as charts
 from lib.places import panel as sites_panel
@@ -48,6 +48,9 @@ bg_frame = cached_block_groups(ctx.con, KEY, ctx.filters).drop(columns="geometry
 if view is None or (locations.empty and bg_frame.empty):
     ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
     st.stop()
+
+compare_ui.map_section(ctx)
+
 collection, jurisdictions = cached_outlines(ctx.con, KEY, ctx.filters, maps.simplify_tolerance(view))
 sites = sites_panel.with_added_sites(maps.sites(ctx.con, ctx.filters), ctx.con, ctx.filters)
 offered = ["locations", "block_groups"] + (["reported"] if ctx.dataset.has("crime_reports") else []) \

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import ui
+from lib import compare_ui, memory, ui
 from lib.places import panel as sites_panel
+
+memory.cap_malloc_arenas()
 
 st.set_page_config(page_title="PredPol explorer", page_icon=":material/policy:", layout="wide",
                    initial_sidebar_state="auto")
@@ -39,7 +41,8 @@ if not dataset.usable:
 
 sites_panel.seed_from_url()  # before the sidebar rewrites the URL from the filters
 filters = ui.sidebar_filters(options, str(dataset.store))
-ui.sync_url(filters, dataset)
+filters, con = compare_ui.sidebar(filters, con, options, str(dataset.store), navigation.url_path)
+ui.sync_url(dataset)
 sites_panel.keep_in_url()
 st.session_state["_context"] = ui.Context(dataset, con, filters, options)
 navigation.run()

@@ -21,6 +21,9 @@ INCOME_CSV = schema.spec("income").file
 BLOCK_GROUPS = schema.spec("block_groups").file
 
 
+UNDATED_START = date(2019, 1, 1)
+
+
 @dataclass(frozen=True)
 class Case:
     department: str
@@ -29,8 +32,11 @@ class Case:
 
 
 def case_for(con) -> Case:
+    # The largest department, and its predictions' first day. The Markup's real files date no prediction: there
+    # the two windowed aggregations count nothing on either side.
     department, first = con.execute(
         "SELECT department, min(date) FROM predictions GROUP BY 1 ORDER BY sum(count) DESC LIMIT 1").fetchall()[0]
+    first = first or UNDATED_START
     start = first + timedelta(days=120)
     return Case(department, start, start + timedelta(days=89))
 
@@ -51,7 +57,7 @@ DUCKDB = {
         WHERE department = $department AND geoid IS NOT NULL GROUP BY geoid ORDER BY geoid""",
     "majority_share": """
         SELECT p.department,
-               sum(p.count) FILTER (WHERE s.majority IN ('black', 'latino')) / sum(p.count) AS share
+               coalesce(sum(p.count) FILTER (WHERE s.majority IN ('black', 'latino')), 0) / sum(p.count) AS share
         FROM predictions p JOIN block_group_stats s USING (department, geoid)
         GROUP BY p.department ORDER BY p.department""",
     "income_band": """
@@ -79,8 +85,12 @@ def duckdb_case(con, name: str, case: Case) -> pd.DataFrame:
 
 def pandas_read(data_dir: Path) -> dict[str, pd.DataFrame]:
     """Read the CSVs and place every distinct prediction location in its block group."""
-    preds = pd.read_csv(data_dir / PREDICTIONS_CSV, usecols=["department", "lat", "lon", "count", "date"],
-                        parse_dates=["date"])
+    # The date column is optional (The Markup's real predictions have none): then every date is missing.
+    dated = "date" in pd.read_csv(data_dir / PREDICTIONS_CSV, nrows=0).columns
+    preds = pd.read_csv(data_dir / PREDICTIONS_CSV, usecols=["department", "lat", "lon", "count"] + ["date"] * dated,
+                        parse_dates=["date"] if dated else False)
+    if not dated:
+        preds["date"] = pd.NaT
     race = pd.read_csv(data_dir / RACE_CSV, dtype={"geoid": str})
     income = pd.read_csv(data_dir / INCOME_CSV, dtype={"geoid": str})
     owners = race.drop_duplicates("geoid", keep=False).set_index("geoid")["department"].to_dict()

@@ -47,13 +47,15 @@ def _overview(con, f: Filters) -> None:
 
 def _map(con, f: Filters) -> None:
     from lib.analysis import maps
-    maps.view(con, f)
+    view = maps.view(con, f)
     locations = maps.locations(con, f)
     frame = maps.block_groups(con, f)
     maps.sites(con, f)
     maps.thin(locations)
-    maps.geojson(frame)
-    maps.hexagons(locations, frame)
+    if view is not None:  # as the page: outlines for the zoom shown, hexagons of the size that follows the view
+        maps.geojson(frame, maps.simplify_tolerance(view))
+        maps.jurisdictions(frame, maps.simplify_tolerance(view))
+        maps.hexagons(locations, frame, maps.hex_resolution_for(view))
     # maps.comparison runs only when the user adds the reported-crimes layer (off by default).
 
 

@@ -87,7 +87,11 @@ def _print_next_steps(dest: Path) -> None:
 def cmd_demo(args) -> int:
     from lib.data.demo import generate
     size = {"predictions": args.predictions} if args.predictions else {}
-    counts = generate(Path(args.dest), seed=args.seed, **size)
+    try:
+        counts = generate(Path(args.dest), seed=args.seed, shape=args.shape, **size)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     print(json.dumps(counts, indent=1))
     return 0
 
@@ -133,7 +137,11 @@ def filters_for(args):
 def cmd_disparities(args) -> int:
     con = open_dataset(args.directory).connect()
     from lib.analysis.disparities import disparity_table
-    write_frame(disparity_table(con, filters_for(args)), args.out)
+    write_frame(disparity_table(excluding(con, args), filters_for(args)), args.out)
+    if args.exclude:
+        from lib.analysis.compare import finding_survival
+        for words in finding_survival(con, filters_for(args), args.exclude).summary["words"]:
+            print(words, file=sys.stderr)
     return 0
 
 
@@ -152,8 +160,76 @@ def cmd_accuracy(args) -> int:
 def cmd_audit(args) -> int:
     con = open_dataset(args.directory).connect()
     from lib.analysis.audit import audit_summary
-    summary = audit_summary(con, filters_for(args))
+    summary = audit_summary(excluding(con, args), filters_for(args))
     print_json(summary)
+    return 0
+
+
+def exclusion_list(text: str) -> tuple[str, ...]:
+    """--exclude artefacts,outside,geocoding"""
+    from lib.filters import EXCLUSIONS
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in EXCLUSIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown exclusion {', '.join(map(repr, unknown))}: expected a "
+                                         f"comma-separated list of {', '.join(EXCLUSIONS)}")
+    return tuple(e for e in EXCLUSIONS if e in chosen)
+
+
+def excluding(con, args):
+    """`con` without the predictions of --exclude (the data as loaded when there is none)."""
+    from lib.analysis import exclusions
+    reasons = getattr(args, "exclude", ())
+    for notice in exclusions.notices(con, reasons):
+        print(notice, file=sys.stderr)
+    return exclusions.honour(con.cursor(), reasons)
+
+
+def cmd_compare(args) -> int:
+    from dataclasses import replace
+
+    from lib.analysis import compare
+    from lib.filters import Filters, filter_options
+    dataset = open_dataset(args.directory)
+    con = dataset.connect()
+    options = filter_options(con)
+    a_params, b_params = compare.params_of(args.a), compare.params_of(args.b)
+    a, a_notices = Filters.from_query_params(a_params, options)
+    b, b_notices = Filters.from_query_params(b_params, options)
+    for notice in [n.replace("in the link", "in --a") for n in a_notices] + \
+            [n.replace("in the link", "in --b") for n in b_notices]:
+        print(notice, file=sys.stderr)
+    # One what-if for both: --exclude, else A's excl.
+    reasons = args.exclude or a.exclude
+    a, b = replace(a, exclude=reasons), replace(b, exclude=reasons)
+    cursor = excluding(con, argparse.Namespace(exclude=reasons))
+    names = options.departments
+    pair = compare.headline_pair(cursor, a, b)
+    findings = compare.finding_pair(cursor, a, b)
+    if args.html:
+        from lib.compare_sheet import comparison_html
+        Path(args.html).write_text(comparison_html(cursor, a, b, names, dataset.is_demo), encoding="utf-8")
+        print(f"Wrote {args.html}", file=sys.stderr)
+    effects = compare.exclusion_effects(con, a, reasons) if reasons else None
+    if args.json:
+        print_json({"a": a.describe(names, subject="Block groups"), "b": b.describe(names, subject="Block groups"),
+                    "link": compare.link(a, b),
+                    "figures": pair.to_dict("records"), "disparities": findings.to_dict("records"),
+                    "exclusion_effects_a": None if effects is None else effects.to_dict("records")})
+        return 0
+    print("A: " + a.describe(names, subject="block groups"))
+    print("B: " + b.describe(names, subject="block groups"))
+    print()
+    for row in pair.itertuples(index=False):
+        print(f"{row.label}: A {compare.formatted(row.figure, row.a)}, B {compare.formatted(row.figure, row.b)}. "
+              f"{row.words}")
+    print()
+    for words in findings["words"]:
+        print(words)
+    if effects is not None:
+        print()
+        for row in effects.itertuples(index=False):
+            print(f"A without {row.exclusion}: {row.label}: {row.words}")
     return 0
 
 
@@ -277,12 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest")
     p.add_argument("--predictions", type=int, default=None)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--shape", choices=["three", "national"], default="three",
+                   help="three fictional towns (the shipped demo) or 38 departments nationwide, the real data's breadth")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("disparities", help="The Markup's disparity method: one row per department and group")
     p.add_argument("directory")
     p.add_argument("--department")
     p.add_argument("--out", help="CSV file to write (default: standard output)")
+    p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
+                   help="leave these predictions out; whether the finding survives goes to standard error")
     p.set_defaults(func=cmd_disparities)
 
     p = sub.add_parser("accuracy", help="how often predictions came true, for one department with crime reports")
@@ -295,8 +375,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory")
     p.add_argument("--department")
     p.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
+                   help="leave these predictions out of the counts read from the predictions")
     p.set_defaults(func=cmd_audit)
 
+    p = sub.add_parser("compare", help="two selections side by side (each given as a link's query)")
+    p.add_argument("directory")
+    p.add_argument("--a", required=True, help="selection A as a URL query, e.g. \"dept=plainfieldpdnj&majority=black\"")
+    p.add_argument("--b", required=True, help="selection B as a URL query (the same keys, without b_)")
+    p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
+                   help="leave these predictions out of both (default: A's excl)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--html", metavar="FILE", help="also write the comparison as a self-contained HTML sheet")
+    p.set_defaults(func=cmd_compare)
     p = sub.add_parser("reproduce", help="every figure in The Markup's published tables beside the app's")
     p.add_argument("directory", help="the app's data directory (imported from The Markup's files)")
     p.add_argument("--published", help="the folder holding markup-prediction-bias/ and markup-plainfield/ "

@@ -75,7 +75,7 @@ FILTERED_POINTS = (
 )
 FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brackets": "VARCHAR[]",
                 "majority": "VARCHAR[]", "share_group": "VARCHAR", "min_share": "DOUBLE", "start": "DATE",
-                "end": "DATE", "incident_types": "VARCHAR[]"}
+                "end": "DATE", "incident_types": "VARCHAR[]", "exclude": "VARCHAR[]"}
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 PARAMETER = re.compile(r"\$f_([a-z_]+)")

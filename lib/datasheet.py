@@ -151,7 +151,7 @@ def offline_map(frame: pd.DataFrame, collection: dict) -> go.Figure:
     the map would stay blank in a downloaded datasheet. Plain axes, with degrees of longitude shrunk by
     cos(latitude) so shapes keep their proportions."""
     features = {feature["id"]: feature for feature in collection["features"]}
-    ids = frame["department"] + "|" + frame["geoid"]
+    ids = np.array([str(i) for i in range(len(frame))])  # maps.geojson numbers the features by row
     rates = frame["per_1000"].astype(float)
     finite = rates[np.isfinite(rates)]
     edges = np.unique(np.nanquantile(finite, np.linspace(0, 1, 6))) if len(finite) else np.array([])
@@ -164,7 +164,7 @@ def offline_map(frame: pd.DataFrame, collection: dict) -> go.Figure:
     for label, colour, chosen in groups:
         if not chosen.any():
             continue
-        lats, lons = maps.rings({"features": [features[i] for i in ids[chosen] if i in features]})
+        lats, lons = maps.rings({"features": [features[i] for i in ids[np.asarray(chosen)] if i in features]})
         fig.add_trace(go.Scatter(x=lons, y=lats, mode="lines", fill="toself", fillcolor=colour, name=label,
                                  line=dict(width=0.7, color="rgba(60, 60, 60, 0.6)"), hoverinfo="skip"))
     hover = [f"Block group {g}<br>{integer(p)} predictions · {integer(r)} residents"
@@ -186,7 +186,8 @@ def _map(con, f: Filters, chart: _Charts) -> str:
     if frame.empty:
         return ("<section id='map'><h2>Map</h2><p>There are no block-group outlines for this selection to draw."
                 "</p></section>")
-    fig = offline_map(frame, maps.geojson(frame))
+    view = maps.view(con, f)
+    fig = offline_map(frame, maps.geojson(frame, maps.simplify_tolerance(view) if view else 0.0))
     return ("<section id='map'><h2>Map</h2><p>Block groups shaded by predictions per 1,000 residents (darker: "
             "more), in five classes of equal numbers of block groups; drawn from the data alone, so the map "
             "reads offline. Predictions outside every block group are not drawn.</p>" + chart(fig) + "</section>")

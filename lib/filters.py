@@ -24,6 +24,18 @@ MAJORITIES = {"black": "most residents are Black", "latino": "most residents are
               "none": "no group is a majority"}
 MAJORITY_SHORT = {"black": "Black", "latino": "Latino", "white": "White", "asian": "Asian", "none": "No majority"}
 SHARE_GROUPS = {**schema.RACE_GROUPS, "black_latino": "Black and Latino", "low_income": "low-income households"}
+# What-if exclusions (lib/analysis/exclusions.py takes the predictions out), in the order they are offered.
+EXCLUSIONS = {
+    "artefacts": "predictions whose 600 ft box holds a police station, jail, court or hospital",
+    "outside": "predictions outside every block group of the jurisdiction",
+    "geocoding": "predictions at points the geocoding audit flags (abroad, at 0,0, latitude and longitude swapped)",
+}
+# The link's keys for the sidebar's filters (Filters.to_query_params); excl belongs to the what-if controls.
+QUERY_KEYS = ("dept", "low_income", "bracket", "majority", "group", "min_share", "start", "end", "type")
+# Compare mode's keys: cmp=1 turns it on; selection B is the same filters with their keys prefixed.
+COMPARE_KEY, B_PREFIX, EXCLUDE_KEY = "cmp", "b_", "excl"
+EXCLUSION_SHORT = {"artefacts": "Artefact sites", "outside": "Outside the jurisdiction",
+                   "geocoding": "Geocoding errors"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class Filters:
     start: date | None = None
     end: date | None = None
     incident_types: tuple[str, ...] = ()
+    # Predictions every figure leaves out (EXCLUSIONS keys): a connection honours them
+    # (lib.analysis.exclusions.honour), so cached figures of two exclusions never mix.
+    exclude: tuple[str, ...] = ()
 
     # -- SQL -------------------------------------------------------------------------------
     @property
@@ -146,6 +161,8 @@ class Filters:
             out.append(("dates", _date_words(self.start, self.end)))
         if self.incident_types:
             out.append(("incident type", "of type " + _join(list(self.incident_types), "or")))
+        if self.exclude:
+            out.append(("exclusions", "leaving out " + _join([EXCLUSIONS[e] for e in self.exclude])))
         return out
 
     def describe(self, names: Mapping[str, str] | None = None, subject: str = "Block groups",
@@ -177,6 +194,8 @@ class Filters:
             params["end"] = [self.end.isoformat()]
         if self.incident_types:
             params["type"] = list(self.incident_types)
+        if self.exclude:
+            params[EXCLUDE_KEY] = list(self.exclude)
         return params
 
     @classmethod
@@ -199,6 +218,8 @@ class Filters:
             majority=pick("majority", MAJORITIES, "majority group"),
             incident_types=pick("type", options.incident_types, "incident type"),
         )
+        excluded = set(pick(EXCLUDE_KEY, EXCLUSIONS, "exclusion"))
+        f = replace(f, exclude=tuple(e for e in EXCLUSIONS if e in excluded))
         group = pick("group", SHARE_GROUPS, "group")
         share = _first(params, "min_share")
         if share is not None:

@@ -18,8 +18,8 @@ import streamlit as st
 from lib import export, urlstate
 from lib.data import load, roots, upload
 from lib.data.problems import problems_from_frame, summarise
-from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, FilterOptions, Filters,
-                         filter_options)
+from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, QUERY_KEYS, FilterOptions,
+                         Filters, filter_options)
 from lib.geoid import block_group_name
 from lib.schema import bracket_label
 
@@ -99,52 +99,11 @@ def link_wants_missing_real_data() -> bool:
     return bool(st.session_state.get("_link_wants_real")) and real_dir() is None
 
 
-def sync_url(filters: Filters, dataset: load.Dataset) -> None:
-    """The link of this view: the filters and the data source (a page's own choices bind themselves)."""
+def sync_url(dataset: load.Dataset) -> None:
+    """The link's data source (sidebar_filters writes the filters, and a page's own choices bind themselves)."""
     kind = shared_kind(dataset.data_dir)
     source = {} if kind is None or kind == source_kind(default_dir()) == "demo" else {urlstate.DATA: [kind]}
-    urlstate.write((*urlstate.FILTERS, urlstate.DATA), {**filters.to_query_params(), **source})
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _opened(directory: str, key: str):
-    dataset = load.load(Path(directory))
-    con = dataset.connect() if dataset.usable else None
-    options = filter_options(con) if con else FilterOptions()
-    return dataset, con, options
-
-
-@st.cache_resource(show_spinner=False)
-def _housekeeping() -> None:
-    """Once per server process: upload folders a previous server left behind (sessions end with their folder
-    otherwise, see lib.data.upload.FolderOwner)."""
-    upload.purge_stale()
-
-
-def open_data(directory: Path):
-    """Load (once per unchanged directory, shared by all sessions) with a progress bar on a cold load."""
-    _housekeeping()
-    key = load.cache_key(directory) if directory.is_dir() else "missing"
-    store = load.cache_root() / key
-    if directory.is_dir() and not (store / "report.json").exists():
-        bar = st.progress(0.0, text=f"Loading {directory} for the first time…")
-        load.load(directory, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
-        bar.empty()
-    dataset, con, options = _opened(str(directory), key)
-    # A cursor of its own for every script run: a DuckDB connection serves one statement at a time, and two runs
-    # of one session can overlap (a click while the last run is still stopping).
-    return dataset, con.cursor() if con is not None else None, options
-
-
-def context() -> Context:
-    if "_context" not in st.session_state:
-        # A deep link (e.g. /map) opened on a freshly started server runs the page file alone, in
-        # Streamlit's legacy pages/ mode, before streamlit_app.py has called st.navigation once.
-        # Switch that mode off, as st.navigation would, and rerun through streamlit_app.py.
-        from streamlit.runtime.pages_manager import PagesManager
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    return st.session_state["_context"]
+    urlstate.write((urlstate.DATA,), source)
 
 
 # -- sidebar filters -----------------------------------------------------------------------
@@ -153,16 +112,17 @@ FILTER_KEYS = ("flt_departments", "flt_low_income", "flt_brackets", "flt_majorit
                "flt_dates", "flt_types")
 
 
-def _seed_widgets(f: Filters, options: FilterOptions) -> None:
-    st.session_state["flt_departments"] = list(f.departments)
-    st.session_state["flt_low_income"] = list(f.low_income)
-    st.session_state["flt_brackets"] = list(f.top_brackets)
-    st.session_state["flt_majority"] = list(f.majority)
-    st.session_state["flt_group"] = f.share_group
-    st.session_state["flt_min_share"] = int(round(f.min_share * 100))
+def seed_widgets(f: Filters, options: FilterOptions, prefix: str = "flt_") -> None:
+    """Set the filter widgets named `prefix`… (filter_widgets) to `f`."""
+    st.session_state[f"{prefix}departments"] = list(f.departments)
+    st.session_state[f"{prefix}low_income"] = list(f.low_income)
+    st.session_state[f"{prefix}brackets"] = list(f.top_brackets)
+    st.session_state[f"{prefix}majority"] = list(f.majority)
+    st.session_state[f"{prefix}group"] = f.share_group
+    st.session_state[f"{prefix}min_share"] = int(round(f.min_share * 100))
     if options.first_date:
-        st.session_state["flt_dates"] = (f.start or options.first_date, f.end or options.last_date)
-    st.session_state["flt_types"] = list(f.incident_types)
+        st.session_state[f"{prefix}dates"] = (f.start or options.first_date, f.end or options.last_date)
+    st.session_state[f"{prefix}types"] = list(f.incident_types)
 
 
 def reset_filters() -> None:
@@ -181,7 +141,7 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
     if st.session_state.get("_filters_seeded") != dataset_key:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         f, notices = Filters.from_query_params(params, options)
-        _seed_widgets(f, options)
+        seed_widgets(f, options)
         st.session_state["_filters_seeded"] = dataset_key
         st.session_state["_url_notices"] = notices
     for notice in st.session_state.get("_url_notices", []):
@@ -189,46 +149,60 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
 
     sb = st.sidebar
     sb.header("Filters")
-    departments = sb.multiselect("Department", list(options.departments), key="flt_departments",
-                                 format_func=lambda d: options.departments.get(d, d),
-                                 placeholder="All departments")
-    low_income = sb.multiselect(
-        "Share of low-income households", list(LOW_INCOME_SHORT), key="flt_low_income",
+    f = filter_widgets(sb, options)
+    sb.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", width="stretch",
+              key="reset_filters")
+    # Only the filters' own keys: keys other controls own (compare mode, exclusions, a page's choices such as the
+    # Map's layer, color, hex) stay in the link; from_dict would drop them before the widgets bound to them read them.
+    wanted = f.to_query_params()
+    for key in QUERY_KEYS:
+        if key in wanted:
+            st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+    return f
+
+
+def filter_widgets(box, options: FilterOptions, prefix: str = "flt_") -> Filters:
+    """The filter widgets in `box` (the sidebar, an expander), keyed `prefix`…; the Filters they set."""
+    departments = box.multiselect("Department", list(options.departments), key=f"{prefix}departments",
+                                  format_func=lambda d: options.departments.get(d, d),
+                                  placeholder="All departments")
+    low_income = box.multiselect(
+        "Share of low-income households", list(LOW_INCOME_SHORT), key=f"{prefix}low_income",
         format_func=LOW_INCOME_SHORT.get, placeholder="Any income",
         help="Households eligible for free or reduced-price school lunch (income under about 185% of the "
              "poverty line), as a share of the block group's households.")
     brackets = []
     if options.brackets:
-        brackets = sb.multiselect("Largest household-income bracket", list(options.brackets), key="flt_brackets",
-                                  format_func=bracket_label, placeholder="Any bracket",
-                                  help="The income bracket holding the most households of the block group.")
-    majority = sb.multiselect("Majority group of residents", list(MAJORITY_SHORT), key="flt_majority",
-                              format_func=MAJORITY_SHORT.get, placeholder="Any composition",
-                              help="More than half of the block group's residents. 'No majority': no group above half.")
-    c1, c2 = sb.columns([1, 1])
-    group = c1.selectbox("Share of", list(SHARE_GROUPS), key="flt_group",
+        brackets = box.multiselect("Largest household-income bracket", list(options.brackets),
+                                   key=f"{prefix}brackets", format_func=bracket_label, placeholder="Any bracket",
+                                   help="The income bracket holding the most households of the block group.")
+    majority = box.multiselect("Majority group of residents", list(MAJORITY_SHORT), key=f"{prefix}majority",
+                               format_func=MAJORITY_SHORT.get, placeholder="Any composition",
+                               help="More than half of the block group's residents. 'No majority': no group above "
+                                    "half.")
+    c1, c2 = box.columns([1, 1])
+    group = c1.selectbox("Share of", list(SHARE_GROUPS), key=f"{prefix}group",
                          format_func=lambda g: SHARE_GROUPS[g].capitalize())
-    min_share = c2.slider("At least", 0, 100, step=5, key="flt_min_share", format="%d%%",
+    min_share = c2.slider("At least", 0, 100, step=5, key=f"{prefix}min_share", format="%d%%",
                           help="Keep block groups where at least this share of residents (or households) "
                                "belong to the chosen group.")
     start = end = None
     if options.first_date:
-        picked = sb.date_input("Dates", key="flt_dates", min_value=options.first_date,
-                               max_value=options.last_date, format="YYYY-MM-DD")
+        picked = box.date_input("Dates", key=f"{prefix}dates", min_value=options.first_date,
+                                max_value=options.last_date, format="YYYY-MM-DD")
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start = picked[0] if picked[0] != options.first_date else None
             end = picked[1] if picked[1] != options.last_date else None
     else:
-        sb.caption("No date filter: the predictions in this data have no dates.")
+        box.caption("No date filter: the predictions in this data have no dates.")
     types = []
     if options.incident_types:
-        types = sb.multiselect("Incident type", list(options.incident_types), key="flt_types",
-                               placeholder="All types")
-    sb.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", width="stretch",
-              key="reset_filters")
-    f = Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
-                min_share / 100, _as_date(start), _as_date(end), tuple(types))
-    return f
+        types = box.multiselect("Incident type", list(options.incident_types), key=f"{prefix}types",
+                                placeholder="All types")
+    return Filters(tuple(departments), tuple(low_income), tuple(brackets), tuple(majority), group,
+                   min_share / 100, _as_date(start), _as_date(end), tuple(types))
 
 
 def _as_date(value) -> date | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from lib.filters import QUERY_KEYS
+
 
 @dataclass(frozen=True)
 class Key:
@@ -20,7 +22,7 @@ class Key:
 
 
 # -- the sidebar filters (lib/filters.Filters.to_query_params / from_query_params) ---------
-FILTERS = ("dept", "low_income", "bracket", "majority", "group", "min_share", "start", "end", "type")
+FILTERS = QUERY_KEYS
 COMPARE_PREFIX = "b_"  # compare mode's selection B: the same filter keys, prefixed
 
 # -- page-level choices ------------------------------------------------------------------

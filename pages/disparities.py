@@ -2,7 +2,7 @@ import math
 
 import streamlit as st
 
-from lib import methods, ui, urlstate
+from lib import compare_ui, methods, ui, urlstate
 from lib.analysis import disparities as dsp
 from lib.analysis import overview
 from lib.analysis import reproduce as rp
@@ -46,6 +46,8 @@ def _deciles(_con, dataset_key: str, filters, department: str):
 def _pct(value) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
+
+compare_ui.disparities_section(ctx)
 
 f = ctx.filters
 key = str(ctx.dataset.store)

@@ -1,7 +1,7 @@
 import streamlit as st
 
-from lib import datasheet, ui
-from lib.analysis import overview
+from lib import compare_ui, datasheet, ui
+from lib.analysis import exclusions, overview
 from lib.places import panel as sites_panel
 
 ctx = ui.context()
@@ -86,6 +86,8 @@ st.caption(
        if ctx.filters.selects_block_groups and h["predictions_outside_all"] else "")
     + ".")
 
+compare_ui.overview(ctx)
+
 st.subheader("What the data says")
 for finding in findings:
     st.markdown(f"- **{finding.number}** — {finding.text}")
@@ -141,7 +143,7 @@ sheet_sites = sites_panel.added_frame()
 
 def _datasheet() -> bytes:
     # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
-    cursor = sheet_con.cursor()
+    cursor = exclusions.cursor(sheet_con, sheet_filters.exclude)
     try:
         return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters, added=sheet_sites).encode()
     finally:

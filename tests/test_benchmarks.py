@@ -10,11 +10,14 @@ def test_harness_writes_the_results_table(tmp_path):
     out = tmp_path / "results.md"
     assert run.main(["--predictions", "50000", "--repeat", "1", "--out", str(out)]) == 0
     text = out.read_text()
-    assert "50,000 synthetic predictions" in text
+    assert "50,000 synthetic predictions (lib.data.demo, seed 7, three shape; 3 departments, 119 block groups)" in text
+    assert "`python -m benchmarks.run --predictions 50000 --repeat 1 --out" in text
     # how steady the machine was: the same loop timed before and after the run
     assert re.search(r"a fixed single-threaded Python loop took \d+\.\d\d s before it and \d+\.\d\d s after", text)
     for measure in ("Cold load", "Warm start", "overview: queries per interaction",
                     "overview: full script run per interaction", "Peak memory, app process (`streamlit run`",
+                    "Peak memory, app process (`streamlit run`, 10 readers at once, each walking every page; issue #24)",
+                    "Peak memory, cold-load process (issue #24)", "Cold load (issue #24, at 6M predictions)",
                     "Peak memory, harness process",
                     "DuckDB vs pandas"):
         assert measure in text, measure

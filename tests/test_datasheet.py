@@ -124,3 +124,13 @@ def test_the_file_renders_offline_in_chromium(demo, demo_con, tmp_path, browser)
     finally:
         context.close()
     assert requested == [] and errors == []
+
+
+def test_offline_map_draws_every_block_group(tiny_con):
+    from lib.analysis import maps
+    from lib.datasheet import offline_map
+    frame = maps.block_groups(tiny_con, Filters())
+    fig = offline_map(frame, maps.geojson(frame))
+    # Five classes of rates and the park with no residents: one closed ring per block group, six in all.
+    rings = sum(sum(v is None for v in t.y) for t in fig.data if t.fill == "toself")
+    assert rings == 6

@@ -19,28 +19,37 @@ from lib.analysis import disparities
 from lib.db import query, run, sql
 from lib.filters import Filters
 
-MAX_POINTS = 20_000
+# Markers drawn on the map (individual locations plus grid cells merging the rest): a city of 19,000 locations
+# drawn one by one buries its block groups and costs megabytes; 4,000 keep the pattern and the choropleth.
+MAX_POINTS = 4_000
+# Reported crimes and prediction boxes of the predicted-vs-reported layer (one department's worth).
+MAX_COMPARISON_POINTS = 20_000
 # Of the point budget, the share kept for the grid cells that absorb the smaller locations.
 CELL_SHARE = 0.25
 # Grid sizes (degrees) tried, finest first, for the locations beyond the individually drawn ones.
 CELL_DEGREES = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-MAX_HEX_CELLS = 50_000
+# Hexagons sent to the browser: about 200 bytes each in pydeck's JSON, so at most about 1 MB.
+MAX_HEX_CELLS = 5_000
 HEX_RESOLUTIONS = {6: "about 7 km", 7: "about 2.6 km", 8: "about 1 km", 9: "about 350 m", 10: "about 130 m"}
 DEFAULT_HEX_RESOLUTION = 9
 HEX_METRES = {r: h3.average_hexagon_edge_length(r, unit="m") for r in HEX_RESOLUTIONS}
+# A hexagon size the reader did not choose: the finest whose hexagons are at least this share of the view's width
+# (Plainfield, about 6 km across: 350 m; Los Angeles: 2.6 km; the country: 7 km).
+HEX_SHARE_OF_VIEW = 1 / 40
 # A selection wider than this (degrees) spans several cities: the map opens on the whole country.
 NATIONAL_SPAN = 3.0
-# Outline simplification (degrees) by how many block groups are drawn: keeps the figure small.
-SIMPLIFY = ((300, 0.0), (1500, 0.0001), (4000, 0.0005), (math.inf, 0.002))
+# Outlines are simplified to this many screen pixels at the zoom the map opens on (web Mercator, 512 px tiles),
+# and their coordinates rounded to a tenth of that: the shapes look the same and weigh a fraction.
+SIMPLIFY_PIXELS = 0.5
 CHOROPLETH_VARIABLES = {
     "per_1000": "Predictions per 1,000 residents",
-    "share_black_latino": "Share of residents who are Black or Latino",
-    "share_black": "Share of residents who are Black",
-    "share_latino": "Share of residents who are Latino",
-    "share_white": "Share of residents who are White",
-    "share_asian": "Share of residents who are Asian",
-    "share_low_income": "Share of households that are low-income",
-    "window": "Targeting rank (most / median / least targeted)",
+    "share_black_latino": "Black or Latino residents (share)",
+    "share_black": "Black residents (share)",
+    "share_latino": "Latino residents (share)",
+    "share_white": "White residents (share)",
+    "share_asian": "Asian residents (share)",
+    "share_low_income": "Low-income households (share)",
+    "window": "Targeting rank (most, median, least)",
 }
 POINT_COLOURS = {
     "predictions": "Predictions at the location",
@@ -74,6 +83,23 @@ def fit_view(west: float, south: float, east: float, north: float, width: int = 
     centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
     national = max(east - west, north - south) > NATIONAL_SPAN
     return View(centre_lat, (west + east) / 2, round(zoom, 2), national, (west, south, east, north))
+
+
+def degrees_per_pixel(zoom: float) -> float:
+    """Degrees of longitude one screen pixel spans at `zoom` (web Mercator, 512 px tiles)."""
+    return 360 / (512 * 2 ** zoom)
+
+
+def simplify_tolerance(view: View) -> float:
+    """Degrees within which outlines are simplified for the zoom the map opens on."""
+    return SIMPLIFY_PIXELS * degrees_per_pixel(view.zoom)
+
+
+def hex_resolution_for(view: View) -> int:
+    """The hexagon size (H3 resolution) that follows the view, for a reader who has not chosen one."""
+    width_m = (view.bounds[2] - view.bounds[0]) * 111_000 * math.cos(math.radians(view.lat))
+    fitting = [r for r in HEX_RESOLUTIONS if 2 * HEX_METRES[r] >= width_m * HEX_SHARE_OF_VIEW]
+    return max(fitting) if fitting else min(HEX_RESOLUTIONS)
 
 
 def view(con, f: Filters) -> View | None:
@@ -207,26 +233,63 @@ def block_groups(con, f: Filters) -> pd.DataFrame:
                        how="left")
 
 
-def feature_id(department: str, geoid: str) -> str:
-    """GEOIDs repeat across departments, so a feature is named by both."""
-    return f"{department}|{geoid}"
-
-
-def simplify_tolerance(n_block_groups: int) -> float:
-    return next(t for limit, t in SIMPLIFY if n_block_groups <= limit)
-
-
-def geojson(frame: pd.DataFrame, tolerance: float | None = None) -> dict:
-    """A FeatureCollection of the frame's outlines (id department|geoid), simplified for large selections."""
-    tolerance = simplify_tolerance(len(frame)) if tolerance is None else tolerance
-    shapes = shapely.from_geojson(frame["geometry_json"].to_numpy())
+def _simplified(shapes: np.ndarray, tolerance: float) -> np.ndarray:
+    """Shapes simplified within `tolerance` degrees, on a grid a tenth as fine (never below a metre). Topology
+    is preserved, so every shape stays a valid, non-empty polygon however small."""
     if tolerance:
         shapes = shapely.simplify(shapes, tolerance, preserve_topology=True)
-    shapes = shapely.set_precision(shapes, 1e-5)  # about a metre
+    grid = max(10 ** round(math.log10(tolerance / 10)), 1e-5) if tolerance else 1e-5
+    return shapely.set_precision(shapes, grid, mode="pointwise")
+
+
+def _collection(ids, shapes: np.ndarray, properties=None) -> dict:
     texts = shapely.to_geojson(shapes)
-    features = [{"type": "Feature", "id": feature_id(d, g), "properties": {}, "geometry": json.loads(t)}
-                for d, g, t in zip(frame["department"], frame["geoid"], texts)]
-    return {"type": "FeatureCollection", "features": features}
+    properties = properties or [{}] * len(texts)
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": i, "properties": p, "geometry": json.loads(t)}
+                         for i, p, t in zip(ids, properties, texts)]}
+
+
+def geojson(frame: pd.DataFrame, tolerance: float = 0.0) -> dict:
+    """A FeatureCollection of the frame's outlines, simplified within `tolerance` degrees
+    (simplify_tolerance(view) for the zoom shown). A feature's id is its row's position in the frame: a few
+    bytes, where department|geoid cost 25 for each of thousands of block groups."""
+    shapes = _simplified(shapely.from_geojson(frame["geometry_json"].to_numpy()), tolerance)
+    return _collection([str(i) for i in range(len(frame))], shapes)
+
+
+def jurisdictions(frame: pd.DataFrame, tolerance: float = 0.0) -> dict:
+    """Each department's area as one outline: the union of its selected block groups (id: the department),
+    simplified within `tolerance` degrees."""
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    shapes = shapely.make_valid(shapely.from_geojson(frame["geometry_json"].to_numpy()))
+    departments, unions, names = [], [], []
+    for (department, name), index in frame.groupby(["department", "name"], sort=True).indices.items():
+        departments.append(department)
+        names.append({"name": name})
+        unions.append(shapely.union_all(shapes[index], grid_size=1e-6))
+    return _collection(departments, _simplified(np.array(unions, dtype=object), tolerance), names)
+
+
+def department_areas(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per department of the block-group frame with each choropleth variable for the department as a
+    whole: predictions per 1,000 residents, and resident (or household) shares weighted by the block groups'
+    residents (households). The targeting rank has no department-wide value (NaN)."""
+    work = frame.assign(households=frame["households"].astype(float), residents=frame["residents"].astype(float))
+    shares = [v for v in CHOROPLETH_VARIABLES if v.startswith("share_") and v != "share_low_income"]
+    for v in shares:
+        work[v] = work[v] * work["residents"]
+    work["share_low_income"] = work["share_low_income"] * work["households"]
+    out = work.groupby(["department", "name"], as_index=False, sort=True)[
+        ["predictions", "residents", "households", *shares, "share_low_income"]].sum(min_count=1)
+    for v in shares:
+        out[v] = out[v] / out["residents"].where(out["residents"] > 0)
+    out["share_low_income"] = out["share_low_income"] / out["households"].where(out["households"] > 0)
+    out["per_1000"] = 1000 * out["predictions"] / out["residents"].where(out["residents"] > 0)
+    out["window"] = np.nan
+    out["block_groups"] = frame.groupby(["department", "name"], sort=True).size().to_numpy()
+    return out
 
 
 def rings(collection: dict) -> tuple[list, list]:
@@ -240,6 +303,37 @@ def rings(collection: dict) -> tuple[list, list]:
                 lons.extend([c[0] for c in ring] + [None])
                 lats.extend([c[1] for c in ring] + [None])
     return lats, lons
+
+
+def map_summary(bg_frame: pd.DataFrame, points: Points, view: View) -> str:
+    """The map in one sentence with its key figures, for readers who cannot see it (the map's text
+    alternative)."""
+    departments = bg_frame[["department", "name"]].drop_duplicates()
+    where = (departments["name"].iloc[0] if len(departments) == 1
+             else f"{len(departments):,} departments" + (" across the United States" if view.national else ""))
+    text = (f"Map of {where}: {points.predictions:,} predictions at {points.locations:,} locations, over "
+            f"{len(bg_frame):,} block groups.")
+    rated = bg_frame[bg_frame["residents"] > 0].dropna(subset=["per_1000"])
+    if view.national and len(rated):
+        by_department = department_areas(rated)
+        top = by_department.sort_values(["per_1000", "department"], ascending=[False, True]).iloc[0]
+        text += (f" Most predictions per 1,000 residents: {top['name']}, {top['per_1000']:,.0f}"
+                 f" (all its block groups together).")
+    elif len(bg_frame):
+        # The most predictions, not the highest rate: a rate over a handful of residents reads as a
+        # headline and says little.
+        top = bg_frame.sort_values(["predictions", "geoid"], ascending=[False, True]).iloc[0]
+        text += (f" Most predictions: block group {top['geoid']}, {top['predictions']:,} "
+                 f"({_count(top['residents'])} residents, {_percent(top['share_black_latino'])} Black or Latino).")
+    return text
+
+
+def _count(value) -> str:
+    return "an unknown number of" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _percent(value) -> str:
+    return "an unknown share" if pd.isna(value) else f"{value:.0%}"
 
 
 # -- hexagons ------------------------------------------------------------------------------
@@ -258,6 +352,14 @@ class Hexagons:
             text += (f" Resolution {self.requested} would have made more than {MAX_HEX_CELLS:,} hexagons, "
                      "so coarser ones are drawn.")
         return text
+
+
+def hex_summary(hexes: Hexagons) -> str:
+    """The hexagon view's key figure in words (its text alternative)."""
+    top = hexes.frame.iloc[0]
+    return (f"The tallest of the {len(hexes.frame):,} hexagons holds {top['predictions']:,} predictions at "
+            f"{top['locations']:,} location{'s' if top['locations'] != 1 else ''}"
+            + (f" ({top['name']})." if isinstance(top["name"], str) else "."))
 
 
 def hexagons(loc: pd.DataFrame, block_group_frame: pd.DataFrame, resolution: int = DEFAULT_HEX_RESOLUTION,
@@ -314,8 +416,8 @@ class Comparison:
     false_alarms: int | None = None
     predictions: int = 0
     unplaced: int = 0  # reports without coordinates (or, when matching, without a time)
-    reports_placed: int = 0  # reports with coordinates; `reports` holds at most MAX_POINTS of them
-    boxes_total: int = 0  # prediction locations; `boxes` holds at most MAX_POINTS of them
+    reports_placed: int = 0  # reports with coordinates; `reports` holds at most MAX_COMPARISON_POINTS of them
+    boxes_total: int = 0  # prediction locations; `boxes` holds at most MAX_COMPARISON_POINTS of them
 
     def thinning(self) -> str:
         parts = []
@@ -415,7 +517,8 @@ def _carried(con, f: Filters, classified: bool) -> Comparison:
     return _summarise("carried" if classified else "unclassified", reports, boxes)
 
 
-def _summarise(mode: str, reports: pd.DataFrame, boxes: pd.DataFrame, max_points: int = MAX_POINTS) -> Comparison:
+def _summarise(mode: str, reports: pd.DataFrame, boxes: pd.DataFrame,
+               max_points: int = MAX_COMPARISON_POINTS) -> Comparison:
     placed = reports["lat"].notna() & reports["lon"].notna()
     if mode == "matched":
         placed &= reports["outcome"].notna()

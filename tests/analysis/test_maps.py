@@ -98,7 +98,9 @@ def test_real_data_never_exceeds_the_cap(real_con):
     assert len(everything.frame) <= maps.MAX_POINTS
     assert everything.frame["predictions"].sum() == everything.predictions == 6_280_691
     la = maps.prediction_points(real_con, Filters(departments=("la",)))
-    assert la.locations == 19_234 and len(la.frame) == 19_234 <= maps.MAX_POINTS
+    assert la.locations == 19_234 and len(la.frame) <= maps.MAX_POINTS
+    assert la.kept == maps.MAX_POINTS - int(maps.MAX_POINTS * maps.CELL_SHARE) and la.kept + la.merged == 19_234
+    assert la.frame["predictions"].sum() == la.predictions
 
 
 # -- view ---------------------------------------------------------------------------------------
@@ -130,23 +132,88 @@ def test_block_groups_rates_shares_and_rank_windows(tiny_con):
     assert {"window", "rank", "n", "decile"} <= set(bg.columns)
 
 
-def test_geojson_ids_name_department_and_geoid(tiny_con):
+def test_geojson_numbers_features_by_row(tiny_con):
     frame = maps.block_groups(tiny_con, Filters())
     collection = maps.geojson(frame)
-    ids = [f["id"] for f in collection["features"]]
-    assert ids == [maps.feature_id(d, g) for d, g in zip(frame["department"], frame["geoid"])]
-    assert "alpha|010010000011" in ids and len(ids) == 6
+    assert [f["id"] for f in collection["features"]] == [str(i) for i in range(6)]
     lats, lons = maps.rings(collection)
     assert lats.count(None) == 6 and len(lats) == 6 * 6  # one closed 5-point ring per square
 
 
-def test_geojson_is_simplified_for_large_selections(real_con):
+def test_simplification_follows_the_zoom_and_keeps_every_block_group(tiny_con):
+    # Half a pixel at the opening zoom: 0.5 * 360 / (512 * 2**zoom) degrees.
+    assert maps.simplify_tolerance(maps.fit_view(-87, 33, -86.96, 33.01)) == pytest.approx(
+        0.5 * 360 / (512 * 2 ** maps.fit_view(-87, 33, -86.96, 33.01).zoom))
+    frame = maps.block_groups(tiny_con, Filters())
+    # A tolerance three times the squares' width would erase them without preserve_topology: every block
+    # group must stay, as a valid non-empty polygon.
+    coarse = maps.geojson(frame, 0.03)
+    import shapely
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in coarse["features"]]
+    assert len(shapes) == 6 and all(s.is_valid and not s.is_empty and s.area > 0 for s in shapes)
+
+
+def test_real_outlines_shrink_to_the_view_and_keep_all_6060(real_con):
+    import json
     frame = maps.block_groups(real_con, Filters())
-    assert len(frame) == 6060
-    assert maps.simplify_tolerance(len(frame)) > 0
-    full = sum(len(str(f["geometry"])) for f in maps.geojson(frame, 0)["features"])
-    simplified = sum(len(str(f["geometry"])) for f in maps.geojson(frame)["features"])
-    assert simplified < full
+    national = maps.view(real_con, Filters())
+    full = len(json.dumps(maps.geojson(frame, 0)))
+    simplified = maps.geojson(frame, maps.simplify_tolerance(national))
+    assert len(simplified["features"]) == 6060
+    assert all(f["geometry"]["coordinates"] for f in simplified["features"])
+    assert len(json.dumps(simplified)) < full / 2
+
+
+def test_jurisdictions_are_the_union_of_each_departments_block_groups(tiny_con):
+    import shapely
+    frame = maps.block_groups(tiny_con, Filters())
+    collection = maps.jurisdictions(frame)
+    assert [f["id"] for f in collection["features"]] == ["alpha", "beta"]
+    alpha, beta = (shapely.geometry.shape(f["geometry"]) for f in collection["features"])
+    # Four 0.01-degree squares side by side make one 0.04 x 0.01 rectangle; beta's two make 0.02 x 0.01.
+    assert alpha.geom_type == "Polygon" and alpha.area == pytest.approx(0.0004)
+    assert alpha.bounds == pytest.approx((-87.0, 33.0, -86.96, 33.01))
+    assert beta.area == pytest.approx(0.0002)
+    assert collection["features"][0]["properties"] == {"name": "Alpha City, Ala."}
+
+
+def test_department_areas_weigh_block_groups_by_residents_and_households(tiny_con):
+    areas = maps.department_areas(maps.block_groups(tiny_con, Filters())).set_index("department")
+    alpha = areas.loc["alpha"]
+    # Alpha: 24 predictions inside its block groups, 400 residents; 90 of 400 Black, 78 of 170 households.
+    assert alpha["predictions"] == 24 and alpha["residents"] == 400
+    assert alpha["per_1000"] == pytest.approx(60.0)
+    assert alpha["share_black"] == pytest.approx(90 / 400)
+    assert alpha["share_black_latino"] == pytest.approx(180 / 400)
+    assert alpha["share_low_income"] == pytest.approx(78 / 170)
+    assert alpha["block_groups"] == 4 and pd.isna(alpha["window"])
+    assert areas.loc["beta", "share_asian"] == pytest.approx(65 / 400)
+
+
+def test_hexagon_size_follows_the_view():
+    # Plainfield (about 6 km across) gets about 350 m, Los Angeles about 2.6 km, the country about 7 km.
+    plainfield = maps.fit_view(-74.46, 40.59, -74.38, 40.65)
+    la = maps.fit_view(-118.67, 33.70, -118.15, 34.34)
+    country = maps.fit_view(-122.5, 26.6, -71.1, 47.2)
+    assert maps.hex_resolution_for(plainfield) == 9
+    assert maps.hex_resolution_for(la) == 7
+    assert maps.hex_resolution_for(country) == 6
+    # The rule: the finest size at least a fortieth of the view's width.
+    width = (-74.38 + 74.46) * 111_000 * math.cos(math.radians(plainfield.lat))
+    assert 2 * maps.HEX_METRES[9] >= width / 40 > 2 * maps.HEX_METRES[10]
+
+
+def test_map_summary_names_the_key_figures(tiny_con):
+    frame = maps.block_groups(tiny_con, ALPHA)
+    points = maps.prediction_points(tiny_con, ALPHA)
+    text = maps.map_summary(frame, points, maps.view(tiny_con, ALPHA))
+    assert text == ("Map of Alpha City, Ala.: 26 predictions at 4 locations, over 4 block groups. Most predictions: "
+                    "block group 010010000011, 15 (100 residents, 70% Black or Latino).")
+    both = maps.map_summary(maps.block_groups(tiny_con, Filters()), maps.prediction_points(tiny_con, Filters()),
+                            maps.view(tiny_con, Filters()))
+    # Alpha: 24 predictions per 400 residents (60 per 1,000); Beta: 9 per 400 (22.5).
+    assert both.endswith("Most predictions per 1,000 residents: Alpha City, Ala., 60 (all its block groups "
+                         "together).")
 
 
 # -- hexagons -----------------------------------------------------------------------------------

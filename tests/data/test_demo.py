@@ -234,3 +234,33 @@ def test_a_small_run_is_exact(tmp_path):
     assert counts["pp_report_locations_geocoded.csv"] == SMALL
     assert len(pd.read_csv(tmp_path / "small" / "pp_report_locations_geocoded.csv")) == SMALL
     assert not [p for p in tmp_path.iterdir() if p.name != "small"], "the temporary folder is left behind"
+
+
+def test_the_national_shape_has_the_real_data_breadth(tmp_path, capsys):
+    """`lib.cli demo --shape national`: 38 departments and 5,999 block groups (The Markup's data: 38 with
+    predictions, 6,060 block groups), every block group with residents' rows, geoids unique, the three towns of
+    the shipped demo among them."""
+    from lib import cli
+    assert cli.main(["demo", str(tmp_path / "national"), "--shape", "national", "--predictions", "5000"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["departments.csv"] == 38 and counts["pp_report_locations_geocoded.csv"] == 5000
+    assert counts["block_groups.geojson"] == counts["census-block_group-race_ethnicity.csv"] == 35 * 168 + 119
+    departments = pd.read_csv(tmp_path / "national" / "departments.csv")
+    assert departments.department.is_unique and {d.slug for d in demo.DEPARTMENTS} <= set(departments.department)
+    assert departments.name.str.endswith("(demo)").all()
+    geoids = [f["properties"]["geoid"] for f in
+              json.loads((tmp_path / "national" / "block_groups.geojson").read_text())["features"]]
+    assert len(set(geoids)) == len(geoids) == 5999
+    predictions = pd.read_csv(tmp_path / "national" / "pp_report_locations_geocoded.csv")
+    assert predictions.department.nunique() == 38
+    source = json.loads((tmp_path / "national" / demo.SOURCE_FILE).read_text())
+    assert source["shape"] == "national" and source["predictions"] == 5000
+
+
+def test_an_unknown_shape_or_too_few_predictions_for_the_shape_is_refused(tmp_path, capsys):
+    from lib import cli
+    with pytest.raises(ValueError, match="shape must be one of three, national"):
+        demo.generate(tmp_path / "x", predictions=5000, shape="global")
+    assert cli.main(["demo", str(tmp_path / "x"), "--shape", "national", "--predictions", "2000"]) == 2
+    assert "predictions must be at least 2533 for the national shape" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -15,7 +15,8 @@ from tests.fixtures import write_tiny
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/map.py"
-ALL_LAYERS = ["Prediction locations", "Block groups", "Predicted vs reported", "Sites"]
+ALL_LAYERS = ["locations", "block_groups", "reported", "sites"]
+HEXAGONS = "Hexagons in 3-D"
 
 
 def _figure(at, key="main_map") -> dict:
@@ -24,7 +25,7 @@ def _figure(at, key="main_map") -> dict:
 
 
 def _with_layers(at, layers):
-    at.session_state["map_layers"] = layers
+    at.session_state["layer"] = layers
     at.run()
     assert_no_exception(at)
     return at
@@ -49,10 +50,21 @@ def test_tiny_draws_points_over_the_choropleth_and_the_hexagons(tiny_dir):
     assert types[0] == "choroplethmap" and "scattermap" in types
     points = next(t for t in figure["data"] if t.get("name") == "Prediction locations")
     assert _length(points["lat"]) == 4
-    assert len(at.get("deck_gl_json_chart")) == 1
     assert any("Every one of the 4 prediction locations is drawn" in c.value for c in at.caption)
+    assert any(c.value.startswith("Map of Alpha City, Ala.: 26 predictions at 4 locations") for c in at.caption)
+    # The department's area is drawn beneath, as a line layer (one feature: its four block groups' union).
+    layers = _figure(at)["layout"]["map"]["layers"]
+    assert [len(layer["source"]["features"]) for layer in layers[1:]] == [1]
+    # The hexagon tab runs only when opened: its deck is not sent with the map.
+    assert len(at.get("deck_gl_json_chart")) == 0
+    at.session_state["map_tab"] = HEXAGONS
+    at.run()
+    assert_no_exception(at)
+    assert len(at.get("deck_gl_json_chart")) == 1 and len(at.get("plotly_chart")) == 0
+    at.session_state["map_tab"] = "Map"
+    at.run()
     # Switching the choropleth off leaves the outlines as a line trace.
-    _with_layers(at, ["Prediction locations"])
+    _with_layers(at, ["locations"])
     assert _trace_types(_figure(at))[0] == "scattermap" and _figure(at)["data"][0]["mode"] == "lines"
 
 
@@ -69,11 +81,14 @@ def test_demo_every_layer(demo):
     assert any(n.startswith("Reported crimes inside a box") for n in names)
     assert any(n.startswith("Police station") for n in names)
     for variable in maps.CHOROPLETH_VARIABLES:
-        at.selectbox(key="map_bg_variable").set_value(variable).run()
+        at.selectbox(key="color").set_value(variable).run()
         assert_no_exception(at)
     labels = {b.label for b in at.get("download_button")}
     assert {"Every prediction location CSV", "Block groups CSV", "Reported crimes (as drawn) CSV",
-            "Prediction boxes (as drawn) CSV", "Sites CSV", "Hexagons CSV"} <= labels
+            "Prediction boxes (as drawn) CSV", "Sites CSV"} <= labels
+    at.session_state["map_tab"] = HEXAGONS
+    at.run()
+    assert "Hexagons CSV" in {b.label for b in at.get("download_button")}
 
 
 def test_demo_all_departments_opens_on_the_country(demo):
@@ -83,6 +98,12 @@ def test_demo_all_departments_opens_on_the_country(demo):
     departments = next(t for t in figure["data"] if t.get("name") == "Departments")
     assert _length(departments["lat"]) == 3
     assert figure["layout"]["map"]["zoom"] < 5
+    # State borders, then the three departments' areas, beneath the traces; the choropleth colours the areas.
+    borders, areas = figure["layout"]["map"]["layers"][1:]
+    assert borders["source"]["features"][0]["id"] == "us-state-borders"
+    assert len(areas["source"]["features"]) == 3
+    choropleth = next(t for t in figure["data"] if t["type"] == "choroplethmap")
+    assert len(choropleth["locations"]) == 3
     at.radio(key="map_national_markers").set_value("Every prediction location").run()
     assert_no_exception(at)
     assert any(t.get("name") == "Prediction locations" for t in _figure(at)["data"])
@@ -116,6 +137,47 @@ def test_a_selection_with_nothing_shows_the_empty_state(tmp_path):
     assert any("Nothing matches these filters" in i.value for i in at.info)
 
 
+def test_layers_colour_and_hexagon_size_round_trip_through_the_url(tiny_dir):
+    link = {"dept": "alpha", "layer": ["Block groups", "Sites"], "color": "Low-income households (share)",
+            "hex": "1 km"}
+    at = run_app(tiny_dir, PAGE, link)
+    assert_no_exception(at)
+    # "Sites" is not offered on tiny (it has none): Streamlit drops it and keeps the valid value.
+    assert at.session_state["layer"] == ["block_groups"]
+    assert at.session_state["color"] == "share_low_income"
+    figure = _figure(at)
+    assert _trace_types(figure) == ["choroplethmap"]
+    assert figure["data"][0]["name"] == "Low-income households (share)"
+    at.session_state["map_tab"] = HEXAGONS
+    at.run()
+    assert at.session_state["hex"] == 8
+    assert any("H3 resolution 8" in c.value for c in at.caption)
+    # What the widgets hold is what the URL says, in the keys lib/urlstate.py registers.
+    assert at.query_params["layer"] == ["Block groups"] or at.query_params["layer"] == "Block groups"
+    assert at.query_params["color"] in ("Low-income households (share)", ["Low-income households (share)"])
+    assert at.query_params["hex"] in ("1 km", ["1 km"])
+
+
+def test_hexagon_size_follows_the_view_until_chosen(tiny_dir):
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha"})
+    at.session_state["map_tab"] = HEXAGONS
+    at.run()
+    assert at.session_state["hex"] is None
+    alpha = maps.hex_resolution_for(maps.fit_view(-87.0, 33.0, -86.96, 33.01))  # tiny's alpha, 4 km wide
+    assert alpha == 10
+    assert any(f"H3 resolution {alpha}" in c.value for c in at.caption)
+    # Both departments (500 km apart): the national view and its size.
+    at.multiselect(key="flt_departments").set_value([]).run()
+    assert_no_exception(at)
+    assert any("H3 resolution 6" in c.value for c in at.caption)
+    assert at.session_state["hex"] is None and "hex" not in at.query_params
+    # A chosen size stays when the view changes.
+    at.session_state["hex"] = 10
+    at.run()
+    at.multiselect(key="flt_departments").set_value(["alpha"]).run()
+    assert any("H3 resolution 10" in c.value for c in at.caption)
+
+
 # -- in a real browser ------------------------------------------------------------------------
 
 @pytest.mark.e2e
@@ -139,7 +201,7 @@ def test_map_draws_without_tiles(data, query, request, tmp_path_factory, browser
                 return map && map.loaded(); }""", timeout=120_000)
             shot = screenshot(page, f"map-{data}")
             assert exceptions(page) == [], shot
-            assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 1
+            assert page.locator('[data-testid="stDeckGlJsonChart"]').count() == 0  # until its tab is opened
         finally:
             page.close()
     finally:

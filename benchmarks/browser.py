@@ -1,0 +1,252 @@
+"""What a reader's browser receives and waits for: per page and per Map interaction, the bytes of websocket frames
+received and the time until the page is still, in headless Chromium, median of several runs on a warm cache.
+
+    python -m benchmarks.browser --data /work/realdata [--runs 5] [--json out.json]
+
+"Still": Streamlit's script state is notRunning and no skeleton shows, continuously for 1.5 s; the time is from
+navigation (or from the interaction) to the start of that quiet spell. Each run opens a fresh browser context
+(a new session, as a new reader), then does the page's interactions in turn, each measured on its own. The first
+run of every scenario is not counted: it warms the server's caches. Goals (#24): a Map interaction <= 1.5 MB and
+<= 1.5 s, any other page's interaction <= 300 KB, every page <= 2 s until still on the real data.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tests.e2e.browser import launch_browser, start_server, stop_server
+
+QUIET_MS = 1500
+STARTED_WITHIN_S = 15
+TIMEOUT_MS = 180_000
+MAP_BYTES_GOAL = 1.5e6
+OTHER_BYTES_GOAL = 300e3
+PAGE_SECONDS_GOAL = 2.0
+MAP_INTERACTION_SECONDS_GOAL = 1.5
+
+# Installed before any page script: remembers the last moment the app was busy (a script running, or a skeleton
+# waiting for an element), polled every 50 ms, so "still" is measured the same way for loads and interactions.
+BUSY_JS = """window.__ppBusyAt = performance.now();
+setInterval(() => { const app = document.querySelector('[data-testid="stApp"]');
+    const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+        || [...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());
+    if (busy) window.__ppBusyAt = performance.now(); }, 50);"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    is_map: bool
+    interactions: list[tuple[str, Callable]] = field(default_factory=list)
+
+
+class Meter:
+    """Bytes of websocket frames the page received since the last reset."""
+
+    def __init__(self, page):
+        self.bytes = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload) -> None:
+        self.bytes += len(payload)
+
+    def take(self) -> int:
+        value, self.bytes = self.bytes, 0
+        return value
+
+
+def wait_still(page, since_ms: float) -> float:
+    """Seconds from `since_ms` (the page's performance clock) until the app went quiet for QUIET_MS."""
+    page.wait_for_function(f"() => document.querySelector('[data-testid=\"stApp\"]') "
+                           f"&& performance.now() - window.__ppBusyAt >= {QUIET_MS}", polling=100, timeout=TIMEOUT_MS)
+    busy_at = page.evaluate("() => window.__ppBusyAt")
+    return max(busy_at - since_ms, 0.0) / 1000
+
+
+def interact(page, meter: Meter, action: Callable) -> tuple[int, float]:
+    meter.take()
+    start = page.evaluate("() => (window.__ppBusyAt = performance.now())")
+    action(page)
+    # On a loaded machine the rerun can begin more than a quiet spell after the click: wait until it shows (a
+    # frame arrives or the app is seen busy) before waiting for quiet, so its bytes count for this step.
+    deadline = time.monotonic() + STARTED_WITHIN_S
+    while meter.bytes == 0 and page.evaluate(f"() => window.__ppBusyAt <= {start}") \
+            and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    seconds = wait_still(page, start)
+    return meter.take(), seconds
+
+
+# -- interactions ---------------------------------------------------------------------------------
+
+def click_button(label: str) -> Callable:
+    return lambda page: page.locator('[data-testid="stMain"] button').filter(
+        has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first.click()
+
+
+def choose(label: str, option: str) -> Callable:
+    def act(page):
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+        box.locator('[role="combobox"]').first.click()
+        page.get_by_role("option", name=option, exact=True).click()
+    return act
+
+
+def open_tab(name: str) -> Callable:
+    return lambda page: page.get_by_role("tab", name=name).click()
+
+
+def sidebar_department(name: str) -> Callable:
+    def act(page):
+        box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Department", exact=True)
+        box.click()
+        box.fill(name)  # the list shows a window of its options: type to bring this one into it
+        page.get_by_role("option", name=name, exact=True).click()
+        page.keyboard.press("Escape")
+    return act
+
+
+def map_interactions() -> list[tuple[str, Callable]]:
+    return [("colour: low-income share", choose("Colour block groups by", "Low-income households (share)")),
+            ("layer: block groups off", click_button("Block groups")),
+            ("tab: hexagons", open_tab("Hexagons in 3-D")),
+            ("hexagon size: 1 km", click_button("1 km"))]
+
+
+def scenarios(department: str, department_name: str) -> list[Scenario]:
+    pick = [(f"sidebar: {department_name}", sidebar_department(department_name))]
+    return [Scenario("Overview", "/", False, pick),
+            Scenario("Map, all departments", "/map", True, map_interactions() + pick),
+            Scenario(f"Map, {department_name}", f"/map?dept={department}", True, map_interactions()),
+            Scenario("Disparities", "/disparities", False, pick),
+            Scenario("Accuracy", "/accuracy", False, pick),
+            Scenario("Audit", "/audit", False, pick),
+            Scenario("SQL", "/sql", False, []),
+            Scenario("Data & methods", "/data_methods", False, pick)]
+
+
+def largest_department(data_dir: Path, cache_dir: Path) -> tuple[str, str]:
+    """The department with the most block groups: the heaviest single-department map."""
+    from lib.data import load
+    con = load.load(data_dir, cache_dir=cache_dir).connect()
+    row = con.execute("""SELECT s.department, d.name, count(*) AS n FROM block_group_stats s
+                         JOIN departments d USING (department) GROUP BY ALL ORDER BY n DESC, 1 LIMIT 1""").fetchone()
+    con.close()
+    return row[0], row[1]
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+def run_scenario(browser, server, scenario: Scenario) -> dict[str, tuple[int, float]]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        context.add_init_script(BUSY_JS)
+        page = context.new_page()
+        meter = Meter(page)
+        page.goto(server.url + scenario.path, wait_until="commit")
+        seconds = wait_still(page, 0.0)
+        out = {"open": (meter.take(), seconds)}
+        for name, action in scenario.interactions:
+            out[name] = interact(page, meter, action)
+        return out
+    finally:
+        context.close()
+
+
+def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print) -> list[dict]:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from lib.data import load
+    work = Path(tempfile.mkdtemp(prefix="pp-browser-"))
+    cache = Path(os.environ.get("PP_CACHE_DIR") or work / "cache")
+    load.load(data_dir, cache_dir=cache)
+    department, name = largest_department(data_dir, cache)
+    server = start_server(data_dir, cache, work / "server.log")
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = launch_browser(p)
+            for scenario in scenarios(department, name):
+                if only.lower() not in scenario.name.lower() or (skip and skip.lower() in scenario.name.lower()):
+                    continue
+                samples: dict[str, list[tuple[int, float]]] = {}
+                try:
+                    run_scenario(browser, server, scenario)  # warms the server's caches; not counted
+                    for _ in range(runs):
+                        for step, value in run_scenario(browser, server, scenario).items():
+                            samples.setdefault(step, []).append(value)
+                except PlaywrightError as error:  # one page failing must not lose the others' figures
+                    log(f"{scenario.name}: stopped, {str(error).splitlines()[0]}", flush=True)
+                    continue
+                for step, values in samples.items():
+                    row = {"page": scenario.name, "step": step, "is_map": scenario.is_map,
+                           "bytes": statistics.median(v[0] for v in values),
+                           "seconds": statistics.median(v[1] for v in values),
+                           "bytes_runs": [v[0] for v in values], "seconds_runs": [round(v[1], 3) for v in values]}
+                    row["goal_met"] = meets_goal(row)
+                    rows.append(row)
+                    log(f"{scenario.name:28} {step:34} {row['bytes'] / 1e3:9,.0f} KB {row['seconds']:6.2f} s"
+                        f"  {'ok' if row['goal_met'] else 'MISSED'}", flush=True)
+            browser.close()
+    finally:
+        stop_server(server)
+    return rows
+
+
+def meets_goal(row: dict) -> bool:
+    if row["step"] == "open":
+        return row["seconds"] <= PAGE_SECONDS_GOAL
+    if row["is_map"]:
+        return row["bytes"] <= MAP_BYTES_GOAL and row["seconds"] <= MAP_INTERACTION_SECONDS_GOAL
+    return row["bytes"] <= OTHER_BYTES_GOAL
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| Page | Step | KB received (median) | Seconds until still (median) | Goal |", "|---|---|--:|--:|---|"]
+    for r in rows:
+        if r["step"] == "open":
+            goal = f"≤ {PAGE_SECONDS_GOAL:g} s"
+        elif r["is_map"]:
+            goal = f"≤ {MAP_BYTES_GOAL / 1e6:g} MB, ≤ {MAP_INTERACTION_SECONDS_GOAL:g} s"
+        else:
+            goal = f"≤ {OTHER_BYTES_GOAL / 1e3:g} KB"
+        lines.append(f"| {r['page']} | {r['step']} | {r['bytes'] / 1e3:,.0f} | {r['seconds']:.2f} | "
+                     f"{goal}: {'met' if r['goal_met'] else '**missed**'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="an app data directory (e.g. /work/realdata)")
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per scenario (median; default 5)")
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--only", default="", help="only the pages whose name contains this (e.g. Map)")
+    parser.add_argument("--skip", default="", help="leave out the pages whose name contains this")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"--data {args.data}: not a directory", file=sys.stderr)
+        return 2
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()
+    rows = measure(args.data, max(args.runs, 1), args.only, args.skip)
+    print(f"\n{started}, {args.runs} runs, load average before {load_before[0]:.1f}, "
+          f"after {os.getloadavg()[0]:.1f}\n")
+    print(markdown(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+-- The prediction locations (department, lat, lon) an exclusion takes out, one row per location and reason:
+--   artefacts: the location's 600 ft box (centred on it) holds a site of an artefact kind ($artefact_kinds);
+--   outside:   the location lies in no block group (no coordinates counts as outside);
+--   geocoding: the geocoding audit (outside_points, stored at load) flags the point ($error_statuses).
+-- Only the reasons in $reasons are looked for. Reads the tables of schema main: the original predictions.
+WITH located AS (
+    SELECT department, lat, lon, min(geoid) AS geoid FROM main.prediction_locations GROUP BY ALL
+),
+artefact_sites AS (
+    SELECT lat, lon FROM main.sites
+    WHERE list_contains($artefact_kinds, kind) AND lat IS NOT NULL AND lon IS NOT NULL
+)
+SELECT l.department, l.lat, l.lon, 'artefacts' AS reason FROM located l
+WHERE list_contains($reasons, 'artefacts')
+  AND EXISTS (SELECT 1 FROM artefact_sites s WHERE {box_contains})
+UNION ALL
+SELECT l.department, l.lat, l.lon, 'outside' FROM located l
+WHERE list_contains($reasons, 'outside') AND l.geoid IS NULL
+UNION ALL
+SELECT l.department, l.lat, l.lon, 'geocoding' FROM located l
+WHERE list_contains($reasons, 'geocoding') AND (l.department, l.lat, l.lon) IN (
+    SELECT department, lat, lon FROM {flagged_points}
+    WHERE source = 'predictions' AND list_contains($error_statuses, status))

@@ -106,6 +106,47 @@ def sync_url(dataset: load.Dataset) -> None:
     urlstate.write((urlstate.DATA,), source)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _opened(directory: str, key: str):
+    dataset = load.load(Path(directory))
+    con = dataset.connect() if dataset.usable else None
+    options = filter_options(con) if con else FilterOptions()
+    return dataset, con, options
+
+
+@st.cache_resource(show_spinner=False)
+def _housekeeping() -> None:
+    """Once per server process: upload folders a previous server left behind (sessions end with their folder
+    otherwise, see lib.data.upload.FolderOwner)."""
+    upload.purge_stale()
+
+
+def open_data(directory: Path):
+    """Load (once per unchanged directory, shared by all sessions) with a progress bar on a cold load."""
+    _housekeeping()
+    key = load.cache_key(directory) if directory.is_dir() else "missing"
+    store = load.cache_root() / key
+    if directory.is_dir() and not (store / "report.json").exists():
+        bar = st.progress(0.0, text=f"Loading {directory} for the first time…")
+        load.load(directory, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
+        bar.empty()
+    dataset, con, options = _opened(str(directory), key)
+    # A cursor of its own for every script run: a DuckDB connection serves one statement at a time, and two runs
+    # of one session can overlap (a click while the last run is still stopping).
+    return dataset, con.cursor() if con is not None else None, options
+
+
+def context() -> Context:
+    if "_context" not in st.session_state:
+        # A deep link (e.g. /map) opened on a freshly started server runs the page file alone, in
+        # Streamlit's legacy pages/ mode, before streamlit_app.py has called st.navigation once.
+        # Switch that mode off, as st.navigation would, and rerun through streamlit_app.py.
+        from streamlit.runtime.pages_manager import PagesManager
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state["_context"]
+
+
 # -- sidebar filters -----------------------------------------------------------------------
 
 FILTER_KEYS = ("flt_departments", "flt_low_income", "flt_brackets", "flt_majority", "flt_group", "flt_min_share",

@@ -3,6 +3,7 @@ and the numbers it reports, on hand-made values."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def test_reader_speaks_streamlit_protocol(tiny_server):
                 await reader.choose("Fruit", ["kiwi"])
             with pytest.raises(ProtocolError, match="no page at /nowhere"):
                 await reader.navigate("nowhere")
-    asyncio.run(walk())
+    # In a thread of its own: a session-wide Playwright (the browser tests) keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, walk()).result()
 
 
 def test_percentiles_on_hand_made_numbers():

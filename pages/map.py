@@ -2,6 +2,7 @@ import streamlit as st
 
 from lib import compare_ui, ui
 from lib.analysis import maps, overview
+from lib.analysis import sites as site_analysis
 from lib.charts import maps as charts
 from lib.places import panel as sites_panel
 
@@ -140,6 +141,9 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
     notes.append("Dark lines: each department's area (its block groups)"
                  + ("; grey lines: state borders." if view.national else ".")
                  + " Outlines are drawn even when the background map cannot load.")
+    if "sites" in layers and len(sites):
+        # Wherever sites are shown, where they came from (OpenStreetMap's licence asks for its credit).
+        notes.append("Sites: " + " ".join(site_analysis.provenance(sites)))
     st.caption(" ".join(notes))
     if comparison is not None:
         if comparison.mode == "matched":

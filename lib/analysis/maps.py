@@ -541,7 +541,8 @@ def _summarise(mode: str, reports: pd.DataFrame, boxes: pd.DataFrame,
 def sites(con, f: Filters) -> pd.DataFrame:
     """Sites in the selected departments (and block groups, when income or race filters are set)."""
     where, params = f.where("site", dated=False, typed=False)
-    frame = run(con, f"""SELECT site.name, site.kind, site.lat, site.lon, site.department, site.address, site.geoid
+    frame = run(con, f"""SELECT site.name, site.kind, site.lat, site.lon, site.department, site.address, site.geoid,
+                                site.source AS origin, site.source_id, site.retrieved, site.licence
                          FROM sites site WHERE {where} AND site.lat IS NOT NULL AND site.lon IS NOT NULL
                          ORDER BY site.kind, site.name""", params)
     frame["label"] = frame["kind"].map(SITE_LABELS).fillna(frame["kind"])

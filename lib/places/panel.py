@@ -67,7 +67,7 @@ def with_added_sites(frame: pd.DataFrame, con, f) -> pd.DataFrame:
     """The Map's site frame (lib.analysis.maps.sites) with the session's added sites in the selection."""
     if not current():
         return frame
-    extra = _placed(con, str(ui.context().dataset.store), f, current())
+    extra = _placed(con, str(ui.context().dataset.store), f, current()).assign(origin="added")
     return pd.concat([frame, extra.reindex(columns=frame.columns)], ignore_index=True)
 
 

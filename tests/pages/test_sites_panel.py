@@ -104,6 +104,11 @@ def test_the_fetch_button_fills_sites_csv_and_the_page_answers(tiny_dir, monkeyp
     captions = "\n".join(c.value for c in at.caption)
     assert "4 from OpenStreetMap (Overpass API), retrieved" in captions and "ODbL" in captions
     assert "3 from HUD Public Housing Developments" in captions and "can be incomplete" in captions
+    # the Map, too, credits where the sites it draws came from
+    at.switch_page("pages/map.py").run()
+    assert_no_exception(at)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Sites: " in captions and "from OpenStreetMap (Overpass API), retrieved" in captions and "ODbL" in captions
 
 
 def test_real_plainfield_answers_per_site_with_its_source(real_dir, tmp_path):

@@ -309,8 +309,14 @@ def map_summary(bg_frame: pd.DataFrame, points: Points, view: View) -> str:
     """The map in one sentence with its key figures, for readers who cannot see it (the map's text
     alternative)."""
     departments = bg_frame[["department", "name"]].drop_duplicates()
+    # A department with block groups but no predictions (Indianapolis in the real data) is named apart, so the
+    # count agrees with the pages that count departments with predictions.
+    predicted = int((bg_frame.groupby("department")["predictions"].sum() > 0).sum())
     where = (departments["name"].iloc[0] if len(departments) == 1
-             else f"{len(departments):,} departments" + (" across the United States" if view.national else ""))
+             else (f"{predicted:,} department{'s' if predicted != 1 else ''} with predictions "
+                   f"({len(departments):,} with block groups)" if predicted < len(departments)
+                   else f"{len(departments):,} departments")
+             + (" across the United States" if view.national else ""))
     text = (f"Map of {where}: {points.predictions:,} predictions at {points.locations:,} locations, over "
             f"{len(bg_frame):,} block groups.")
     rated = bg_frame[bg_frame["residents"] > 0].dropna(subset=["per_1000"])

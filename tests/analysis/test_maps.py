@@ -214,6 +214,12 @@ def test_map_summary_names_the_key_figures(tiny_con):
     # Alpha: 24 predictions per 400 residents (60 per 1,000); Beta: 9 per 400 (22.5).
     assert both.endswith("Most predictions per 1,000 residents: Alpha City, Ala., 60 (all its block groups "
                          "together).")
+    assert both.startswith("Map of 2 departments across the United States: ")
+    # a department with block groups but no predictions is counted apart (Indianapolis in the real data)
+    frame = maps.block_groups(tiny_con, Filters())
+    frame.loc[frame["department"] != "alpha", "predictions"] = 0
+    apart = maps.map_summary(frame, maps.prediction_points(tiny_con, Filters()), maps.view(tiny_con, Filters()))
+    assert apart.startswith("Map of 1 department with predictions (2 with block groups) across the United States")
 
 
 # -- hexagons -----------------------------------------------------------------------------------

@@ -279,7 +279,7 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
         outer.append(f'p{i} AS "{canonical}"')
         flag = problem_expression(col, f"v{i}", f"p{i}")
         if flag != "FALSE":
-            # A blank field is shown as found '' (the message names the value whatever it is).
+            # A blank field's value is '' (the message then says it found a blank field).
             outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, "
                          f"CASE WHEN {flag} THEN coalesce(c{i}, '') END AS _value{len(flags)}")
             flags.append((header_name, expected_text(col)))

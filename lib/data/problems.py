@@ -28,7 +28,7 @@ class Problem:
             where.append(f"{self.unit} {self.line:,}")
         if self.column:
             where.append(f"column {self.column}")
-        found = "" if self.value is None else f"found {self.value!r}; "
+        found = "" if self.value is None else "found a blank field; " if self.value == "" else f"found {self.value!r}; "
         return f"{', '.join(where)}: {found}{self.expected}"
 
 

@@ -42,7 +42,8 @@ def test_a_count_too_large_for_a_whole_number_is_set_aside_with_its_line(tiny_di
 def test_a_blank_or_nan_count_is_reported_not_read_as_null(tiny_dir, value):
     set_count(tiny_dir, 8, value)  # beta's 1 prediction at B2
     dataset = load.load(tiny_dir)
-    assert any(m.startswith(f"{PREDICTIONS_FILE}, line 8, column count: found {value!r}; expected a whole number "
+    found = "found a blank field" if value == "" else f"found {value!r}"
+    assert any(m.startswith(f"{PREDICTIONS_FILE}, line 8, column count: {found}; expected a whole number "
                             "at least 1 (not blank") for m in messages(dataset))
     assert dataset.rows["predictions"] == 6
     assert dataset.connect().execute("SELECT count(*) FROM predictions WHERE count IS NULL").fetchone()[0] == 0

@@ -19,7 +19,7 @@ def test_csv_rows_load_and_bad_rows_are_named_by_line(tiny_dir, tmp_path, capsys
     code = cli.main(["import-sites", str(tiny_dir), str(listed)])
     captured = capsys.readouterr()
     assert code == 0
-    assert "our-sites.csv, line 3, column name: expected any text (required)" in captured.err
+    assert "our-sites.csv, line 3, column name: found a blank field; expected any text (required)" in captured.err
     assert "our-sites.csv, line 4, column lat: found 'north'; expected a number between -90 and 90" in captured.err
     assert "our-sites.csv, line 5, column kind: found 'fire_station'; expected one of police_station" in captured.err
     assert "our-sites.csv, line 6, column department: found 'gamma'; expected a department listed" in captured.err
@@ -48,11 +48,11 @@ def test_geojson_features_are_named_by_number(tiny_dir, tmp_path):
     ]}))
     written = sitefile.import_sites(tiny_dir, listed)
     messages = [p.message() for p in written.problems]
-    assert messages == ["housing.geojson, feature 3, column lat: expected a number between -90 and 90 (required); "
+    assert messages == ["housing.geojson, feature 3, column lat: found a blank field; expected a number between -90 and 90 (required); "
                         "the row was set aside",
-                        "housing.geojson, feature 3, column lon: expected a number between -180 and 180 (required); "
+                        "housing.geojson, feature 3, column lon: found a blank field; expected a number between -180 and 180 (required); "
                         "the row was set aside",
-                        "housing.geojson, feature 4, column name: expected any text (required); the row was set aside"]
+                        "housing.geojson, feature 4, column name: found a blank field; expected any text (required); the row was set aside"]
     assert written.counts() == {"court": 1, "public_housing": 1}
     by_name = written.added.set_index("name")
     assert by_name.loc["Alpha Homes", "source"] == "housing authority"

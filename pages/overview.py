@@ -2,6 +2,7 @@ import streamlit as st
 
 from lib import compare_ui, datasheet, ui
 from lib.analysis import exclusions, overview
+from lib.data import roots
 from lib.places import panel as sites_panel
 
 ctx = ui.context()
@@ -22,7 +23,7 @@ ui.page_intro("Where did PredPol send police?",
 source = ctx.dataset.source
 if ctx.dataset.is_demo:
     st.warning(f"**Synthetic demo data, not real.** {len(ctx.names)} fictional departments generated with seed "
-               f"{source.get('seed')} to show how the app works. Directory: `{ctx.dataset.data_dir}`. "
+               f"{source.get('seed')} to show how the app works. Directory: `{roots.shown_path(ctx.dataset.data_dir)}`. "
                "Get The Markup's real data from *Data source* in the sidebar.",
                icon=":material/science:")
 else:
@@ -32,7 +33,7 @@ else:
               f"Prediction period {span}; the predictions themselves are undated, so every figure covers all "
               "dates")
     st.success(f"**Real data** — {source.get('title', 'imported data')}. {repos}. {period}. "
-               f"Directory: `{ctx.dataset.data_dir}`.", icon=":material/verified:")
+               f"Directory: `{roots.shown_path(ctx.dataset.data_dir)}`.", icon=":material/verified:")
     if source.get("kind") == "real":
         st.caption("The files hold 6,280,691 predictions over all dates; The Markup's “5.9 million” (5,970,024) "
                    "counts those inside each department's analysis window (Data & methods compares the two).")

@@ -24,3 +24,12 @@ def test_data_and_methods_says_the_toolbar_csv_does_not_escape_formulas():
 def test_security_notes_are_linked_from_the_readme():
     assert (REPO / "docs" / "SECURITY.md").is_file()
     assert "docs/SECURITY.md" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_public_deployment_names_no_server_path(tiny_dir, monkeypatch):
+    """The Overview's banner and the sidebar named the data folder's full path on the server."""
+    monkeypatch.setenv("PP_PUBLIC", "1")
+    at = run_app(tiny_dir)
+    assert_no_exception(at)
+    shown = "\n".join(e.value for kind in ("success", "warning", "caption", "markdown") for e in at.get(kind))
+    assert str(tiny_dir.parent) not in shown and f"`{tiny_dir.name}`" in shown

@@ -44,3 +44,13 @@ def allowed_directory(text: str) -> tuple[Path | None, str | None]:
     if not (inside or uploaded) or not path.is_dir():
         return None, REFUSAL
     return path, None
+
+
+def shown_path(path: Path) -> str:
+    """A data folder as a page names it: in a public deployment (PP_PUBLIC) no server path reaches a visitor, only
+    the part under the app's folder, or the folder's own name."""
+    if choosing_allowed():
+        return str(path)
+    resolved = Path(path).resolve()
+    repo = REPO_DATA.parent
+    return str(resolved.relative_to(repo)) if resolved.is_relative_to(repo) else resolved.name

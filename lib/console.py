@@ -398,11 +398,17 @@ JOIN departments d USING (department)
 GROUP BY ALL
 ORDER BY predictions DESC"""),
     Example("Map", "Where did predictions fall most often?", """\
--- The 25 prediction locations with the most predictions, with their block group.
-SELECT department, address, lat, lon, geoid, sum(count) AS predictions
-FROM filtered_predictions
-GROUP BY ALL
-ORDER BY predictions DESC
+-- The 25 prediction locations with the most predictions, with the block group each lies in (blank: outside
+-- every analysed block group) and who lives there.
+SELECT d.name AS department, p.lat, p.lon, p.geoid AS block_group,
+       sum(p.count) AS predictions,
+       any_value(s.total) AS residents,
+       any_value(s.majority) AS majority_of_residents
+FROM filtered_predictions p
+JOIN departments d USING (department)
+LEFT JOIN block_group_stats s USING (department, geoid)
+GROUP BY d.name, p.lat, p.lon, p.geoid
+ORDER BY predictions DESC, department, p.lat, p.lon
 LIMIT 25"""),
     Example("Disparities", "Do predictions fall hardest on Black, Latino and low-income neighbourhoods?", """\
 -- Predictions per 1,000 residents by the majority group of the block group.
@@ -422,33 +428,46 @@ FROM per_block_group
 GROUP BY majority
 ORDER BY predictions_per_1000_residents DESC NULLS LAST"""),
     Example("Accuracy", "How often did the predictions come true?", """\
--- Reported crimes, how many were of a type the software predicts, and how many fell in a prediction box
--- during its shift (as recorded in the file). The Accuracy page also removes duplicates, reports outside
--- the prediction window and excluded addresses, so its numbers are smaller.
-SELECT department,
+-- Reported crimes, how many were of a type the software predicts, and how many fell inside a prediction box:
+-- as the file records it (has_prediction: during the box's shift), or where the file does not say, inside a
+-- 600 ft box predicted for the report's day. The Accuracy page also matches the types, removes duplicates,
+-- reports outside the prediction window and excluded addresses, so its numbers are smaller.
+WITH reports AS (
+    SELECT r.department, r.predictable_type, r.lat, r.lon,
+           coalesce(r.has_prediction, EXISTS (
+               SELECT 1 FROM filtered_predictions p
+               WHERE p.department = r.department AND p.date = r.date
+                 AND abs(r.lat - p.lat) * 364813 <= 300
+                 AND abs(r.lon - p.lon) * 364813 * cos(radians(p.lat)) <= 300)) AS in_a_box
+    FROM filtered_crime_reports r
+)
+SELECT d.name AS department,
        count(*) AS reports,
-       count(*) FILTER (WHERE predictable_type IS NOT NULL) AS predictable,
-       count(*) FILTER (WHERE has_prediction) AS with_a_prediction,
+       count(*) FILTER (WHERE predictable_type IS NOT NULL) AS of_a_predicted_type,
+       count(*) FILTER (WHERE in_a_box) AS inside_a_prediction_box,
        count(*) FILTER (WHERE lat IS NULL OR lon IS NULL) AS without_coordinates
-FROM filtered_crime_reports
-GROUP BY department
+FROM reports
+JOIN departments d USING (department)
+GROUP BY d.name
 ORDER BY reports DESC"""),
     Example("Audit", "Which places were targeted day after day?", """\
--- Prediction locations by the number of days they were predicted, out of the days the
--- department's data covers.
-WITH days AS (
-    SELECT department, count(DISTINCT date) AS days_with_predictions
-    FROM predictions GROUP BY department
-)
-SELECT p.department, p.address, p.lat, p.lon, p.geoid,
-       count(DISTINCT p.date) AS days_targeted,
-       any_value(d.days_with_predictions) AS days_with_predictions,
-       round(count(DISTINCT p.date) / any_value(d.days_with_predictions), 3) AS share_of_days,
-       sum(p.count) AS predictions
+-- The 25 prediction locations with the most predictions per day the department used the software (from
+-- its first to its final prediction date): 1 or more is, on average, a prediction there every day. It
+-- needs no dated predictions (The Markup's published predictions have none); the Audit page counts the
+-- days one by one where the data has dates.
+SELECT d.name AS department, p.lat, p.lon, p.geoid AS block_group,
+       sum(p.count) AS predictions,
+       any_value(date_diff('day', d.first_prediction_date, d.final_prediction_date) + 1) AS days_in_use,
+       round(sum(p.count) / any_value(date_diff('day', d.first_prediction_date, d.final_prediction_date) + 1), 2)
+           AS predictions_per_day_in_use
 FROM filtered_predictions p
-JOIN days d USING (department)
-GROUP BY ALL
-ORDER BY days_targeted DESC, predictions DESC
+JOIN departments d USING (department)
+GROUP BY d.name, p.lat, p.lon, p.geoid
+ORDER BY predictions_per_day_in_use DESC, department, p.lat, p.lon
 LIMIT 25"""),
-    Example("Filters", "Which sidebar filters are on?", "FROM current_filters"),
+    Example("Filters", "Which sidebar filters are on?", """\
+-- The sidebar's filters as the filtered_* views apply them (an empty list: no filter on that).
+SELECT * REPLACE (coalesce(CAST(start AS VARCHAR), 'the first day in the data') AS start,
+                  coalesce(CAST("end" AS VARCHAR), 'the last day in the data') AS "end")
+FROM current_filters"""),
 )

@@ -294,6 +294,45 @@ def test_every_example_runs(tiny_console, demo, example):
     c.close()
 
 
+@pytest.fixture(scope="module")
+def every_example_on():
+    """{example page: its result frame} on the named data set (demo or real), through a console as the page's."""
+    def run(data) -> dict[str, pd.DataFrame]:
+        c = Console(data)
+        c.use_filters(Filters())
+        try:
+            results = {e.page: c.run(e.sql) for e in console.EXAMPLES}
+        finally:
+            c.close()
+        for page, result in results.items():
+            assert result.ok, (page, result.error)
+        return {page: result.frame() for page, result in results.items()}
+    return run
+
+
+@pytest.mark.parametrize("data", ["demo", "real"])
+def test_every_example_gives_rows_with_no_empty_column(every_example_on, request, data):
+    """An example whose column is blank on every row (addresses The Markup does not publish, days of undated
+    predictions) teaches nothing: each must say something on the demo and on The Markup's data alike."""
+    for page, frame in every_example_on(request.getfixturevalue(data)).items():
+        assert len(frame), page
+        empty = [c for c in frame.columns if frame[c].isna().all()]
+        assert empty == [], f"{page}'s example returns blank columns {empty} on the {data} data"
+        if "department" in frame.columns:  # names, not the slugs of the files
+            assert not frame["department"].str.fullmatch(r"[a-z0-9]+").any(), page
+
+
+def test_the_examples_on_the_real_data_give_the_published_figures(every_example_on, real):
+    results = every_example_on(real)
+    accuracy = results["Accuracy"].set_index("department").loc["Plainfield, N.J."]
+    # The Markup's Plainfield file: 3,225 reports, 608 of them in a box during its shift (the Map's "hits")
+    assert (accuracy["reports"], accuracy["inside_a_prediction_box"]) == (3225, 608)
+    assert len(results["Overview"]) == 38  # departments with predictions
+    audit = results["Audit"].iloc[0]
+    assert (audit["department"], audit["predictions"], audit["days_in_use"]) == ("Orange County, Fla.", 3833, 985)
+    assert audit["predictions_per_day_in_use"] == round(3833 / 985, 2)
+
+
 def test_examples_on_the_tiny_data_give_hand_computed_numbers(tiny_console):
     overview = rows(tiny_console, console.EXAMPLES[0].sql)
     assert [(r[0], r[1], r[2]) for r in overview] == [("Alpha City, Ala.", 26, 4), ("Beta Town, Calif.", 9, 2)]

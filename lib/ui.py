@@ -74,7 +74,7 @@ def data_dir() -> Path:
     """The session's choice, else the data source the link names (`data=`), else the server's default."""
     if not st.session_state.get("_data_link_read"):
         st.session_state["_data_link_read"] = True
-        wanted = urlstate.data_source(st.query_params)
+        wanted = urlstate.data_source(urlstate.params())
         if wanted and wanted != source_kind(default_dir()):
             if wanted == "demo":
                 st.session_state["data_dir"] = str(DEMO_DIR)
@@ -180,8 +180,7 @@ def set_departments(departments: list[str]) -> None:
 
 def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
     if st.session_state.get("_filters_seeded") != dataset_key:
-        params = {k: st.query_params.get_all(k) for k in st.query_params}
-        f, notices = Filters.from_query_params(params, options)
+        f, notices = Filters.from_query_params(urlstate.params(), options)
         seed_widgets(f, options)
         st.session_state["_filters_seeded"] = dataset_key
         st.session_state["_url_notices"] = notices
@@ -195,12 +194,7 @@ def sidebar_filters(options: FilterOptions, dataset_key: str) -> Filters:
               key="reset_filters")
     # Only the filters' own keys: keys other controls own (compare mode, exclusions, a page's choices such as the
     # Map's layer, color, hex) stay in the link; from_dict would drop them before the widgets bound to them read them.
-    wanted = f.to_query_params()
-    for key in QUERY_KEYS:
-        if key in wanted:
-            st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    urlstate.write(QUERY_KEYS, f.to_query_params())
     return f
 
 

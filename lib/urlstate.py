@@ -75,6 +75,17 @@ def data_source(params: Mapping) -> str | None:
     return value if value in DATA_SOURCES else None
 
 
+def params() -> dict[str, list[str]]:
+    """The page's URL: every key with all its values (a repeatable key may come several times)."""
+    import streamlit as st
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def read(key: str) -> list[str]:
+    """Every value the page's URL gives `key`, [] when absent."""
+    return params().get(key, [])
+
+
 def merged(current: Mapping[str, list[str]], owned: tuple[str, ...] | set[str],
            wanted: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """`current` with the `owned` keys replaced by `wanted`'s: what one writer changes, leaving every other key

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import schema, ui
+from lib import schema, ui, urlstate
 from lib.analysis import audit, sites
 from lib.analysis.maps import SITE_LABELS
 from lib.places import added, sources
@@ -26,17 +26,13 @@ def seed_from_url() -> None:
     """Once per session, before the sidebar rewrites the URL: the link's sites become the session's."""
     if "_sites_seeded" not in st.session_state:
         st.session_state[SITES_STATE], st.session_state[NOTICES_STATE] = added.decode(
-            st.query_params.get_all(added.URL_KEY))
+            urlstate.read(added.URL_KEY))
         st.session_state["_sites_seeded"] = True
 
 
 def keep_in_url() -> None:
     """After the sidebar has written the filters: the session's added sites back into the URL."""
-    values = added.encode(list(current()))
-    if values:
-        st.query_params[added.URL_KEY] = values
-    elif added.URL_KEY in st.query_params:
-        del st.query_params[added.URL_KEY]
+    urlstate.write({added.URL_KEY}, {added.URL_KEY: added.encode(list(current()))})
     for notice in st.session_state.get(NOTICES_STATE, []):
         st.sidebar.info(notice, icon=":material/link_off:")
 

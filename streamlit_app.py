@@ -26,6 +26,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+ui.style()
 directory = ui.data_dir()
 if ui.link_wants_missing_real_data():
     ui.offer_real_data()

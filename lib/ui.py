@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import export, urlstate
+from lib.charts import fit_narrow_screens
 from lib.data import load, roots, upload
 from lib.data.problems import problems_from_frame, summarise
 from lib.filters import (LOW_INCOME_SHORT, MAJORITY_SHORT, SHARE_GROUPS, QUERY_KEYS, FilterOptions,
@@ -246,6 +247,19 @@ def _as_date(value) -> date | None:
 
 # -- page furniture ------------------------------------------------------------------------
 
+# Plotly's tool buttons (zoom, pan, download as PNG) show over a chart's top right on a hover or a touch, where
+# the legends and titles are; dragging zooms and a double click resets without them. Maps keep theirs (reset the
+# view after panning), drawn clear of their legend.
+STYLE = """<style>
+[data-testid="stPlotlyChart"]:not(:has(.maplibregl-map)) .modebar-container { display: none; }
+</style>"""
+
+
+def style() -> None:
+    """The app's few layout rules, once per page run."""
+    st.html(STYLE)
+
+
 def page_intro(title: str, question: str):
     """Title, question and the sentence saying what is shown; returns that sentence's placeholder, for a page
     whose own picker narrows the view further (see view_caption)."""
@@ -362,7 +376,7 @@ def table(frame: pd.DataFrame, names: dict[str, str] | None = None, column_order
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(name: str, _builder: Callable, args: tuple, kwargs: dict):
-    return _builder(*args, **kwargs)
+    return fit_narrow_screens(_builder(*args, **kwargs))
 
 
 def figure(builder: Callable, *args, **kwargs):
@@ -371,6 +385,11 @@ def figure(builder: Callable, *args, **kwargs):
     Disparities page over the real data it was about 60% of the CPU time, the part that queued ten concurrent
     users behind each other. Streamlit reads a figure without changing it (st.plotly_chart copies it to JSON)."""
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
+
+
+def chart_text(text: str) -> None:
+    """A chart's text alternative, right under it: its key figures in words (from a lib/charts *_text function)."""
+    st.caption(f"Chart: {text}")
 
 
 def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download",

@@ -6,7 +6,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib.analysis.accuracy import type_label
+from lib.charts import wrapped
 
+TYPE_CHARS = 22
 CAME_TRUE = "#b2182b"
 NAIVE = "#7f7f7f"
 PREDICTED_KIND = "#b2182b"
@@ -24,14 +26,15 @@ def funnel(steps: list[dict]) -> go.Figure:
     """Reports left at each step of the method."""
     fig = go.Figure(go.Funnel(
         y=[s["step"] for s in steps], x=[s["reports"] for s in steps], textposition="outside",
-        texttemplate="%{value:,}", marker=dict(color=[OTHER_KIND] * (len(steps) - 1) + [CAME_TRUE]),
+        texttemplate="%{value:,}", marker=dict(color=[OTHER_KIND] * (len(steps) - 1) + [CAME_TRUE]), cliponaxis=False,
         connector=dict(line=dict(color="#dddddd")),
         hovertemplate="%{y}: %{value:,} reports<extra></extra>"))
     # room either side of the widest bar, so the counts printed beside it are not cut off
     widest = max((s["reports"] for s in steps), default=1) or 1
     fig.update_xaxes(range=[-0.68 * widest, 0.68 * widest])
     fig.update_yaxes(automargin=True)
-    return _layout(fig, 320)
+    # on a phone the step names take most of the width: the counts may reach past the axis, into a margin
+    return _layout(fig, 320).update_layout(margin_r=45)
 
 
 def rate_rows(by_type: list[dict], overall: dict) -> pd.DataFrame:
@@ -67,7 +70,8 @@ def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
     """Left: share of predictions that came true, per type, with 95% intervals. Right: the number a
     reader (or a vendor) might quote instead — the share of reported crimes of the type that fell in a
     box of that type."""
-    frame = rate_rows(by_type, overall)
+    # type names over two lines and smaller subplot titles: on a phone the names took two thirds of the width
+    frame = rate_rows(by_type, overall).assign(label=lambda f: f["label"].map(lambda t: wrapped(t, TYPE_CHARS)))
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=(
         "Predictions that came true", "Reported crimes that fell in a predicted box"))
     _dot_whisker(fig, frame, "success_rate", "success_rate_ci95", CAME_TRUE, "Predictions that came true", 1,
@@ -78,6 +82,7 @@ def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
     fig.update_xaxes(tickformat=".1%", rangemode="tozero", row=1, col=1, range=[0, top * 1.1])
     fig.update_xaxes(tickformat=".0%", row=1, col=2, range=[0, 1], dtick=0.25)
     fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_annotations(font_size=13)
     fig.update_layout(showlegend=False)
     return _layout(fig, 120 + 50 * len(frame))
 
@@ -95,7 +100,7 @@ def reports_by_kind(kinds: pd.DataFrame, top: int = 15) -> go.Figure:
                              hovertemplate="%{y}: %{x:,} reports (%{customdata:.1%})<extra></extra>"))
     fig.update_layout(barmode="overlay", xaxis_title="Reports analysed")
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["description"]), automargin=True)
-    return _layout(fig, 140 + 24 * len(frame))
+    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45)  # room for the counts beside the bars
 
 
 def over_time(daily: pd.DataFrame, predictions_per_day: float | None = None) -> go.Figure:

@@ -1,6 +1,8 @@
 """Audit figures: frames from lib.analysis.audit in, Plotly figures out (pure, no Streamlit)."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -8,22 +10,36 @@ import plotly.graph_objects as go
 import shapely
 
 from lib.analysis.audit import EVERYDAY_SHARE, STATUS_LABELS
+from lib.geoid import block_group_name
 
 SITE_COLOURS = {"police_station": "#08306b", "jail": "#54278f", "court": "#6a51a3", "hospital": "#e7298a",
                 "school": "#238b45", "public_housing": "#8c510a", "other": "#525252"}
 STATUS_COLOURS = {"nearby": "#6baed6", "far": "#fd8d3c", "abroad": "#d7301f", "zero_zero": "#7f0000",
                   "swapped": "#88419d", "no_outline": "#969696"}
 OUTLINE = "rgba(60, 60, 60, 0.6)"
+SITE_LABEL_CHARS = 26  # a bar's label per line: the axis keeps about 40% of a phone's width
 
 
 def _label(frame: pd.DataFrame, names: dict[str, str]) -> pd.Series:
-    return frame["geoid"].astype(str) + " · " + frame["department"].map(lambda d: names.get(d, d))
+    """'Block group 2, tract 390' over the department's name (two short lines fit a phone's axis); the GEOID
+    where two block groups of a chart would read the same."""
+    words = frame["geoid"].map(lambda g: (block_group_name(g) or str(g)).split(", ")[:2]).map(", ".join)
+    departments = frame["department"].map(lambda d: names.get(d, d))
+    pairs = frame[["geoid", "department"]].drop_duplicates()
+    ambiguous = set(words[pairs.index][words[pairs.index].duplicated(keep=False)]) if len(pairs) else set()
+    words = words.where(~words.isin(ambiguous), frame["geoid"].astype(str))
+    return words + "<br>" + departments
+
+
+def _site_label(site: str, department: str) -> str:
+    return "<br>".join(textwrap.wrap(f"{site} ({department})", SITE_LABEL_CHARS, max_lines=3, placeholder=" …"))
 
 
 def site_bar(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     """Predictions whose box held each site, coloured by kind."""
     data = frame.sort_values("predictions").copy()
-    data["label"] = data["site"] + " (" + data["department"].map(lambda d: names.get(d, d) if d else "?") + ")"
+    data["label"] = [_site_label(site, names.get(d, d) if d else "?")
+                     for site, d in zip(data["site"], data["department"])]
     fig = px.bar(data, x="predictions", y="label", color="kind", orientation="h", color_discrete_map=SITE_COLOURS,
                  hover_data={"days": True, "share_of_department": ":.1%", "label": False},
                  labels={"predictions": "Predictions whose 600 ft box held the site", "label": "", "kind": "Kind"})
@@ -137,3 +153,88 @@ def daily_brush(daily: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10), dragmode="select", selectdirection="h",
                       bargap=0)
     return fig
+
+
+# -- text alternatives: each chart's key figures in a sentence, for readers who cannot see it --------------
+
+def _plain(label: str) -> str:
+    return label.replace("<br>", ", ")
+
+
+def site_bar_text(frame: pd.DataFrame, names: dict[str, str]) -> str:
+    if frame.empty:
+        return "No site drew a prediction."
+    top = frame.sort_values(["predictions", "site"], ascending=[False, True]).iloc[0]
+    where = names.get(top["department"], top["department"]) if isinstance(top["department"], str) else "no department"
+    text = (f"{len(frame):,} site{'s' if len(frame) != 1 else ''} drew predictions, "
+            f"{int(frame['predictions'].sum()):,} in all. The most: {top['site']} ({where}), "
+            f"{int(top['predictions']):,} predictions")
+    if "days" in frame.columns and pd.notna(top["days"]):
+        text += f" on {int(top['days']):,} days"
+    return text + "."
+
+
+def days_bar_text(frame: pd.DataFrame, names: dict[str, str], top: int = 30) -> str:
+    if frame.empty:
+        return "No block group has dated predictions."
+    over = int((frame["share_of_days"] > EVERYDAY_SHARE).sum())
+    first = frame.sort_values("share_of_days", ascending=False).iloc[0]
+    label = _plain(_label(first.to_frame().T, names).iloc[0])
+    return (f"The {min(top, len(frame)):,} block groups targeted on the largest share of days, of {len(frame):,}; "
+            f"{over:,} were targeted on more than {EVERYDAY_SHARE:.0%} of the days in use. The most: {label}, "
+            f"{int(first['days_targeted']):,} of {int(first['days_in_use']):,} days ({first['share_of_days']:.0%}).")
+
+
+def outside_map_text(points: pd.DataFrame, department: str) -> str:
+    if points.empty:
+        return f"No point of {department} lies outside its block groups."
+    counts = points["status"].value_counts()
+    parts = [f"{int(counts[s]):,} {STATUS_LABELS.get(s, s).lower()}" for s in STATUS_COLOURS if s in counts]
+    farthest = points.sort_values("distance_km", ascending=False).iloc[0]
+    text = (f"{len(points):,} points of {department} outside its analysed block groups ({'; '.join(parts)}), "
+            f"drawn over the block groups' outlines")
+    if pd.notna(farthest["distance_km"]):
+        text += f"; the farthest lies {farthest['distance_km']:,.1f} km outside"
+    return text + "."
+
+
+def daily_text(daily: pd.DataFrame) -> str:
+    if daily.empty:
+        return "No dated predictions."
+    busiest = daily.sort_values(["predictions", "date"], ascending=[False, True]).iloc[0]
+    return (f"{int(daily['predictions'].sum()):,} predictions over {len(daily):,} days, from "
+            f"{pd.Timestamp(daily['date'].min()):%b %-d, %Y} to {pd.Timestamp(daily['date'].max()):%b %-d, %Y}; "
+            f"at most {int(busiest['predictions']):,} on {pd.Timestamp(busiest['date']):%b %-d, %Y}.")
+
+
+def month_heatmap_text(monthly: pd.DataFrame, names: dict[str, str]) -> str:
+    if monthly.empty:
+        return "No dated predictions."
+    peak = monthly.sort_values(["predictions", "month"], ascending=[False, True]).iloc[0]
+    label = _plain(_label(peak.to_frame().T, names).iloc[0])
+    return (f"{monthly[['department', 'geoid']].drop_duplicates().shape[0]:,} block groups over "
+            f"{monthly['month'].nunique():,} months. The most in one month: {label}, "
+            f"{int(peak['predictions']):,} predictions in {pd.Timestamp(peak['month']):%B %Y}.")
+
+
+def top_lines_text(monthly: pd.DataFrame, names: dict[str, str], top: int = 5) -> str:
+    if monthly.empty:
+        return "No dated predictions."
+    totals = monthly.drop_duplicates(["department", "geoid"]).sort_values("total", ascending=False)
+    first = totals.iloc[0]
+    label = _plain(_label(first.to_frame().T, names).iloc[0])
+    return (f"Monthly predictions of the {min(top, len(totals)):,} most-predicted block groups, led by {label} "
+            f"with {int(first['total']):,} predictions in all.")
+
+
+def overlap_text(overlap: pd.DataFrame, names: dict[str, str]) -> str:
+    kept = overlap.dropna(subset=["overlap_share"])
+    if kept.empty:
+        return "No quarter follows another."
+    low, high = kept.loc[kept["overlap_share"].idxmin()], kept.loc[kept["overlap_share"].idxmax()]
+    quarter = lambda q: pd.Period(pd.Timestamp(q), "Q").strftime("%Y Q%q")  # noqa: E731
+    name = lambda d: names.get(d, d)  # noqa: E731
+    return (f"On average {kept['overlap_share'].mean():.0%} of a quarter's top 10% block groups were also in the "
+            f"previous quarter's, over {len(kept):,} quarters; the least {low['overlap_share']:.0%} "
+            f"({name(low['department'])}, {quarter(low['quarter'])}), the most {high['overlap_share']:.0%} "
+            f"({name(high['department'])}, {quarter(high['quarter'])}).")

@@ -30,7 +30,8 @@ HEIGHT = 660
 # The share of the figure's height under the map for its keys (colour bars, marker sizes) side by side: below
 # the map rather than beside it, so they neither squeeze the map nor overlap it on a 390 px phone.
 LEGEND_STRIP = 0.17
-COLOURBAR = dict(orientation="h", xanchor="left", y=LEGEND_STRIP - 0.035, yanchor="top", len=0.3, lenmode="fraction",
+# 40% of the width: a title centred over a shorter bar ran past the left edge on a phone.
+COLOURBAR = dict(orientation="h", xanchor="left", y=LEGEND_STRIP - 0.035, yanchor="top", len=0.4, lenmode="fraction",
                  thickness=10, title=dict(side="top"), nticks=4)
 MAX_MARKER_PX = 30.0
 # Above this many markers they shrink and thin out, so the block groups beneath stay readable.
@@ -97,8 +98,10 @@ def add_size_legend(fig: go.Figure, vmax: float, unit: str = "predictions", max_
     fig.update_layout(
         xaxis=dict(domain=[0.68, 1.0], range=[-0.6, len(values) - 0.4], visible=False, fixedrange=True),
         yaxis=dict(domain=[0, LEGEND_STRIP - 0.05], range=[-1.2, 0.8], visible=False, fixedrange=True),
-        annotations=[dict(text=f"Marker area ∝ {unit}", x=0.68, y=LEGEND_STRIP - 0.035, xref="paper",
-                          yref="paper", xanchor="left", yanchor="top", showarrow=False, font=dict(size=11))])
+        # right-aligned on two lines: on a phone the strip's right third is about 120 px wide
+        annotations=[dict(text=f"Marker area ∝<br>{unit}", x=1.0, y=LEGEND_STRIP - 0.035, xref="paper",
+                          yref="paper", xanchor="right", yanchor="top", align="right", showarrow=False,
+                          font=dict(size=11))])
 
 
 # -- layers --------------------------------------------------------------------------------

@@ -184,6 +184,9 @@ def pick_option(page, label: str, option: str) -> None:
 
 # The main column neither scrolls sideways nor clips text: what a reader at this width cannot see. Tables, charts
 # and code scroll inside themselves by design and are left out; tab and pill rows scroll (overflow auto) too.
+# Inside a Plotly chart, which draws its text in SVG and clips nothing itself: a label, title or legend entry
+# reaching past the chart's edges is cut off, and one under the chart's tool buttons (which show on a touch or a
+# hover) is hidden by them.
 LAYOUT_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const inner = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
@@ -199,11 +202,31 @@ LAYOUT_JS = """() => {
         const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
         if (hides && el.scrollWidth > el.clientWidth + 1) clipped.push(el.textContent.trim().slice(0, 80));
     }
+    const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const hidden = [];
+    for (const chart of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+        if (!chart.checkVisibility()) continue;
+        const edge = chart.getBoundingClientRect();
+        const tools = [...chart.querySelectorAll('.modebar-btn')].map(b => b.getBoundingClientRect())
+            .filter(r => r.width > 0);
+        for (const text of chart.querySelectorAll('svg text')) {
+            const words = text.textContent.trim();
+            const r = text.getBoundingClientRect();
+            if (!words || r.width === 0 || getComputedStyle(text).visibility === 'hidden') continue;
+            // a trace's text (a bar's value) is clipped to its plot area unless the trace says otherwise
+            const subplot = text.closest('[clip-path]') && text.closest('.cartesianlayer .subplot');
+            const area = subplot && chart.querySelector(`.draglayer .${subplot.classList[1]} .nsewdrag`);
+            const frame = area ? area.getBoundingClientRect() : edge;
+            if (r.left < frame.left - 2 || r.right > frame.right + 2) clipped.push('chart: ' + words.slice(0, 80));
+            else if (tools.some(t => meets(t, r))) hidden.push(words.slice(0, 80));
+        }
+    }
     return {overflow: Math.max(main.scrollWidth - main.clientWidth, inner.scrollWidth - inner.clientWidth),
-            clipped: [...new Set(clipped)]};
+            clipped: [...new Set(clipped)], under_tools: [...new Set(hidden)]};
 }"""
 
 
 def layout_problems(page) -> dict:
-    """{'overflow': pixels the main column scrolls sideways, 'clipped': texts cut off by their container}."""
+    """{'overflow': pixels the main column scrolls sideways, 'clipped': texts cut off by their container (a chart's
+    by the chart's edges), 'under_tools': chart texts a chart's tool buttons cover}."""
     return page.evaluate(LAYOUT_JS)

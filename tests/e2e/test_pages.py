@@ -45,6 +45,8 @@ def test_page_renders(any_server, browser, width, path, request):
         layout = layout_problems(page)
         assert layout["overflow"] <= 1, f"{path} at {w} px scrolls sideways by {layout['overflow']} px"
         assert layout["clipped"] == [], f"{path} at {w} px clips text: {layout['clipped']}"
+        assert layout["under_tools"] == [], f"{path} at {w} px hides chart text under its tools: " \
+                                            f"{layout['under_tools']}"
         if width == "wide":
             # The sidebar navigation lists every page under its own URL path: the table above covers them all.
             links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(

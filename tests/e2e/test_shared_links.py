@@ -118,3 +118,34 @@ def test_a_link_keeps_the_map_layers(demo_server, page, fresh):
     again = _pills(other).first.locator("button[aria-pressed]").first
     assert again.get_attribute("aria-pressed") != pressed
     screenshot(other, "link-map-layers")
+
+
+def test_a_link_keeps_the_map_colour_and_the_hexagon_size(demo_server, page, fresh):
+    """The two Map choices the other tests do not follow: what colours the block groups, and a hexagon size the
+    reader chose (absent, the size follows the view: on the demo's three departments, 7 km)."""
+    open_page(page, demo_server, "/map")
+
+    def colour_by_income():
+        _main(page).get_by_role("combobox", name="Colour block groups by").click()
+        page.get_by_role("option", name="Low-income households (share)", exact=True).click()
+
+    rerun_and_wait(page, colour_by_income)
+    rerun_and_wait(page, lambda: _main(page).get_by_role("tab", name="Hexagons in 3-D").click())
+    expect(_main(page).get_by_text("H3 resolution 6,", exact=False)).to_be_visible(timeout=RENDER_MS)
+    rerun_and_wait(page, lambda: _main(page).get_by_role("radio", name="1 km", exact=True).click())
+    expect(_main(page).get_by_text("H3 resolution 8,", exact=False)).to_be_visible(timeout=RENDER_MS)
+    link = page.url
+    assert f"{urlstate.MAP_HEX}=1+km" in link and f"{urlstate.MAP_COLOR}=" in link
+
+    other = fresh(demo_server, link)
+    expect(_main(other).get_by_role("combobox", name="Colour block groups by")).to_have_value(
+        "Low-income households (share)", timeout=RENDER_MS)
+    # and the map is coloured by it: its colour bar's title
+    expect(_main(other).locator('[data-testid="stPlotlyChart"] .colorbar .cbtitle')).to_have_text(
+        "Low-income", timeout=RENDER_MS)
+    rerun_and_wait(other, lambda: _main(other).get_by_role("tab", name="Hexagons in 3-D").click())
+    expect(_main(other).get_by_role("radio", name="1 km", exact=True)).to_have_attribute(
+        "aria-checked", "true", timeout=RENDER_MS)
+    expect(_main(other).get_by_text("H3 resolution 8,", exact=False)).to_be_visible(timeout=RENDER_MS)
+    assert f"{urlstate.MAP_HEX}=1+km" in other.url
+    screenshot(other, "link-map-hexagons")

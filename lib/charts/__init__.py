@@ -7,11 +7,9 @@ import textwrap
 import plotly.graph_objects as go
 
 # Characters per line of a chart's titles. The figure is built on the server, which does not know the screen:
-# at 390 px (a phone) a chart is about 350 px wide, and one of two subplots beside a column of labels
-# about 120 px; Plotly centres a title
+# at 390 px (a phone) a chart is about 350 px wide; Plotly centres a title
 # and lets it run past the chart's edges, where it is cut off.
-AXIS_TITLE_CHARS = 40
-ANNOTATION_CHARS = 16
+TITLE_CHARS = 40
 
 
 def wrapped(text: str | None, width: int) -> str | None:
@@ -28,12 +26,13 @@ def wrapped(text: str | None, width: int) -> str | None:
 
 def fit_narrow_screens(fig: go.Figure) -> go.Figure:
     """Long axis titles and annotations (subplot titles, reference-line labels) wrapped so they stay inside the
-    chart on a phone; everything else (and a figure given as a plain dict) as built."""
+    chart on a phone; everything else (and a figure given as a plain dict) as built. Subplots side by side need
+    shorter lines, which their builder wraps itself."""
     if not isinstance(fig, go.Figure):
         return fig
     for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
         if axis.title and axis.title.text:
-            axis.title.text = wrapped(axis.title.text, AXIS_TITLE_CHARS)
+            axis.title.text = wrapped(axis.title.text, TITLE_CHARS)
     for annotation in fig.layout.annotations:
-        annotation.text = wrapped(annotation.text, ANNOTATION_CHARS)
+        annotation.text = wrapped(annotation.text, TITLE_CHARS)
     return fig

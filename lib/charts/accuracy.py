@@ -9,6 +9,7 @@ from lib.analysis.accuracy import type_label
 from lib.charts import wrapped
 
 TYPE_CHARS = 22
+SUBPLOT_TITLE_CHARS = 16  # two subplots beside the type names: each about 120 px wide on a phone
 CAME_TRUE = "#b2182b"
 NAIVE = "#7f7f7f"
 PREDICTED_KIND = "#b2182b"
@@ -72,8 +73,9 @@ def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
     box of that type."""
     # type names over two lines and smaller subplot titles: on a phone the names took two thirds of the width
     frame = rate_rows(by_type, overall).assign(label=lambda f: f["label"].map(lambda t: wrapped(t, TYPE_CHARS)))
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=(
-        "Predictions that came true", "Reported crimes that fell in a predicted box"))
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=[
+        wrapped(t, SUBPLOT_TITLE_CHARS) for t in ("Predictions that came true",
+                                                  "Reported crimes that fell in a predicted box")])
     _dot_whisker(fig, frame, "success_rate", "success_rate_ci95", CAME_TRUE, "Predictions that came true", 1,
                  ["predictions_matched", "predictions_total"], 2)
     _dot_whisker(fig, frame, "share_of_reports_predicted", "share_of_reports_predicted_ci95", NAIVE,

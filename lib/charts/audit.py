@@ -31,6 +31,10 @@ def _label(frame: pd.DataFrame, names: dict[str, str]) -> pd.Series:
     return words + "<br>" + departments
 
 
+def _kind_words(kind) -> str:
+    return kind.replace("_", " ").capitalize() if isinstance(kind, str) else "Other"
+
+
 def _site_label(site: str, department: str) -> str:
     return "<br>".join(textwrap.wrap(f"{site} ({department})", SITE_LABEL_CHARS, max_lines=3, placeholder=" …"))
 
@@ -40,11 +44,16 @@ def site_bar(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     data = frame.sort_values("predictions").copy()
     data["label"] = [_site_label(site, names.get(d, d) if d else "?")
                      for site, d in zip(data["site"], data["department"])]
-    fig = px.bar(data, x="predictions", y="label", color="kind", orientation="h", color_discrete_map=SITE_COLOURS,
+    data["kind"] = data["kind"].map(_kind_words)
+    fig = px.bar(data, x="predictions", y="label", color="kind", orientation="h",
+                 color_discrete_map={_kind_words(k): c for k, c in SITE_COLOURS.items()},
                  hover_data={"days": True, "share_of_department": ":.1%", "label": False},
                  labels={"predictions": "Predictions whose 600 ft box held the site", "label": "", "kind": "Kind"})
     fig.update_yaxes(categoryorder="array", categoryarray=data["label"].tolist())
-    fig.update_layout(height=max(260, 28 * len(data) + 120), margin=dict(l=10, r=10, t=30, b=10))
+    # a row per label line (up to three), the legend above: beside the bars it took a phone's width
+    lines = sum(label.count("<br>") + 1 for label in data["label"])
+    fig.update_layout(height=max(260, 16 * lines + 12 * len(data) + 140), margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""))
     return fig
 
 

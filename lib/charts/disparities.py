@@ -64,7 +64,7 @@ def share_scatter(points: pd.DataFrame, group: str, log_scale: bool = True) -> g
                      render_mode="webgl")
     fig.update_xaxes(tickformat=".0%", range=[-0.03, 1.03])
     if log_scale:  # powers of ten only: the 2s and 5s between them crowded the axis
-        fig.update_yaxes(dtick=1, tickformat="~,g")
+        fig.update_yaxes(dtick=1, tickformat=",.0f")  # 100,000: thousands separated
     fig.update_coloraxes(colorbar_tickformat=".0%")
     return _layout(fig, 480)
 

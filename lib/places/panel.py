@@ -117,8 +117,11 @@ def hotspot_picker(hotspots: pd.DataFrame, names: dict[str, str]) -> None:
     shown = hotspots.assign(department=hotspots["department"].map(lambda d: names.get(d, d)))
     event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="hotspot_pick",
                          column_order=["department", "predictions", "share_of_department", "address", "lat", "lon"],
-                         column_config={"share_of_department": st.column_config.NumberColumn(
-                             "Share of dept. predictions", format="percent")})
+                         column_config={"department": "Department", "address": "Address",
+                                        "predictions": st.column_config.NumberColumn("Predictions", format="localized"),
+                                        "lat": "Latitude", "lon": "Longitude",
+                                        "share_of_department": st.column_config.NumberColumn(
+                                            "Share of dept. predictions", format="percent")})
     rows = event.selection.rows if event else []
     if not rows:
         st.caption("Select a row to add that place as a site: a police station, a jail, public housing…")

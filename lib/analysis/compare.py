@@ -115,6 +115,8 @@ def _number(value, kind: str) -> str:
         return "–"
     if kind == "share":
         return f"{value:.0%}"
+    if kind == "fine_share":
+        return f"{value:.2%}"
     if kind == "rate":
         return f"{value:,.1f}"
     return f"{int(value):,}"
@@ -196,8 +198,8 @@ def _variants(reasons) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _on_cursor(con, reasons, compute):
-    cursor = exclusions.cursor(con, reasons)
+def _on_cursor(con, reasons, compute, sites=()):
+    cursor = exclusions.cursor(con, reasons, sites)
     try:
         return compute(cursor)
     finally:
@@ -211,7 +213,7 @@ def exclusion_effects(con, f: Filters, reasons) -> pd.DataFrame:
     with_all = _on_cursor(con, (), lambda c: figures(c, base))
     rows = []
     for label, variant in _variants(reasons):
-        without = _on_cursor(con, variant, lambda c: figures(c, replace(f, exclude=variant)))
+        without = _on_cursor(con, variant, lambda c: figures(c, replace(f, exclude=variant)), f.exclude_sites)
         for figure, (figure_label, kind, _) in FIGURES.items():
             before, after = with_all[figure], without[figure]
             both = not (_missing(before) or _missing(after))
@@ -219,17 +221,20 @@ def exclusion_effects(con, f: Filters, reasons) -> pd.DataFrame:
             rows.append({"figure": figure, "label": figure_label, "exclusion": label, "reasons": ",".join(variant),
                          "with": before, "without": after, "change": change,
                          "change_share": change / before if both and before else None,
-                         "words": _change_words(figure, before, after)})
+                         "words": change_words(kind, before, after)})
     return pd.DataFrame(rows)
 
 
-def _change_words(figure: str, before, after) -> str:
-    kind = FIGURES[figure][1]
+def change_words(kind: str, before, after) -> str:
+    """'39 → 13 (-66.7%)', '+2.0 percentage points (40.0% → 42.0%)', 'unchanged': a figure of `kind` (count, rate,
+    share) with and without some predictions."""
     if _missing(before) or _missing(after):
         return "not available"
-    if kind == "share":
-        points = (after - before) * 100
-        return "unchanged" if abs(points) < 0.05 else f"{points:+.1f} percentage points ({before:.1%} → {after:.1%})"
+    if kind in ("share", "fine_share"):  # fine: a rate of a few in a thousand (the accuracy method's)
+        points, places = (after - before) * 100, 1 if kind == "share" else 2
+        if abs(points) < 0.5 * 10 ** -places:
+            return "unchanged"
+        return f"{points:+.{places}f} percentage points ({before:.{places}%} → {after:.{places}%})"
     if after == before:
         return "unchanged"
     relative = f" ({_percent_change(before, after)})" if before else ""
@@ -267,7 +272,8 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     summaries, departments = [], []
     for label, variant in _variants(reasons):
         table_without = _on_cursor(con, variant,
-                                   lambda c: disparities.disparity_table(c, replace(f, exclude=variant)))
+                                   lambda c: disparities.disparity_table(c, replace(f, exclude=variant)),
+                                   f.exclude_sites)
         both = table_with.merge(table_without, on=["department", "group"], how="outer",
                                 suffixes=("_with", "_without"))
         both["sign_kept"] = [_same_sign(a, b) for a, b in zip(both["spearman_with"], both["spearman_without"])]

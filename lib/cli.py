@@ -162,6 +162,12 @@ def cmd_audit(args) -> int:
     from lib.analysis.audit import audit_summary
     summary = audit_summary(excluding(con, args), filters_for(args))
     print_json(summary)
+    if args.exclude:
+        from dataclasses import replace
+
+        from lib.analysis.exclusions_effects import audit_effects
+        for row in audit_effects(con, replace(filters_for(args), exclude=args.exclude)).itertuples(index=False):
+            print(f"{row.label}: {row.words}", file=sys.stderr)
     return 0
 
 
@@ -376,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department")
     p.add_argument("--json", action="store_true", help="print JSON (the only format)")
     p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
-                   help="leave these predictions out of the counts read from the predictions")
+                   help="leave these predictions out of every count (each figure with and without goes to stderr)")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("compare", help="two selections side by side (each given as a link's query)")

@@ -124,7 +124,12 @@ def _number(value, kind: str) -> str:
 
 def formatted(figure: str, value) -> str:
     """A figure's value as a page shows it."""
-    return _number(value, FIGURES[figure][1])
+    return formatted_kind(FIGURES[figure][1], value)
+
+
+def formatted_kind(kind: str, value) -> str:
+    """A value of `kind` (count, rate, share, fine_share) as a page shows it."""
+    return _number(value, kind)
 
 
 def direction(a, b) -> str:
@@ -209,7 +214,7 @@ def _on_cursor(con, reasons, compute, sites=()):
 def exclusion_effects(con, f: Filters, reasons) -> pd.DataFrame:
     """figure, label, exclusion, reasons, with, without, change (without − with), change_share, words: every
     FIGURES entry with all predictions and without those of each reason (and of all of them together)."""
-    base = replace(f, exclude=())
+    base = replace(f, exclude=(), exclude_sites=())
     with_all = _on_cursor(con, (), lambda c: figures(c, base))
     rows = []
     for label, variant in _variants(reasons):
@@ -265,7 +270,7 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
       gap_holds: the mean most-targeted share stays above (or below) the mean least-targeted one,
       sign_flips: departments whose correlation changes sign, words;
     departments, per department and group: each correlation and window share with and without, sign_kept."""
-    base = replace(f, exclude=())
+    base = replace(f, exclude=(), exclude_sites=())
     table_with = _on_cursor(con, (), lambda c: disparities.disparity_table(c, base))
     table_with = table_with[table_with["group"].isin(disparities.GROUPS)]
     summary_with = _summary(table_with)

@@ -53,8 +53,8 @@ def _on(con, reasons, sites, compute):
 
 
 def effects(before: dict, after: dict, figures: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """figure, label, with, without, change (without − with), change_share, words: one row per figure either
-    side has."""
+    """figure, label, kind, with, without, change (without − with), change_share, words: one row per figure
+    either side has."""
     rows = []
     for figure, (label, kind) in figures.items():
         if figure not in before and figure not in after:
@@ -62,10 +62,11 @@ def effects(before: dict, after: dict, figures: dict[str, tuple[str, str]]) -> p
         a, b = before.get(figure), after.get(figure)
         both = a is not None and b is not None and not (pd.isna(a) or pd.isna(b))
         change = b - a if both else None
-        rows.append({"figure": figure, "label": label, "with": a, "without": b, "change": change,
+        rows.append({"figure": figure, "label": label, "kind": kind, "with": a, "without": b, "change": change,
                      "change_share": change / a if both and a else None,
                      "words": compare.change_words(kind, a, b)})
-    return pd.DataFrame(rows, columns=["figure", "label", "with", "without", "change", "change_share", "words"])
+    return pd.DataFrame(rows, columns=["figure", "label", "kind", "with", "without", "change", "change_share",
+                                       "words"])
 
 
 # -- Audit ----------------------------------------------------------------------------------------

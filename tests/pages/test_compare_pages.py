@@ -85,12 +85,11 @@ def test_an_unknown_value_for_b_is_named_and_dropped(tiny_dir):
     assert "b_dept" not in at.query_params
 
 
-def test_accuracy_and_audit_show_every_prediction_and_say_so(tiny_dir):
-    at = run_app(tiny_dir, "pages/audit.py", LINK)
+def test_data_and_methods_shows_the_data_as_loaded_and_says_so(tiny_dir):
+    at = run_app(tiny_dir, "pages/data_methods.py", LINK)
     assert_no_exception(at)
-    assert any("this page shows every prediction" in c.value for c in at.sidebar.caption)
+    assert any("this page shows the data as loaded" in c.value for c in at.sidebar.caption)
     assert _values(at, "excl") == ["outside"]
-    assert "leaving out" not in " ".join(c.value for c in at.caption)
 
 
 def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
@@ -98,3 +97,47 @@ def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
     assert_no_exception(at)
     assert any("takes out nothing" in w.value for w in at.sidebar.warning)
     assert metrics(at)["Predictions"] == "26"
+    assert any("Add a site on the Audit page" in str(link.proto) for link in at.sidebar.get("page_link"))
+
+
+# A police station added in the session (the link's site=), 100 ft east of beta's B2 prediction (1).
+STATION = "36.005000,-119.984670,police_station,Added HQ"
+
+
+def test_a_site_added_in_the_link_counts_for_the_artefacts_exclusion(tiny_dir):
+    at = run_app(tiny_dir, "pages/overview.py", {"excl": "artefacts", "site": STATION})
+    assert_no_exception(at)
+    assert not any("takes out nothing" in w.value for w in at.sidebar.warning)
+    assert metrics(at)["Predictions"] == "34"
+    assert _values(at, "site") == [STATION] and _values(at, "excl") == ["artefacts"]
+
+
+def test_audit_and_accuracy_pages_show_with_and_without(tiny_dir):
+    at = run_app(tiny_dir, "pages/audit.py", {"excl": "artefacts", "site": STATION})
+    assert_no_exception(at)
+    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    row = table.loc["Predictions in the selection"]
+    assert (row["With every prediction"], row["Without the left-out ones"]) == ("35", "34")
+    assert row["Change"] == "35 → 34 (-2.9%)"
+    assert table.loc["Such sites that drew predictions", "Change"] == "1 → 0 (-100.0%)"
+    at = run_app(tiny_dir, "pages/audit.py", {"excl": "outside"})
+    assert_no_exception(at)
+    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    assert table.loc["Predictions outside the block groups", "Change"] == "2 → 0 (-100.0%)"
+
+
+def test_accuracy_page_without_an_added_station(tmp_path):
+    from tests.analysis.test_accuracy import EXCLUDED, PATROLS, PREDICTIONS, REPORTS
+    from tests.fixtures import write_tiny
+    d = write_tiny(tmp_path / "joined")
+    for name, text in (("pp_report_locations_geocoded.csv", PREDICTIONS), ("crime_reports.csv", REPORTS),
+                       ("excluded_addresses.csv", EXCLUDED), ("patrols.csv", PATROLS)):
+        (d / name).write_text(text)
+    # At P2: its box and P3's hold the station (tests/analysis/test_exclusions_effects.py computes it by hand).
+    at = run_app(d, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
+                                           "site": "33.005000,-86.985000,police_station,HQ"})
+    assert_no_exception(at)
+    assert any("2 of 5 predictions (40.00%) came true" in m.value for m in at.markdown)
+    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    assert table.loc["Predictions that came true", "Change"] == "5 → 2 (-60.0%)"
+    assert table.loc["Success rate", "With every prediction"] == "62.50%"

@@ -139,8 +139,9 @@ def cmd_disparities(args) -> int:
     from lib.analysis.disparities import disparity_table
     write_frame(disparity_table(excluding(con, args), filters_for(args)), args.out)
     if args.exclude:
-        from lib.analysis.compare import finding_survival
-        for words in finding_survival(con, filters_for(args), args.exclude).summary["words"]:
+        from lib.analysis import compare
+        survival = compare.finding_survival(con, filters_for(args), args.exclude).summary
+        for words in [compare.survival_verdict(survival).replace("**", ""), *compare.survival_lines(survival)]:
             print(words, file=sys.stderr)
     return 0
 
@@ -187,7 +188,7 @@ def excluding(con, args):
     from lib.analysis import exclusions
     reasons = getattr(args, "exclude", ())
     for notice in exclusions.notices(con, reasons):
-        print(notice, file=sys.stderr)
+        print(notice.replace("**", ""), file=sys.stderr)
     return exclusions.honour(con.cursor(), reasons)
 
 

@@ -267,12 +267,8 @@ def disparities_section(ctx) -> None:
         st.subheader("Does the finding survive the exclusions?")
         survival = _survival(ctx.con, key, ctx.filters)
         summary = survival.summary
-        held = summary[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
-        verdict = "holds for every group" if held.all() else \
-            f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
-        st.markdown(f"Averaged over departments, the finding (the sign of each correlation, the most- against "
-                    f"the least-targeted share) **{verdict}**.")
-        for words in summary["words"]:
+        st.markdown(compare.survival_verdict(summary))
+        for words in compare.survival_lines(summary):
             st.markdown(f"- {words}")
         ui.download(summary, "finding-survival", "Download with and without")
         with st.expander("Each department's correlations and shares, with and without",

@@ -268,17 +268,21 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     summary, per group: the FINDING_COLUMNS with (_with) and without (_without), and
       correlation_holds: the median correlation keeps its sign,
       gap_holds: the mean most-targeted share stays above (or below) the mean least-targeted one,
-      sign_flips: departments whose correlation changes sign, words;
+      sign_flips: departments whose correlation changes sign,
+      largest_change: the most any department's correlation moves,
+      removed, removed_inside: the predictions the exclusion takes out of the selection, and of them those inside
+        a block group (the only ones the finding counts), words;
     departments, per department and group: each correlation and window share with and without, sign_kept."""
     base = replace(f, exclude=(), exclude_sites=())
     table_with = _on_cursor(con, (), lambda c: disparities.disparity_table(c, base))
+    counted_with = _on_cursor(con, (), lambda c: _predictions_counted(c, base))
     table_with = table_with[table_with["group"].isin(disparities.GROUPS)]
     summary_with = _summary(table_with)
     summaries, departments = [], []
     for label, variant in _variants(reasons):
-        table_without = _on_cursor(con, variant,
-                                   lambda c: disparities.disparity_table(c, replace(f, exclude=variant)),
-                                   f.exclude_sites)
+        table_without, counted = _on_cursor(
+            con, variant, lambda c: (disparities.disparity_table(c, replace(f, exclude=variant)),
+                                     _predictions_counted(c, replace(f, exclude=variant))), f.exclude_sites)
         both = table_with.merge(table_without, on=["department", "group"], how="outer",
                                 suffixes=("_with", "_without"))
         both["sign_kept"] = [_same_sign(a, b) for a, b in zip(both["spearman_with"], both["spearman_without"])]
@@ -288,6 +292,10 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
         out = summary_with.merge(_summary(table_without), on="group", how="outer", suffixes=("_with", "_without"))
         flips = both[both["sign_kept"].eq(False)].groupby("group").size()
         out["sign_flips"] = out["group"].map(flips).fillna(0).astype(int)
+        moved = (both["spearman_without"] - both["spearman_with"]).abs().groupby(both["group"]).max()
+        out["largest_change"] = out["group"].map(moved)
+        out["removed"] = counted_with[0] - counted[0]
+        out["removed_inside"] = counted_with[1] - counted[1]
         out["correlation_holds"] = [_same_sign(r["median_spearman_with"], r["median_spearman_without"])
                                     for r in out.to_dict("records")]
         out["gap_holds"] = [_same_sign(r["mean_most_targeted_with"] - r["mean_least_targeted_with"],
@@ -300,6 +308,43 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     if not summaries:
         return Survival(pd.DataFrame(), pd.DataFrame(columns=DEPARTMENT_COLUMNS))
     return Survival(pd.concat(summaries, ignore_index=True), pd.concat(departments, ignore_index=True))
+
+
+def survival_verdict(summary: pd.DataFrame) -> str:
+    """The Disparities page's sentence on finding_survival()'s summary (true whatever the data)."""
+    if summary.empty:
+        return ""
+    if not summary["removed_inside"].any():
+        return ("No exclusion takes out a prediction inside a block group here, so every correlation and every "
+                "most- against least-targeted share is exactly what it was.")
+    held = summary[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
+    verdict = "holds for every group" if held.all() else \
+        f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
+    flips = int(summary["sign_flips"].sum())
+    return (f"Averaged over departments, the finding (the sign of the median correlation, the most- against the "
+            f"least-targeted share) **{verdict}**; " +
+            (f"{flips} department correlation{'s' if flips != 1 else ''} change{'' if flips != 1 else 's'} sign."
+             if flips else "no department's correlation changes sign."))
+
+
+def survival_lines(summary: pd.DataFrame) -> list[str]:
+    """finding_survival()'s words, one line for an exclusion that changes nothing the finding counts."""
+    lines = []
+    for _, part in summary.groupby("exclusion", sort=False):
+        first = part.iloc[0]
+        if not first["removed_inside"]:
+            lines.append(first["words"].split(": ", 1)[1].capitalize())
+        else:
+            lines.extend(part["words"])
+    return lines
+
+
+def _predictions_counted(con, f: Filters) -> tuple[int, int]:
+    """The selection's predictions, and those inside a block group."""
+    where, params = f.where("p")
+    row = con.execute(f"SELECT coalesce(sum(count), 0), coalesce(sum(count) FILTER (WHERE geoid IS NOT NULL), 0) "
+                      f"FROM prediction_days p WHERE {where}", params).fetchall()[0]
+    return int(row[0]), int(row[1])
 
 
 def _summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -317,6 +362,12 @@ def _same_sign(before, after) -> bool | None:
 
 def _survival_words(row: Mapping) -> str:
     noun = disparities.noun(row["group"]).capitalize()
+    if not row["removed"]:
+        return f"{noun}: nothing changes without {row['exclusion']} — it takes out no prediction here."
+    if not row["removed_inside"]:
+        return (f"{noun}: nothing changes without {row['exclusion']} — the {row['removed']:,} predictions it takes "
+                "out lie in no block group, and the correlations and shares count only predictions inside block "
+                "groups.")
     said = []
     if row["correlation_holds"] is None:
         said.append("no correlation to compare")
@@ -334,7 +385,10 @@ def _survival_words(row: Mapping) -> str:
                     f"{row['mean_least_targeted_without']:.0%}" + ("" if row["gap_holds"] else ": the gap reverses"))
     holds = row["correlation_holds"] is not False and row["gap_holds"] is not False
     verdict = "holds" if holds else "does not hold"
-    flips = f"; {row['sign_flips']} department(s) change sign" if row["sign_flips"] else ""
+    flips = f"; {row['sign_flips']} department(s) change sign" if row["sign_flips"] else \
+        ("" if _missing(row["largest_change"]) else
+         "; no department's correlation changes sign, and none moves by " +
+         (f"more than {row['largest_change']:.2f}" if row["largest_change"] >= 0.005 else "as much as 0.01"))
     return f"{noun}: the finding {verdict} without {row['exclusion']} — " + "; ".join(said) + flips + "."
 
 

@@ -231,7 +231,9 @@ def map_section(ctx) -> None:
         else:
             column.plotly_chart(figure, width="stretch", key=f"cmp_map_{name}", config={"scrollZoom": True})
     st.caption("Both maps use one colour scale and one marker size for the same number of predictions, so a "
-               "colour or a circle means the same on both. Each map zooms on its own selection.")
+               "colour or a circle means the same on both. Each map zooms on its own selection: zooming one cannot "
+               "move the other, since Plotly 7's maps share no view and Streamlit 1.67 sends no zoom back to the app "
+               "(its deck.gl maps could share one view but not show different layers in each).")
 
 
 def _finding_table(pair: pd.DataFrame) -> pd.DataFrame:

@@ -328,15 +328,19 @@ def accuracy_section(ctx, department: str, window, method: str | None, name: str
         return
     frame, carried = _accuracy_effects(ctx.con, str(ctx.dataset.store), department, window, f.exclude,
                                        f.exclude_sites)
-    _with_and_without(frame, "The figures above already leave out " +
-                      " and ".join(EXCLUSIONS[e] for e in f.exclude) + " wherever the data says which prediction "
-                      "a figure counts.", f"accuracy-exclusion-effects-{department}")
+    left_out = " and ".join(EXCLUSIONS[e] for e in f.exclude)
+    _with_and_without(frame, f"The figures above already leave out {left_out}." if method != accuracy.CARRIED else
+                      f"Left out: {left_out}. These figures rest on the published match and totals (below).",
+                      f"accuracy-exclusion-effects-{department}")
     if method == accuracy.CARRIED:
+        reports = carried["reports"]
+        doubt = (f"{reports:,} matched report{'s' if reports != 1 else ''} of the window lie{'s' if reports == 1 else ''}"
+                 f" in one of their boxes, with {carried['report_predictions']:,} predictions counted by their match: "
+                 "at most that many of the predictions that came true could be left-out ones." if reports else
+                 "no matched report of the window lies in one of their boxes, so the predictions that came true are "
+                 "the same without them.")
         st.info(f"**The published match and totals cannot leave these predictions out.** {name}'s crime reports "
                 "carry the match published with them (how many predictions' boxes held each report, not which), "
                 "and the prediction totals are published by type for the whole window, not by location. "
                 f"{carried['left_out_predictions']:,} of {name}'s predictions (all dates) stand at left-out "
-                f"locations; {carried['reports']:,} matched report{'s' if carried['reports'] != 1 else ''} of the "
-                f"window lie in one of their boxes, with {carried['report_predictions']:,} predictions counted by "
-                "their match: at most that many of the predictions that came true could be left-out ones.",
-                icon=":material/help:")
+                f"locations; {doubt}", icon=":material/help:")

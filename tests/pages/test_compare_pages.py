@@ -141,3 +141,22 @@ def test_accuracy_page_without_an_added_station(tmp_path):
     table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
     assert table.loc["Predictions that came true", "Change"] == "5 → 2 (-60.0%)"
     assert table.loc["Success rate", "With every prediction"] == "62.50%"
+
+
+def test_accuracy_page_on_a_published_match_says_what_it_cannot_leave_out(tmp_path):
+    from tests.analysis.test_accuracy import CARRIED_COUNTS, CARRIED_REPORTS
+    from tests.fixtures import write_tiny
+    d = write_tiny(tmp_path / "carried")
+    (d / "pp_report_locations_geocoded.csv").write_text("department,lat,lon,count\nalpha,33.005,-86.995,100\n"
+                                                        "beta,36.005,-119.995,8\n")
+    (d / "crime_reports.csv").write_text(CARRIED_REPORTS)
+    (d / "prediction_counts_by_type.csv").write_text(CARRIED_COUNTS)
+    at = run_app(d, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
+                                           "site": "33.005000,-86.995000,police_station,HQ"})
+    assert_no_exception(at)
+    # tests/analysis/test_exclusions_effects.py: all 100 predictions there; C1, C2, C3 matched in its box (3+1+2).
+    assert any("100 of Alpha City, Ala.'s predictions (all dates) stand at left-out locations; 3 matched reports "
+               "of the window lie in one of their boxes, with 6 predictions counted by their match" in i.value
+               for i in at.info)
+    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    assert table.loc["Predictions that came true", "Change"] == "unchanged"

@@ -280,9 +280,16 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     summary_with = _summary(table_with)
     summaries, departments = [], []
     for label, variant in _variants(reasons):
-        table_without, counted = _on_cursor(
-            con, variant, lambda c: (disparities.disparity_table(c, replace(f, exclude=variant)),
-                                     _predictions_counted(c, replace(f, exclude=variant))), f.exclude_sites)
+        without = replace(f, exclude=variant)
+
+        def rank_without(cursor, without=without):
+            counted = _predictions_counted(cursor, without)
+            # Exclusions only take predictions away: with none gone from a block group, the ranking is unchanged.
+            if counted[1] == counted_with[1]:
+                return table_with, counted
+            return disparities.disparity_table(cursor, without), counted
+
+        table_without, counted = _on_cursor(con, variant, rank_without, f.exclude_sites)
         both = table_with.merge(table_without, on=["department", "group"], how="outer",
                                 suffixes=("_with", "_without"))
         both["sign_kept"] = [_same_sign(a, b) for a, b in zip(both["spearman_with"], both["spearman_without"])]

@@ -166,6 +166,17 @@ def honour(con, reasons, sites=()):
     return con
 
 
+def takes_out(con, reasons, sites=(), departments=()) -> bool:
+    """Whether `reasons` (and `sites`) leave out any prediction location of `departments` (all when empty); builds
+    the exclusion's tables on first use."""
+    if not normalise(reasons):
+        return False
+    honour(con.cursor(), reasons, sites).close()
+    return con.execute(f"SELECT EXISTS (SELECT 1 FROM {schema_name(reasons, _counted_sites(reasons, sites))}.excluded "
+                       "WHERE len($departments) = 0 OR list_contains($departments, department))",
+                       {"departments": list(departments)}).fetchall()[0][0]
+
+
 def cursor(con, reasons, sites=()):
     """A new cursor of `con`'s database honouring `reasons` and `sites` (the caller closes it)."""
     return honour(con.cursor(), reasons, sites)

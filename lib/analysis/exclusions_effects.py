@@ -44,7 +44,11 @@ ACCURACY_FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
-def _on(con, reasons, sites, compute):
+def _on(con, reasons, sites, compute, unchanged=None, departments=()):
+    """compute(cursor) on a cursor honouring `reasons` and `sites`; `unchanged` (the figures with every prediction)
+    when they leave out nothing of `departments`."""
+    if unchanged is not None and not exclusions.takes_out(con, reasons, sites, departments):
+        return unchanged
     cursor = exclusions.cursor(con, reasons, sites)
     try:
         return compute(cursor)
@@ -104,7 +108,7 @@ def audit_figures(con, f: Filters, added: pd.DataFrame | None = None) -> dict:
 def audit_effects(con, f: Filters, added: pd.DataFrame | None = None) -> pd.DataFrame:
     """effects() of the Audit's figures: with every prediction, and without those f.exclude leaves out."""
     before = _on(con, (), (), lambda c: audit_figures(c, replace(f, exclude=(), exclude_sites=()), added))
-    after = _on(con, f.exclude, f.exclude_sites, lambda c: audit_figures(c, f, added))
+    after = _on(con, f.exclude, f.exclude_sites, lambda c: audit_figures(c, f, added), before, f.departments)
     return effects(before, after, AUDIT_FIGURES)
 
 
@@ -118,7 +122,8 @@ def accuracy_effects(con, department: str, window, reasons, sites=()) -> pd.Data
     """effects() of the Accuracy headline for one department and window, with every prediction and without
     those of `reasons` (and the added artefact `sites`)."""
     before = _on(con, (), (), lambda c: accuracy.accuracy(c, department, window).summary)
-    after = _on(con, reasons, sites, lambda c: accuracy.accuracy(c, department, window).summary)
+    after = _on(con, reasons, sites, lambda c: accuracy.accuracy(c, department, window).summary, before,
+                (department,))
     return effects(accuracy_figures(before), accuracy_figures(after), ACCURACY_FIGURES)
 
 

@@ -93,6 +93,17 @@ def test_no_artefact_site_says_so_and_where_to_add_one(tiny_con):
     assert exclusions.notices(tiny_con, ["outside"]) == []
 
 
+def test_what_an_exclusion_takes_out_decides_whether_it_is_recomputed(what_if, tiny_con):  # noqa: F811
+    # Outside: alpha's 99 Far Rd and 0,0; beta has nothing outside. The tiny data lists no site.
+    assert exclusions.takes_out(what_if, ["outside"], departments=("alpha",))
+    assert not exclusions.takes_out(what_if, ["outside"], departments=("beta",))
+    assert not exclusions.takes_out(tiny_con, ["artefacts"])
+    assert exclusions.takes_out(tiny_con, ["artefacts"], ((36.005, -119.98467),))
+    frame = effects.audit_effects(what_if, Filters(departments=("beta",), exclude=("outside",)))
+    # (beta has one quarter: no share kept to compare, "not available")
+    assert set(frame["words"]) == {"unchanged", "not available"} and frame.set_index("figure").loc["predictions", "with"] == 9
+
+
 def test_accuracy_without_an_added_station_by_hand(joined):  # noqa: F811
     # A station added at P2 (33.005, -86.985): its box and P3's (182 ft north) hold it; P1, P4, P5, P6 stay.
     sites = exclusions.added_artefacts([("HQ", "police_station", 33.005, -86.985)])

@@ -334,9 +334,10 @@ def accuracy_section(ctx, department: str, window, method: str | None, name: str
                       f"accuracy-exclusion-effects-{department}")
     if method == accuracy.CARRIED:
         reports = carried["reports"]
-        doubt = (f"{reports:,} matched report{'s' if reports != 1 else ''} of the window lie{'s' if reports == 1 else ''}"
-                 f" in one of their boxes, with {carried['report_predictions']:,} predictions counted by their match: "
-                 "at most that many of the predictions that came true could be left-out ones." if reports else
+        lie = "report of the window lies" if reports == 1 else "reports of the window lie"
+        doubt = (f"{reports:,} matched {lie} in one of their boxes, with {carried['report_predictions']:,} "
+                 "predictions counted by their match: at most that many of the predictions that came true could be "
+                 "left-out ones." if reports else
                  "no matched report of the window lies in one of their boxes, so the predictions that came true are "
                  "the same without them.")
         st.info(f"**The published match and totals cannot leave these predictions out.** {name}'s crime reports "

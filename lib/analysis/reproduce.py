@@ -454,13 +454,49 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline(table: pd.DataFrame) -> dict:
-    """The checks the issue names: race and income correlations within 0.05, the per-department decile error."""
+    """The checks the issue names: race and income correlations within 0.05, the per-department decile errors."""
     race = table[table["table"] == "race_corr_pred_count.csv"]
     income = table[(table["table"] == "income_corr_pred_count.csv") & (table["status"] != NOT_RECOMPUTABLE)]
-    dec = table[(table["table"] == "race_demo_comp_percentile.csv")]
+    race_deciles = table[table["table"] == "race_demo_comp_percentile.csv"]
+    income_deciles = table[(table["table"] == "income_demo_comp_percentile.csv")
+                           & (table["status"] != NOT_RECOMPUTABLE)]
     return {"race_within": int((race["difference"].abs() <= 0.05).sum()), "race_pairs": len(race),
             "income_within": int((income["difference"].abs() <= 0.05).sum()), "income_pairs": len(income),
-            "race_decile_mae": float(dec["difference"].abs().mean()) if len(dec) else math.nan}
+            "race_decile_mae": float(race_deciles["difference"].abs().mean()) if len(race_deciles) else math.nan,
+            "income_decile_mae": (float(income_deciles["difference"].abs().mean()) if len(income_deciles)
+                                  else math.nan)}
+
+
+DECILE_ERROR_COLUMNS = ["department", "race_mae", "income_mae", "buckets_moved", "income_off_where_race_same",
+                        "reason"]
+
+
+def decile_errors(table: pd.DataFrame) -> pd.DataFrame:
+    """Per department: the mean absolute difference of its published race and low-income deciles from the
+    app's, how many of its ten buckets hold other block groups than The Markup's (a race share differs), how
+    many low-income shares differ in the buckets that hold the same block groups (0 when the method is the
+    same and only the counts move block groups between buckets), and why its counts differ."""
+    def by_bucket(name: str) -> pd.DataFrame:
+        rows = table[(table["table"] == name) & (table["status"] != NOT_RECOMPUTABLE)]
+        return rows.assign(decile=rows["figure"].str.rsplit(" · ", n=1).str[-1],
+                           off=rows["difference"].abs())
+
+    race, income = by_bucket("race_demo_comp_percentile.csv"), by_bucket("income_demo_comp_percentile.csv")
+    moved = race.groupby(["department", "decile"])["off"].max() > 1e-9
+    income_off = income.set_index(["department", "decile"])["off"] > 1e-9
+    same = moved[~moved].index.intersection(income_off.index)
+    rows = []
+    for department, part in race.groupby("department", sort=True):
+        theirs = income[income["department"] == department]
+        reasons = pd.concat([part, theirs]).query("status == @DIFFERS")["reason"]
+        rows.append({"department": department, "race_mae": part["off"].mean(),
+                     "income_mae": theirs["off"].mean() if len(theirs) else math.nan,
+                     "buckets_moved": int(moved.xs(department).sum()),
+                     "income_off_where_race_same": int(income_off.loc[[i for i in same if i[0] == department]]
+                                                       .sum()),
+                     "reason": reasons.iloc[0] if len(reasons) else ""})
+    return pd.DataFrame(rows, columns=DECILE_ERROR_COLUMNS).sort_values(
+        "income_mae", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def markup_denominator(summary: dict) -> dict | None:

@@ -74,6 +74,51 @@ def test_per_department_deciles_are_within_two_points_on_average(side):
     assert (pairs["share"] - pairs["values"]).abs().mean() <= 0.02
 
 
+def test_low_income_deciles_follow_the_method_and_only_the_counts_move_block_groups(side, table):
+    """Their 0.024 mean absolute error misses 0.02; the published files show why: in every department decile
+    whose four race shares agree exactly with The Markup's (the same block groups in the bucket), the
+    low-income share agrees exactly too, so what differs is which block groups the counts put in a bucket."""
+    label = {name: i + 1 for i, name in enumerate(r.DECILE_LABELS)}
+    race = pd.read_csv(PUBLISHED / "race_demo_comp_percentile.csv").assign(
+        group=lambda p: p["demo"].map(r.RACE_GROUPS), decile=lambda p: p["prank_filter"].map(label))
+    income = pd.read_csv(PUBLISHED / "income_demo_comp_percentile.csv").query("demo == 'Less than 45k'").assign(
+        group="low_income", decile=lambda p: p["prank_filter"].map(label))
+    ours = r.decile_shares(side)
+    race = race.merge(ours, on=["department", "group", "decile"])
+    income = income.merge(ours, on=["department", "group", "decile"])
+    assert len(race) == 1520 and len(income) == 380
+    same_buckets = race.assign(off=(race["share"] - race["values"]).abs()).groupby(
+        ["department", "decile"])["off"].max().loc[lambda off: off < 1e-9].index
+    assert len(same_buckets) > 150
+    in_same = income.set_index(["department", "decile"]).loc[same_buckets]
+    assert ((in_same["share"] - in_same["values"]).abs() < 1e-9).all()
+    # the per-department reconciliation gives every department beyond 0.02 the reason its counts differ
+    errors = r.decile_errors(table)
+    assert len(errors) == 38 and errors["income_off_where_race_same"].sum() == 0
+    beyond = errors[(errors["income_mae"] > 0.02) | (errors["race_mae"] > 0.02)]
+    assert len(beyond) > 0 and beyond["reason"].str.startswith("Counts differ").all()
+    mae = (income["share"] - income["values"]).abs().mean()
+    assert r.headline(table)["income_decile_mae"] == pytest.approx(mae)
+
+
+# The issue's tolerances, per published table: correlations 0.05, per-department deciles 0.02, shares a
+# point, counts exactly, rates to 0.05 points.
+ISSUE_TOLERANCE = {"race_corr_pred_count.csv": 0.05, "income_corr_pred_count.csv": 0.05,
+                   "race_demo_comp_percentile.csv": 0.02, "income_demo_comp_percentile.csv": 0.02}
+
+
+@pytest.mark.parametrize("counts", list(r.COUNTS))
+def test_no_figure_beyond_tolerance_is_left_without_a_reason(real_con, table, counts):
+    both = table if counts == "all_time" else r.reproduction(real_con, SHARED_DATA, counts)
+    tolerance = both["table"].map(ISSUE_TOLERANCE).fillna(
+        both["measure"].map(lambda m: 0 if m.startswith(("count", "predictions", "departments")) else
+                            0.0005 if m.startswith("rate") else 0.01))
+    beyond = both[~(both["difference"].abs() <= tolerance + 1e-12)]  # NaN (not recomputable) counts as beyond
+    assert len(beyond) > 100
+    assert (beyond["reason"].str.strip().str.len() > 0).all()
+    assert set(beyond["status"]) <= {r.DIFFERS, r.NOT_RECOMPUTABLE}
+
+
 def test_every_published_figure_has_a_row_and_every_difference_a_reason(table):
     for path in sorted(PUBLISHED.glob("*.csv")):
         assert (table["table"] == path.name).sum() == len(pd.read_csv(path)), path.name

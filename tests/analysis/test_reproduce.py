@@ -167,6 +167,46 @@ def test_plainfield_funnel_and_per_type_rates(real_con, table):
     assert notebook.loc["Burglary predictions that came true", "status"] == r.MATCHES
 
 
+PREDICTION_TYPE = {"Burglary - NON-Residence": "burglary", "Burglary - Residential": "burglary",
+                   "Robbery": "robbery", "Aggravated Assault": "robbery", "Gun Crimes": "gun",
+                   "Motor Vehicle Theft": "vehicle"}
+
+
+@pytest.mark.parametrize("published_type, crimes, came_true", [
+    ("Robbery|Aggravated Assault", lambda t: t.str.contains("Aggravated Assault|Robbery", na=False), 32),
+    ("Burglary - Residential|Burglary - NON-Residence",
+     lambda t: t == "Burglary - NON-Residence|Burglary - Residential", 11)])
+def test_per_type_counts_are_bounded_by_the_published_reports_and_the_reconciliation_says_so(
+        real_con, table, published_type, crimes, came_true):
+    """The Markup counts a type's predictions whose box held a report of the type (notebook cells 107/109,
+    145/147: crimes chosen by accurate_pred_type as there) in a predictions file they did not publish. The
+    reports file gives, per report, how many boxes held it and the union of their types; each type listed
+    held at least one box, so a report in boxes of k other types carries between 1 and num_preds - k."""
+    kind = PREDICTION_TYPE[published_type.split("|")[0]]
+    reports = pd.read_csv(SHARED_DATA / r.PLAINFIELD_DIR / "crime_with_predictions.csv", parse_dates=["date"])
+    held = reports[reports["date"].between("2018-02-25", "2018-12-18") & crimes(reports["accurate_pred_type"])]
+    types = held["actual_pred_type"].fillna("").str.split("|").map(
+        lambda listed: {PREDICTION_TYPE[t] for t in listed if t})
+    held, types = held[types.map(lambda t: kind in t)], types[types.map(lambda t: kind in t)]
+    others = types.map(len) - 1
+    least = int(held["num_preds"].where(others == 0, 1).sum())
+    most = int((held["num_preds"] - others).sum())
+    assert least <= came_true <= most and least < most  # the published file cannot say which
+    s = acc.accuracy(real_con, "plainfieldpdnj").summary
+    row = next(t for t in s["by_type"] if t["key"] == acc.type_key(published_type))
+    assert (row["predictions_matched_at_least"], row["predictions_matched"]) == (least, most)
+    assert row["reports_in_mixed_boxes"] == int((others > 0).sum())
+    note = r.type_count_notes(s)[row["key"]]
+    assert note.startswith(f"The Markup's {came_true} of {row['predictions_total']:,} ")
+    assert f"between {least} and {most}" in note
+    assert ("is the top of what the published reports allow" in note) == (came_true == most)
+    figure = {"robbery": "Robbery / Aggravated Assault", "burglary": "Burglary"}[kind]
+    reconciled = table[table["figure"] == f"{figure} predictions that came true"].iloc[0]
+    assert reconciled["status"] == (r.MATCHES if came_true == most else r.DIFFERS)
+    if came_true != most:
+        assert reconciled["reason"] == note
+
+
 def test_the_cli_writes_the_reproduction(real_dir, tmp_path):
     out = tmp_path / "reproduction.csv"
     assert cli.main(["reproduce", str(real_dir), "--published", str(SHARED_DATA), "--out", str(out)]) == 0

@@ -167,6 +167,18 @@ FILES: tuple[FileSpec, ...] = (
         key=("department", "geoid"),
     ),
     FileSpec(
+        "block_group_counts.csv", "block_group_counts",
+        "Predictions per block group as the data's publisher counted them (for The Markup's data, the `count` "
+        "property of its block-group GeoJSON), to rank block groups on instead of the app's own placing of the "
+        "predictions.",
+        (
+            GEOID, DEPARTMENT,
+            Column("predictions", "int", "Predictions the publisher counted in the block group (0 where none)",
+                   aliases=("count", "pred_count"), required=True, min=0, unit="predictions"),
+        ),
+        required=False, key=("department", "geoid"),
+    ),
+    FileSpec(
         "block_groups.geojson", "block_groups",
         "Block-group outlines: a GeoJSON FeatureCollection of Polygon or MultiPolygon features.",
         (

@@ -50,7 +50,8 @@ PLAINFIELD_TABLES = (  # (source file, output table, values the file leaves out)
 COORDINATE_DECIMALS = 6
 # Written into every import: the files this tool wrote there, so a later import may replace exactly those.
 MARKER = ".predpol-explorer-import"
-WRITTEN_FILES = (*(schema.spec(t).file for t in ("departments", "predictions", "race", "income")),
+WRITTEN_FILES = (*(schema.spec(t).file for t in ("departments", "predictions", "race", "income",
+                                                   "block_group_counts")),
                  *(schema.spec(table).file for _, table, _ in PLAINFIELD_TABLES), "block_groups.geojson", "source.json")
 
 
@@ -285,6 +286,7 @@ def _block_groups(paths: list[Path], skipped: _Skipped, warnings: list[str]) -> 
     """
     groups: dict[tuple[str, str], dict] = {}
     for path in paths:
+        published_counts = path.parent.name == "block_groups"  # the 2021 files; Plainfield's 2023 file has none
         department = path.name.removesuffix(GEOJSON_SUFFIX)
         seen, labels = set(), Counter()
         for number, feature in enumerate(json.loads(path.read_text(encoding="utf-8"))["features"], start=1):
@@ -298,12 +300,37 @@ def _block_groups(paths: list[Path], skipped: _Skipped, warnings: list[str]) -> 
             labels[race.get("department") or department] += 1
             group = groups.setdefault((department, geoid), {"geometry": None, "race": {}, "income": {}})
             group["geometry"] = group["geometry"] or feature.get("geometry")
+            count = _published_count(props.get("count")) if published_counts else None
+            if count is not None:
+                group["count"] = count
+            elif published_counts:
+                skipped.add(path.name, "`count` values that are not a whole number of 0 or more (left out of "
+                            "block_group_counts.csv)", number)
             for part, values in (("race", race), ("income", income)):
                 for column, value in values.items():
                     group[part].setdefault(column, value)
                 group[part].update(department=department, geoid=geoid)
         warnings.extend(_label_warning(path.name, department, labels))
     return groups
+
+
+def _published_count(value) -> int | None:
+    """The GeoJSON's `count`: predictions in the block group during the department's analysis window as The
+    Markup placed them; null where none, which their R code reads as 0 (rank-and-label.R, replace_na). None
+    for anything that is not a count."""
+    if value is None or value == "":
+        return 0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and number >= 0 else None
+
+
+def _count_table(groups: dict) -> tuple[list[str], list[dict]]:
+    rows = [{"department": department, "geoid": geoid, "predictions": groups[(department, geoid)]["count"]}
+            for department, geoid in sorted(groups) if "count" in groups[(department, geoid)]]
+    return ["department", "geoid", "predictions"], rows
 
 
 def _label_warning(file: str, department: str, labels: Counter) -> list[str]:
@@ -466,6 +493,7 @@ def _write_all(src: Path, out: Path, warnings: list[str]) -> ImportResult:
         "predictions": predictions,
         "race": _census_table(groups, "race"),
         "income": _census_table(groups, "income"),
+        "block_group_counts": _count_table(groups),
         **_plainfield_tables(src / PLAINFIELD_DIR, skipped, warnings),
     }
     result = ImportResult(warnings=warnings, date_range=_date_range(departments[1]))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"The Markup's publi
 
 OUTPUT_FILES = (
     "departments.csv", "pp_report_locations_geocoded.csv", "census-block_group-race_ethnicity.csv",
-    "census-block_group-household_income.csv", "crime_reports.csv", "patrols.csv", "excluded_addresses.csv",
+    "census-block_group-household_income.csv", "block_group_counts.csv", "crime_reports.csv", "patrols.csv", "excluded_addresses.csv",
     "prediction_counts_by_type.csv", "block_groups.geojson",
 )
 
@@ -160,6 +160,34 @@ def test_prediction_counts_by_type(table):
     assert columns == ["department", "incident_type", "window_start", "window_end", "predictions"]
     assert sum(int(r["predictions"]) for r in rows) == 23_760
     assert {(r["window_start"], r["window_end"]) for r in rows} == {("2018-02-25", "2018-12-18")}
+
+
+def test_block_group_counts_keep_the_geojson_count_property(table):
+    """The `count` of every 2021 block-group GeoJSON (null as 0, as The Markup's R code reads it), so the
+    Disparities page can rank on it: a third figure beside the 6,280,691 centres and the 5,970,024 of the
+    analysis window."""
+    published = {}
+    for path in (SHARED / markup.BIAS_DIR / "block_groups").glob("*-geojson-with-data.json"):
+        department = path.name.removesuffix(markup.GEOJSON_SUFFIX)
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            published[(department, str(feature["properties"]["id"]))] = feature["properties"]["count"] or 0
+    columns, rows = table("block_group_counts.csv")
+    assert columns == ["department", "geoid", "predictions"]
+    assert {(r["department"], r["geoid"]): int(r["predictions"]) for r in rows} == published
+    assert sum(published.values()) == sum(int(r["predictions"]) for r in rows) > 5_000_000
+
+
+def test_a_count_that_is_not_a_count_is_left_out_and_reported(tmp_path):
+    features = [{"type": "Feature", "geometry": SQUARE, "properties": {
+        "id": f"01073000100{i}", "client": "testpd", "total_estimate": 10, "total_estimate_household": 4,
+        "count": count}} for i, count in enumerate([12, None, 2.5, "many"])]
+    src = make_source(tmp_path, features,
+                      DEPARTMENTS_HEADER + "testpd,Test,TX0000001,2019-01-01,2019-02-01,,Current,True,TRUE,1\n")
+    result = import_markup(src, tmp_path / "out", echo=lambda line: None)
+    _, rows = read_csv(tmp_path / "out" / "block_group_counts.csv")
+    assert [(r["geoid"], r["predictions"]) for r in rows] == [("010730001000", "12"), ("010730001001", "0")]
+    assert any(w.startswith("testpd-geojson-with-data.json: skipped 2 `count` values") and "lines 3, 4" in w
+               for w in result.warnings)
 
 
 def test_source_json_records_provenance(imported):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -266,7 +267,43 @@ def _properties(props: dict, table: str) -> dict:
         # Bracket counts are measured on the source's own household total (total_income_lb),
         # which may differ from the household total kept for the row.
         values.setdefault("bracket_households", values["households"])
+        values.update(_unlisted_bracket(values, brackets))
     return values
+
+
+def _bracket_range(column: str) -> tuple[float, float]:
+    part = re.fullmatch(schema.INCOME_BRACKET_PATTERN, column).group(1)
+    if part.startswith("lt_"):
+        return 0, int(part[3:-1])
+    if part.startswith("gt_"):
+        return int(part[3:-1]), math.inf
+    low, high = part.split("_")
+    return int(low[:-1]), int(high[:-1])
+
+
+def _unlisted_bracket(values: dict, brackets: list[str]) -> dict:
+    """The households in none of the listed brackets, as one bracket named by the ranges it spans: Plainfield's
+    2023 file lists under $45k, $75k–100k and over $200k, so hh_45k_75k_or_100k_200k is its total less those
+    three (the largest in most of its block groups, so "largest bracket" needs it). Empty when the listed
+    brackets cover every income, leave the top open (no "over" bracket), or their counts are incomplete or
+    exceed the total."""
+    ranges = sorted(_bracket_range(c) for c in brackets)
+    gaps, reached = [], 0
+    for low, high in ranges:
+        if low > reached:
+            gaps.append((reached, low))
+        reached = max(reached, high)
+    if reached < math.inf:
+        gaps.append((reached, math.inf))
+    counts = [values.get(c) for c in brackets]
+    total = values.get("bracket_households")
+    if not gaps or total in (None, "") or any(c in (None, "") for c in counts) or gaps[-1][1] == math.inf:
+        return {}
+    rest = float(total) - sum(float(c) for c in counts)
+    if rest < 0:
+        return {}
+    name = "hh_" + "_or_".join(f"{low}k_{high}k" for low, high in gaps)
+    return {name: str(int(rest)) if rest.is_integer() else str(rest)}
 
 
 def _geoid(value: str | None) -> str | None:

@@ -107,6 +107,11 @@ def test_plainfield_rows_gain_income_brackets(table):
     assert all(r["hh_lt_45k"] == "" for r in income if r["department"] != "plainfieldpdnj")
     row = next(r for r in plainfield if r["geoid"] == "340390397004")
     assert (row["hh_lt_45k"], row["bracket_households"], row["low_income_households"]) == ("139", "470", "250")
+    # the households in none of its three brackets ($45k-75k and $100k-200k, given only together): 470 less
+    # 139 under $45k, 31 at $75k-100k and 0 over $200k
+    assert (row["hh_75k_100k"], row["hh_gt_200k"], row["hh_45k_75k_or_100k_200k"]) == ("31", "0", "300")
+    assert all(int(r["hh_45k_75k_or_100k_200k"]) == int(r["bracket_households"]) - sum(
+        int(r[c]) for c in ("hh_lt_45k", "hh_75k_100k", "hh_gt_200k")) for r in plainfield)
     people = next(r for r in race if (r["department"], r["geoid"]) == ("plainfieldpdnj", "340390397004"))
     assert (people["total"], people["black"]) == ("1821", "941")
 
@@ -245,7 +250,7 @@ def test_second_property_schema_alone_is_understood(tmp_path):
                      "latino": "", "asian": "3"}]
     assert income == [{"geoid": "010730001001", "department": "testpd", "households": "40",
                        "low_income_households": "", "bracket_households": "40", "hh_lt_45k": "25",
-                       "hh_75k_100k": "5", "hh_gt_200k": "1"}]
+                       "hh_45k_75k_or_100k_200k": "9", "hh_75k_100k": "5", "hh_gt_200k": "1"}]
     geometry = json.loads((tmp_path / "out" / "block_groups.geojson").read_text())["features"][0]["geometry"]
     assert geometry["coordinates"][0][1] == [0, 1.123457]
 

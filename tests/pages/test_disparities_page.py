@@ -140,3 +140,24 @@ def test_real_data_ranks_on_either_count(real_dir):
     assert f"ranked on the `count` published with each block group in The Markup's GeoJSON — {expected:,} here" \
         in text
     assert "those per-block-group counts are not published" in text
+
+
+def test_real_plainfield_offers_every_income_bracket_its_file_has(real_dir):
+    """Plainfield's 2023 file lists households under $45k, at $75k-100k and over $200k, and their total: the
+    rest ($45k-75k and $100k-200k, given only together) is a bracket too, and the largest in most block groups."""
+    import json
+    features = json.loads((SHARED_DATA / "markup-plainfield" / "plainfieldpdnj-geojson-with-data.json")
+                          .read_text())["features"]
+    rest_largest = 0
+    for f in features:
+        p = {k: float(v) for k, v in f["properties"].items() if k.endswith("_lb") and "race" not in k
+             and k in ("total_income_lb", "lt_45k_lb", "bw_75_100l_lb", "gt_200k_lb")}
+        listed = [p["lt_45k_lb"], p["bw_75_100l_lb"], p["gt_200k_lb"]]
+        rest_largest += p["total_income_lb"] - sum(listed) > max(listed)
+    at = run_app(real_dir, page=PAGE, query={"dept": "plainfieldpdnj", "bracket": "hh_45k_75k_or_100k_200k"})
+    assert_no_exception(at)
+    brackets = at.multiselect(key="flt_brackets")
+    assert [brackets.format_func(o) for o in brackets.options] == [
+        "under $45k", "$45k–75k or $100k–200k", "$75k–100k", "over $200k"]
+    assert brackets.value == ["hh_45k_75k_or_100k_200k"]
+    assert rest_largest > 30 and metrics(at)["Block groups ranked"] == str(rest_largest)

@@ -110,8 +110,10 @@ METHODS = (
             "The Markup's 2021 method, per department: rank the block groups by predictions (most first; ties "
             "keep GEOID order, as their R code leaves them), block groups without predictions counting zero. The "
             "counts are the predictions placed in each block group by point in polygon, over the dates chosen "
-            "(all dates for the real data: 6,280,691 predictions in the files); The Markup ranked the 5,970,024 "
-            "inside each department's analysis window, placed by their own unpublished geocoding.",
+            "(all dates for the real data: 6,280,691 predictions in the files), or, where the data has one and "
+            "the reader chooses it on the page, the count published with each block group (for the real data the "
+            "GeoJSON's `count`, 5,144,541 in all); The Markup ranked the 5,970,024 inside each department's "
+            "analysis window, placed by their own geocoding, whose per-block-group counts are unpublished.",
             "Compare the 5% most-targeted block groups, the 5% around the median and the 5% least-targeted. A "
             "group's share in a window is the sum of its residents divided by all residents there (not an average "
             "of percentages); the same for the whole jurisdiction.",

@@ -89,7 +89,7 @@ def test_census_tables_hold_every_block_group_with_geoids_as_text(table):
     income_columns, income = table("census-block_group-household_income.csv")
     assert race_columns == ["geoid", "department", "total", "white", "black", "latino", "asian"]
     assert income_columns == ["geoid", "department", "households", "low_income_households", "bracket_households",
-                              "hh_lt_45k", "hh_75k_100k", "hh_gt_200k"]
+                              "hh_lt_45k", "hh_45k_75k_or_100k_200k", "hh_75k_100k", "hh_gt_200k"]
     for rows in (race, income):
         assert len(rows) == 6_060
         assert len({(r["department"], r["geoid"]) for r in rows}) == 6_060

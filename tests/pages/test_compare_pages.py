@@ -100,6 +100,11 @@ def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
     assert any("Add a site on the Audit page" in str(link.proto) for link in at.sidebar.get("page_link"))
 
 
+def _with_and_without(at):
+    """The Audit's or the Accuracy page's with/without table, by figure."""
+    return next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+
+
 # A police station added in the session (the link's site=), 100 ft east of beta's B2 prediction (1).
 STATION = "36.005000,-119.984670,police_station,Added HQ"
 
@@ -115,48 +120,43 @@ def test_a_site_added_in_the_link_counts_for_the_artefacts_exclusion(tiny_dir):
 def test_audit_and_accuracy_pages_show_with_and_without(tiny_dir):
     at = run_app(tiny_dir, "pages/audit.py", {"excl": "artefacts", "site": STATION})
     assert_no_exception(at)
-    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    table = _with_and_without(at)
     row = table.loc["Predictions in the selection"]
     assert (row["With every prediction"], row["Without the left-out ones"]) == ("35", "34")
     assert row["Change"] == "35 → 34 (-2.9%)"
     assert table.loc["Such sites that drew predictions", "Change"] == "1 → 0 (-100.0%)"
     at = run_app(tiny_dir, "pages/audit.py", {"excl": "outside"})
     assert_no_exception(at)
-    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    table = _with_and_without(at)
     assert table.loc["Predictions outside the block groups", "Change"] == "2 → 0 (-100.0%)"
 
 
-def test_accuracy_page_without_an_added_station(tmp_path):
-    from tests.analysis.test_accuracy import EXCLUDED, PATROLS, PREDICTIONS, REPORTS
-    from tests.fixtures import write_tiny
-    d = write_tiny(tmp_path / "joined")
-    for name, text in (("pp_report_locations_geocoded.csv", PREDICTIONS), ("crime_reports.csv", REPORTS),
-                       ("excluded_addresses.csv", EXCLUDED), ("patrols.csv", PATROLS)):
-        (d / name).write_text(text)
-    # At P2: its box and P3's hold the station (tests/analysis/test_exclusions_effects.py computes it by hand).
-    at = run_app(d, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
-                                           "site": "33.005000,-86.985000,police_station,HQ"})
+def _accuracy_without_a_station(data_dir, point: str):
+    """alpha's Accuracy page leaving out artefact sites, with a police station added at `point` (lat,lon)."""
+    at = run_app(data_dir, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
+                                                  "site": f"{point},police_station,HQ"})
     assert_no_exception(at)
+    return at
+
+
+def test_accuracy_page_without_an_added_station(tmp_path):
+    from tests.analysis.test_accuracy import write_joined
+    d = write_joined(tmp_path / "joined")
+    # At P2: its box and P3's hold the station (tests/analysis/test_exclusions_effects.py computes it by hand).
+    at = _accuracy_without_a_station(d, "33.005000,-86.985000")
     assert any("2 of 5 predictions (40.00%) came true" in m.value for m in at.markdown)
-    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    table = _with_and_without(at)
     assert table.loc["Predictions that came true", "Change"] == "5 → 2 (-60.0%)"
     assert table.loc["Success rate", "With every prediction"] == "62.50%"
 
 
 def test_accuracy_page_on_a_published_match_says_what_it_cannot_leave_out(tmp_path):
-    from tests.analysis.test_accuracy import CARRIED_COUNTS, CARRIED_REPORTS
-    from tests.fixtures import write_tiny
-    d = write_tiny(tmp_path / "carried")
-    (d / "pp_report_locations_geocoded.csv").write_text("department,lat,lon,count\nalpha,33.005,-86.995,100\n"
-                                                        "beta,36.005,-119.995,8\n")
-    (d / "crime_reports.csv").write_text(CARRIED_REPORTS)
-    (d / "prediction_counts_by_type.csv").write_text(CARRIED_COUNTS)
-    at = run_app(d, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
-                                           "site": "33.005000,-86.995000,police_station,HQ"})
-    assert_no_exception(at)
+    from tests.analysis.test_accuracy import write_carried
+    d = write_carried(tmp_path / "carried")
+    at = _accuracy_without_a_station(d, "33.005000,-86.995000")
     # tests/analysis/test_exclusions_effects.py: all 100 predictions there; C1, C2, C3 matched in its box (3+1+2).
     assert any("100 of Alpha City, Ala.'s predictions (all dates) stand at left-out locations; 3 matched reports "
                "of the window lie in one of their boxes, with 6 predictions counted by their match" in i.value
                for i in at.info)
-    table = next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+    table = _with_and_without(at)
     assert table.loc["Predictions that came true", "Change"] == "unchanged"

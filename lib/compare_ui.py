@@ -67,6 +67,9 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str
     reasons = exclusions.normalise(reasons)
     # Police stations, jails, courts and hospitals added in the session (the link's site=) count as artefacts.
     sites = exclusions.added_artefacts(panel.current()) if "artefacts" in reasons else ()
+    sites, busy = exclusions.admit(con, reasons, sites)
+    for notice in busy:
+        sb.warning(notice, icon=":material/hourglass_top:")
     for notice in exclusions.notices(con, reasons, sites):
         sb.warning(notice, icon=":material/info:")
         sb.page_link("pages/audit.py", label="Add a site on the Audit page", icon=":material/add_location_alt:")

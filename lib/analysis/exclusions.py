@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 import pandas as pd
 
@@ -24,6 +25,13 @@ from lib.filters import EXCLUSIONS
 LOCATION = ("department", "lat", "lon")
 # One schema built at a time per process: two sessions asking for the same exclusion wait for one build.
 _BUILDING = threading.Lock()
+# A link's added sites name a schema of their own, so on a public server anyone could have the app build one per
+# made-up site list. At most MAX_SITE_SCHEMAS are kept; the least recently used one is dropped to make room once it
+# has gone unused for IDLE_SECONDS (no script run lasts that long, so no session is mid-query on it; a session
+# that comes back rebuilds it). When every kept one is in use, the new site list is not counted (admit()).
+MAX_SITE_SCHEMAS = 8
+IDLE_SECONDS = 120.0
+_LAST_USED: dict[str, float] = {}
 
 
 def normalise(reasons) -> tuple[str, ...]:
@@ -143,6 +151,44 @@ def _build_accuracy(con, name: str) -> None:
         con.execute(refill, {"department": department})
 
 
+class SiteListsBusy(Exception):
+    """Every kept schema for added sites is in use: a new site list cannot be counted right now."""
+
+
+SITE_LISTS_BUSY = ("The server is keeping as many readers' added-site lists as it can right now, so the sites "
+                   "added in this session are not left out this time; the data's own site list still is. Try "
+                   "again in a few minutes.")
+
+
+def _site_schemas(con) -> list[str]:
+    return [n for (n,) in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE starts_with(schema_name, "
+                                      "'without_') AND contains(schema_name, '_sites_')").fetchall()]
+
+
+def _make_room(con, name: str, now: float) -> None:
+    """Drop the least recently used site schema idle for IDLE_SECONDS when `name` would be one too many; raise
+    SiteListsBusy when none is idle. Call with _BUILDING held."""
+    kept = [n for n in _site_schemas(con) if n != name]
+    if len(kept) < MAX_SITE_SCHEMAS:
+        return
+    oldest = min(kept, key=lambda n: _LAST_USED.get(n, 0.0))
+    if now - _LAST_USED.get(oldest, 0.0) < IDLE_SECONDS:
+        raise SiteListsBusy(SITE_LISTS_BUSY)
+    con.execute(f"DROP SCHEMA IF EXISTS {oldest} CASCADE")
+    _LAST_USED.pop(oldest, None)
+
+
+def admit(con, reasons, sites=()) -> tuple[tuple, list[str]]:
+    """(`sites` or () when they cannot be counted now, notices): builds the exclusion's tables on first use."""
+    if not _counted_sites(reasons, sites):
+        return tuple(sites or ()), []
+    try:
+        honour(con.cursor(), reasons, sites).close()
+    except SiteListsBusy as busy:
+        return (), [str(busy)]
+    return tuple(sites), []
+
+
 def honour(con, reasons, sites=()):
     """`con` (a script run's own cursor) answering every query without the predictions `reasons` exclude (the
     artefacts' boxes including those of the added artefact `sites`: added_artefacts()); with no reason, the data
@@ -155,13 +201,18 @@ def honour(con, reasons, sites=()):
     sites = _counted_sites(reasons, sites)
     name = schema_name(reasons, sites)
     with _BUILDING:
+        now = time.monotonic()
         if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = $n",
                            {"n": name}).fetchall()[0][0]:
+            if sites:
+                _make_room(con, name, now)
             try:
                 _build(con, name, reasons, sites)
             except Exception:
                 con.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
                 raise
+        if sites:
+            _LAST_USED[name] = now
     con.execute(f"SET search_path = '{name},main'")
     return con
 

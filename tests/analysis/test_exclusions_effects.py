@@ -178,3 +178,27 @@ def test_on_the_real_data(real_con):
     assert compare.survival_verdict(survival) == (
         "Averaged over departments, the finding (the sign of the median correlation, the most- against the "
         "least-targeted share) **holds for every group**; no department's correlation changes sign.")
+
+
+def test_site_lists_are_capped_and_the_idle_one_makes_room(what_if, monkeypatch):  # noqa: F811
+    # A link's site list names a schema of its own: a public server keeps at most MAX_SITE_SCHEMAS of them.
+    monkeypatch.setattr(exclusions, "MAX_SITE_SCHEMAS", 2)
+    monkeypatch.setattr(exclusions, "_LAST_USED", {})
+    clock = [1000.0]
+    monkeypatch.setattr(exclusions.time, "monotonic", lambda: clock[0])
+    lists = [((36.005, -119.98467 + i / 1000),) for i in range(3)]
+    for sites in lists[:2]:
+        assert exclusions.admit(what_if, ["artefacts"], sites) == (sites, [])
+        clock[0] += 10
+    # Both kept lists were used within IDLE_SECONDS: the third is not counted, and the reader is told.
+    assert exclusions.admit(what_if, ["artefacts"], lists[2]) == ((), [exclusions.SITE_LISTS_BUSY])
+    assert len(exclusions._site_schemas(what_if)) == 2
+    # Once the first has been idle long enough it is dropped for the third; a kept list is reused, not rebuilt.
+    clock[0] += exclusions.IDLE_SECONDS
+    exclusions.admit(what_if, ["artefacts"], lists[1])
+    assert exclusions.admit(what_if, ["artefacts"], lists[2]) == (lists[2], [])
+    kept = set(exclusions._site_schemas(what_if))
+    assert kept == {exclusions.schema_name(["artefacts"], s) for s in lists[1:]}
+    # The data's own exclusions never count against the cap.
+    assert exclusions.admit(what_if, ["outside"], lists[0]) == (lists[0], [])
+    assert set(exclusions._site_schemas(what_if)) == kept

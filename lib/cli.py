@@ -136,8 +136,12 @@ def filters_for(args):
 
 def cmd_disparities(args) -> int:
     con = open_dataset(args.directory).connect()
-    from lib.analysis.disparities import disparity_table
-    write_frame(disparity_table(excluding(con, args), filters_for(args)), args.out)
+    from lib.analysis.disparities import POINTS, disparity_table, has_published_counts
+    if args.counts != POINTS and not has_published_counts(con):
+        print(f"error: {args.directory} has no published per-block-group counts (block_group_counts.csv): "
+              "rank on --counts points, or import The Markup's data again to get them", file=sys.stderr)
+        return 2
+    write_frame(disparity_table(excluding(con, args), filters_for(args), counts=args.counts), args.out)
     if args.exclude:
         from lib.analysis import compare
         survival = compare.finding_survival(con, filters_for(args), args.exclude).summary
@@ -370,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="CSV file to write (default: standard output)")
     p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
                    help="leave these predictions out; whether the finding survives goes to standard error")
+    p.add_argument("--counts", choices=["points", "published"], default="points",
+                   help="rank block groups on the predictions placed in them (points, the default) or on the "
+                        "count The Markup published with each block group (published)")
     p.set_defaults(func=cmd_disparities)
 
     p = sub.add_parser("accuracy", help="how often predictions came true, for one department with crime reports")

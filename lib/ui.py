@@ -250,8 +250,11 @@ def _as_date(value) -> date | None:
 # Plotly's tool buttons (zoom, pan, download as PNG) show over a chart's top right on a hover or a touch, where
 # the legends and titles are; dragging zooms and a double click resets without them. Maps keep theirs (reset the
 # view after panning), drawn clear of their legend.
+# A metric's label wraps rather than ending in an ellipsis: four metrics in a row left "Race deciles: mean…".
 STYLE = """<style>
 [data-testid="stPlotlyChart"]:not(:has(.maplibregl-map)) .modebar-container { display: none; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>"""
 
 

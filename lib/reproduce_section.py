@@ -62,16 +62,22 @@ def render(ctx) -> None:
     st.dataframe(rp.summary(table), hide_index=True, width="stretch",
                  column_config={"table": "Published table", "figures": "Figures", "matches": "Match",
                                 "differs": "Differ (reason given)", "not recomputable": "Not recomputable"})
-    picked = st.selectbox("Show the figures of", ["every table", *dict.fromkeys(table["table"])],
-                          key="reproduce_table")
-    status = st.segmented_control("Status", [rp.MATCHES, rp.DIFFERS, rp.NOT_RECOMPUTABLE], selection_mode="multi",
-                                  default=[rp.DIFFERS, rp.NOT_RECOMPUTABLE], key="reproduce_status")
-    shown = table if picked == "every table" else table[table["table"] == picked]
-    shown = shown[shown["status"].isin(status or [])]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "published": st.column_config.NumberColumn("The Markup", format="%.4f"),
-        "app": st.column_config.NumberColumn("This app", format="%.4f"),
-        "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
-        "reason": st.column_config.TextColumn("Why they differ", width="large")})
+    # Drawn only when opened: the rows that differ are about 600 KB, most of what the page sent on opening.
+    every = st.expander(f"Every figure ({len(table):,}), The Markup's beside the app's, with why they differ",
+                        key="reproduce_every_open", on_change="rerun")
+    if every.open:
+        with every:
+            picked = st.selectbox("Show the figures of", ["every table", *dict.fromkeys(table["table"])],
+                                  key="reproduce_table")
+            status = st.segmented_control("Status", [rp.MATCHES, rp.DIFFERS, rp.NOT_RECOMPUTABLE],
+                                          selection_mode="multi", default=[rp.DIFFERS, rp.NOT_RECOMPUTABLE],
+                                          key="reproduce_status")
+            shown = table if picked == "every table" else table[table["table"] == picked]
+            shown = shown[shown["status"].isin(status or [])]
+            st.dataframe(shown, hide_index=True, width="stretch", column_config={
+                "published": st.column_config.NumberColumn("The Markup", format="%.4f"),
+                "app": st.column_config.NumberColumn("This app", format="%.4f"),
+                "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
+                "reason": st.column_config.TextColumn("Why they differ", width="large")})
     ui.download(table, f"reproduction-{counts}", "Download the whole comparison")
     st.caption(f"Published tables read from `{root}` (never copied into the app's data).")

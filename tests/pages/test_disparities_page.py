@@ -77,3 +77,20 @@ def test_real_data_shows_the_published_pattern(real_dir):
     # the sentence under the title says which department the picker shows
     captions = [c.value for c in at.caption]
     assert "Showing data in Plainfield, N.J." in captions and "Showing data in all departments" not in captions
+
+
+def test_charts_below_the_headline_are_sent_only_once_opened(tiny_dir):
+    """The composition charts show; the others (the block-group scatter was 470 KB on the real data) wait in
+    expanders that say what they hold, and the findings in words stay on the page."""
+    at = run_app(tiny_dir, page=PAGE)
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 2
+    labels = [e.label for e in at.expander]
+    assert "Chart: the 5 block groups with residents, one point each" in labels
+    assert "Chart: each group's share, tenth by tenth" in labels
+    assert "Across 5 block groups with residents" in _text(at)  # the scatter's finding, in words
+    at.session_state["chart_scatter_open"] = True
+    at.run()
+    assert_no_exception(at)
+    scatter = next(e for e in at.expander if e.label.startswith("Chart: the 5 block groups"))
+    assert len(scatter.get("plotly_chart")) == 1 and len(at.get("plotly_chart")) == 3

@@ -16,7 +16,7 @@ PAGES = {
     "/": ("Where did PredPol send police?", '[data-testid="stMetric"]'),
     "/map": ("Map", '[data-testid="stPlotlyChart"] canvas.maplibregl-canvas'),
     "/disparities": ("Disparities", PLOTLY),
-    "/accuracy": ("Did the predictions come true?", PLOTLY),
+    "/accuracy": ("Did the predictions come true?", '[data-testid="stMetric"]'),  # charts open on demand
     "/audit": ("Audit: hotspots that are not crime, places targeted every day, points in the wrong place",
                '[data-testid="stDataFrame"]'),
     "/sql": ("SQL", '[data-testid="stTextArea"] textarea'),

@@ -127,10 +127,11 @@ long = dsp.composition_long(wide)
 race = long[long["group"].isin(dsp.RACE)]
 income = long[~long["group"].isin(dsp.RACE)]
 # One chart a row: the income chart's two dozen bars need the full width for readable value labels.
-st.caption("Race and ethnicity: share of residents")
-st.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key="chart_composition_race")
-st.caption("Household income: share of households")
-st.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
+# Every chart of the page waits in an expander: with none shown, the page opens without starting Plotly.
+ui.chart_on_demand("Chart: race and ethnicity, share of residents in each window", "chart_composition_race",
+                   charts.composition_bars, race)
+ui.chart_on_demand("Chart: household income, share of households in each window", "chart_composition_income",
+                   charts.composition_bars, income)
 ui.download(shown, "disparities-composition", "Download the numbers")
 published = rp.find_published(ctx.dataset.data_dir) if chosen == rp.PLAINFIELD else None
 bounds = rp.plainfield_bounds(published) if published else None

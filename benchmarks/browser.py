@@ -121,6 +121,12 @@ def open_tab(name: str) -> Callable:
     return lambda page: page.get_by_role("tab", name=name).click()
 
 
+def open_expander(label: str) -> Callable:
+    """Click the expander whose label matches the regular expression `label`."""
+    return lambda page: page.locator('[data-testid="stExpander"] summary').filter(
+        has_text=re.compile(label)).first.click()
+
+
 def sidebar_department(name: str) -> Callable:
     def act(page):
         box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Department", exact=True)
@@ -148,7 +154,9 @@ def scenarios(department: str, department_name: str) -> list[Scenario]:
     return [Scenario("Overview", "/", False, pick, start_path="/sql"),
             Scenario("Map, all departments", "/map", True, map_interactions() + pick),
             Scenario(f"Map, {department_name}", f"/map?dept={department}", True, map_interactions()),
-            Scenario("Disparities", "/disparities", False, pick),
+            # the heaviest chart opened on demand (every department's block groups), then the department
+            Scenario("Disparities", "/disparities", False,
+                     [("open: block-group scatter", open_expander(r"Chart: the [\d,]+ block groups")), *pick]),
             Scenario("Accuracy", "/accuracy", False, pick),
             Scenario("Audit", "/audit", False, pick),
             Scenario("SQL", "/sql", False, [], start_path="/"),

@@ -168,7 +168,7 @@ log_scale = c2.toggle("Logarithmic scale", value=True, key="dsp_log",
 points = dsp.scatter_points(rows, group)
 st.markdown(dsp.scatter_reading(points, group))
 ui.chart_on_demand(f"Chart: the {len(points):,} block groups with residents, one point each", "chart_scatter",
-                   charts.share_scatter, points, group, log_scale)
+                   charts.share_scatter, points, group, log_scale, ctx.names)
 hidden = int((points["predictions_per_1000"] <= 0).sum())
 st.caption("One point per block group with residents, sized by residents and coloured by the share of "
            "low-income households." + (f" {hidden:,} block groups with no predictions are not drawn on the "

@@ -46,7 +46,8 @@ def render(ctx) -> None:
                       key="reproduce_counts", label_visibility="collapsed")
     table = _reproduction(ctx.con, str(ctx.dataset.store), str(root), counts)
     head = rp.headline(table)
-    c = st.columns(4)
+    # Two rows of two: four long labels side by side were cut off at 1,400 px.
+    c = st.columns(2) + st.columns(2)
     c[0].metric("Race correlations within 0.05", f"{head['race_within']} of {head['race_pairs']}")
     c[1].metric("Low-income correlations within 0.05", f"{head['income_within']} of {head['income_pairs']}")
     c[2].metric("Race deciles: mean absolute difference", f"{head['race_decile_mae']:.3f}")

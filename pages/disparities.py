@@ -47,8 +47,6 @@ def _pct(value) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
 
-compare_ui.disparities_section(ctx)
-
 f = ctx.filters
 key = str(ctx.dataset.store)
 analysed = f
@@ -69,6 +67,8 @@ if dsp.has_published_counts(ctx.con):
                       bind="query-params", horizontal=True, format_func=methods.COUNT_CHOICES.get,
                       help="The ranking, and every figure below, follows the counts chosen here.")
     st.markdown("\n".join(f"- {methods.count_sentences(kind)[c]}" for c in dsp.COUNTS))
+
+compare_ui.disparities_section(ctx, counts)
 
 ranked = _ranked(ctx.con, key, analysed, counts)
 if ranked.empty:

@@ -91,7 +91,9 @@ def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
 
 def reports_by_kind(kinds: pd.DataFrame, top: int = 15) -> go.Figure:
     """The most common recorded offences, coloured by whether the software predicts that kind."""
-    frame = kinds.head(top).iloc[::-1]
+    # long offence names over two lines: on a phone they ran past the chart's left edge
+    frame = kinds.head(top).iloc[::-1].assign(description=lambda f: f["description"].map(
+        lambda d: wrapped(d, TYPE_CHARS) if isinstance(d, str) else d))
     fig = go.Figure()
     for predicted, colour, name in ((True, PREDICTED_KIND, "A kind PredPol predicts"),
                                     (False, OTHER_KIND, "A kind it never predicts")):

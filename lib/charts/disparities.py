@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from lib.charts import wrapped
+
 from lib.analysis.disparities import WINDOW_LABELS, group_label
 
 WINDOW_COLOURS = {"Most targeted": "#b2182b", "Median": "#ef8a62", "Least targeted": "#67a9cf",
@@ -104,8 +106,9 @@ def exposure_dots(exposure: pd.DataFrame, names: dict[str, str] | None = None) -
     fig.add_vline(x=1.0, line_dash="dash", line_color="#444",
                   annotation_text="parity (1.0)", annotation_position="top")
     fig.update_xaxes(type="log", tickvals=[0.125, 0.25, 0.5, 1, 2, 4, 8], ticktext=["⅛", "¼", "½", "1", "2", "4", "8"],
-                     title="Predictions per resident where the average member lives ÷ the average "
-                                       "resident's (log scale)")
+                     # beside a column of department names the plot is about 150 px wide on a phone
+                     title=wrapped("Predictions per resident where the average member lives ÷ the average "
+                                   "resident's (log scale)", 18))
     return _layout(fig, height)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import RENDER_MS, exceptions, layout_problems, open_page, screenshot
+from tests.e2e.browser import RENDER_MS, exceptions, layout_problems, open_page, rerun_and_wait, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,10 @@ PAGES = {
     "/sql": ("SQL", '[data-testid="stTextArea"] textarea'),
     "/data_methods": ("Data & methods", '[data-testid="stDataFrame"]'),
 }
+
+
+def _main(page):
+    return page.locator('[data-testid="stMain"]')
 
 
 WIDTHS = {"wide": (1400, 1000), "phone": (390, 844)}
@@ -46,6 +50,14 @@ def test_page_renders(any_server, browser, width, path, request):
         assert layout["clipped"] == [], f"{path} at {w} px clips text: {layout['clipped']}"
         assert layout["under_tools"] == [], f"{path} at {w} px hides chart text under its tools: " \
                                             f"{layout['under_tools']}"
+        # Charts drawn on demand (ui.chart_on_demand: an expander labelled "Chart: …") are checked opened
+        charts = _main(page).locator('[data-testid="stExpander"] summary').filter(has_text="Chart:")
+        for i in range(charts.count()):
+            rerun_and_wait(page, charts.nth(i).click)
+        if charts.count():
+            expect(_main(page).locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=RENDER_MS)
+            opened = layout_problems(page)
+            assert (opened["clipped"], opened["under_tools"]) == ([], []), f"{path} at {w} px, charts open: {opened}"
         if width == "wide":
             # The sidebar navigation lists every page under its own URL path: the table above covers them all.
             links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(

@@ -41,6 +41,7 @@ from lib.schema import US_COUNTRY_CODES
 from lib.store import cache
 from lib.store.build import build_derived
 from lib.data import geo
+from lib.data.countries import nearest_places
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 from lib.data.source import read_source
@@ -355,7 +356,6 @@ def _fill_site_departments(con, shapes: geo.Shapes) -> None:
 
 
 def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
-    import reverse_geocode
     weight = "sum(count)" if table == "predictions" else "count(*)"
     outside = con.execute(
         f"SELECT min(_line) AS line, department, lat, lon, {weight} AS n, count(*) AS rows FROM {table}_typed "
@@ -363,15 +363,15 @@ def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
         f"GROUP BY department, lat, lon ORDER BY line").fetchall()
     if not outside:
         return []
-    countries = reverse_geocode.search([(lat, lon) for _, _, lat, lon, _, _ in outside])
+    countries = nearest_places([row[2] for row in outside], [row[3] for row in outside])
     problems = []
     unit = "predictions" if table == "predictions" else "rows"
-    for (line, department, lat, lon, n, _), place in zip(outside, countries):
+    for (line, department, lat, lon, n, _), place in zip(outside, countries.itertuples(index=False)):
         value = f"{lat}, {lon}"
         if lat == 0 and lon == 0:
             text = "a point at 0,0 (a failed geocode)"
-        elif place["country_code"] not in US_COUNTRY_CODES:
-            text = f"a point outside the United States (near {place['city']}, {place['country']})"
+        elif place.country_code not in US_COUNTRY_CODES:
+            text = f"a point outside the United States (near {place.place}, {place.country})"
         else:
             text = "a point outside every block group of its department"
         problems.append(Problem(spec.file, int(line), "lat/lon", value,

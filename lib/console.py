@@ -1,4 +1,5 @@
-"""The read-only SQL console: a private, locked-down DuckDB connection per session, one reading query per run.
+"""The read-only SQL console: a locked-down DuckDB database per store, a cursor of its own per session, one reading
+query per run.
 
 Safety does not rest on reading the user's text. Three layers:
 1. DuckDB's own parser classifies the text (`duckdb.extract_statements`): exactly one statement, of a kind that
@@ -15,7 +16,7 @@ Safety does not rest on reading the user's text. Three layers:
    byte count), so neither the session nor a download can grow past KEEP_BYTES; the browser's table gets at most
    SHOW_BYTES of it.
 
-The connection is the console's own, so nothing run here can touch the connection the other pages read.
+The database is the console's own, so nothing run here can touch the connection the other pages read.
 
 The sidebar filters arrive as views (filtered_block_groups, filtered_predictions, …). DuckDB views cannot hold
 parameters, so the filter VALUES go, as bound parameters, into a one-row temporary table `current_filters`; the
@@ -217,6 +218,42 @@ def error_message(exc: Exception) -> str:
     return text
 
 
+# The locked-down databases (views over a store), one per store and server process, shared by every session's
+# console: each session gets a cursor, whose temporary tables and views (current_filters, filtered_*) are its own.
+# A database of its own per session cost ~7 MB (ten sessions on the SQL page: +74 MB); a cursor, ~0.1 MB.
+DATABASES_KEPT = 4
+_databases: dict[str, duckdb.DuckDBPyConnection] = {}
+_databases_lock = threading.Lock()
+
+
+def _database(tables: Path) -> duckdb.DuckDBPyConnection:
+    """The console database over `tables`, made and locked down on first use. The oldest of more than
+    DATABASES_KEPT is dropped from the list, never closed: the consoles still using it keep it alive."""
+    with _databases_lock:
+        key = str(tables)
+        if key not in _databases:
+            con = duckdb.connect()
+            db.create_tables(con, tables, in_memory=())  # views over the Parquet store: no copy of the data
+            _lock_down(con, tables)
+            _databases[key] = con
+            while len(_databases) > DATABASES_KEPT:
+                _databases.pop(next(iter(_databases)))
+        return _databases[key]
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, tables: Path) -> None:
+    # The only folder left readable is the store the views read; '' turns off spilling to disk. These settings
+    # are the database's, so its cursors have them too, the memory limit bounding all of them together (one
+    # console query runs at a time, RUNNING_AT_ONCE); python_enable_replacements is each connection's own, but
+    # with external access off no cursor can scan a Python variable either.
+    con.execute(f"SET allowed_directories = [{db.literal(str(tables) + '/')}]")
+    for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
+                    "autoinstall_known_extensions = false", "autoload_known_extensions = false",
+                    "python_enable_replacements = false", "enable_external_access = false",
+                    "lock_configuration = true"):
+        con.execute(f"SET {setting}")
+
+
 class Console:
     """One session's console over a loaded dataset."""
 
@@ -225,23 +262,11 @@ class Console:
         self.time_limit = time_limit
         self.keep_rows = keep_rows
         self.keep_bytes = keep_bytes
-        self.con = duckdb.connect()
-        tables = Path(dataset.store) / "tables"
-        # Views over the Parquet store: a session's console holds no copy of the data.
-        db.create_tables(self.con, tables, in_memory=())
-        self._lock_down(tables)
+        self._database = _database(Path(dataset.store) / "tables")
+        self.con = self._database.cursor()
         self._stopped = False
         self._busy = threading.Lock()  # held while the connection runs a statement
         self.use_filters(Filters())
-
-    def _lock_down(self, tables: Path) -> None:
-        # The only folder left readable is the store the views read; '' turns off spilling to disk.
-        self.con.execute(f"SET allowed_directories = [{db.literal(str(tables) + '/')}]")
-        for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
-                        "autoinstall_known_extensions = false", "autoload_known_extensions = false",
-                        "python_enable_replacements = false", "enable_external_access = false",
-                        "lock_configuration = true"):
-            self.con.execute(f"SET {setting}")
 
     def use_filters(self, filters: Filters) -> None:
         """Point current_filters and the filtered_* views at `filters` (after any query still running: two runs

@@ -50,10 +50,12 @@ from lib.data.source import read_source
 CACHE_VERSION = "13"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
-# DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.
-BUILD_MEMORY_LIMIT = "450MB"
+# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~350 MB at 6M
+# predictions) the process peaks at 553 MB, under Community Cloud's 690 MB; at 450 MB it peaked at 820 MB, for a
+# quarter less CPU (36 s instead of 47 s at 6M: benchmarks/RESULTS.md, 2026-12-06 07:00).
+BUILD_MEMORY_LIMIT = "200MB"
 PLACE_BATCH = 100_000
-PLACE_CHUNK = 500_000
+PLACE_CHUNK = 150_000
 
 Progress = Callable[[float, str], None]
 

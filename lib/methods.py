@@ -110,8 +110,10 @@ METHODS = (
             "The Markup's 2021 method, per department: rank the block groups by predictions (most first; ties "
             "keep GEOID order, as their R code leaves them), block groups without predictions counting zero. The "
             "counts are the predictions placed in each block group by point in polygon, over the dates chosen "
-            "(all dates for the real data: 6,280,691 predictions in the files); The Markup ranked the 5,970,024 "
-            "inside each department's analysis window, placed by their own unpublished geocoding.",
+            "(all dates for the real data: 6,280,691 predictions in the files), or, where the data has one and "
+            "the reader chooses it on the page, the count published with each block group (for the real data the "
+            "GeoJSON's `count`, 5,144,541 in all); The Markup ranked the 5,970,024 inside each department's "
+            "analysis window, placed by their own geocoding, whose per-block-group counts are unpublished.",
             "Compare the 5% most-targeted block groups, the 5% around the median and the 5% least-targeted. A "
             "group's share in a window is the sum of its residents divided by all residents there (not an average "
             "of percentages); the same for the whole jurisdiction.",
@@ -211,16 +213,50 @@ LIMITATIONS = (
 )
 
 
-def disparity_counts_note(kind: str | None, ranked_predictions: int) -> str:
+# The Disparities page's choice of counts; a link carries the label (Streamlit's bound widgets write it).
+COUNT_CHOICES = {
+    "points": "Placed by the app (point in polygon)",
+    "published": "Published per block group",
+}
+COUNT_SENTENCES = {
+    "points": "**Predictions the app places**: each prediction's point counted in the block group that contains "
+              "it, following the sidebar's filters.",
+    "published": "**The count published with each block group**: the figure the data's publisher gave per block "
+                 "group (block_group_counts.csv), which carries no dates or types, so the sidebar's dates and "
+                 "types do not apply to it.",
+}
+MARKUP_COUNT_SENTENCES = {
+    "points": "**Predictions the app places**: every published prediction-box centre counted in the block group "
+              "that contains it, over all dates (6,280,691 in the files; centres outside every block group are "
+              "left out).",
+    "published": "**The count published with each block group**: the `count` property of The Markup's "
+                 "block-group GeoJSON (5,144,541 in all, 12,454 of them in Indianapolis, which The Markup did "
+                 "not analyse); it is neither the all-time total nor the 5,970,024 of their analysis window.",
+}
+
+
+def count_sentences(kind: str | None) -> dict[str, str]:
+    """One plain sentence per count the Disparities page can rank on."""
+    return MARKUP_COUNT_SENTENCES if kind == "real" else COUNT_SENTENCES
+
+
+def disparity_counts_note(kind: str | None, ranked_predictions: int, counts: str = "points") -> str:
     """Which prediction counts the Disparities ranking uses, and how The Markup's differ."""
     if kind != "real":
+        if counts == "published":
+            return (f"Block groups are ranked on the count published with each block group ({ranked_predictions:,} "
+                    "here); ties keep GEOID order, as in The Markup's code.")
         return (f"Block groups are ranked on the {ranked_predictions:,} predictions of this selection that fall "
                 "inside one (by point in polygon); ties keep GEOID order, as in The Markup's code.")
-    return (f"**Which counts.** Block groups are ranked on the predictions placed in them by point in polygon "
-            f"over all dates — {ranked_predictions:,} here, of the 6,280,691 in The Markup's files (the published "
-            "predictions have no dates, so no window can be cut). The Markup ranked the **5,970,024** predictions "
-            "inside each department's analysis window (the “5.9 million” of their story), placed by their own "
-            "geocoding, which is not published; the GeoJSON's `count` property is a third figure (5,144,541). Ties "
-            "keep GEOID order, as in their code. With these counts 140 of their 152 race correlations are "
-            "reproduced within 0.05; *Data & methods → Reproducing The Markup's figures* compares every figure, "
-            "on either count, with the reason for each difference.")
+    ranked = ("the predictions the app places in them by point in polygon over all dates — "
+              f"{ranked_predictions:,} here, of the 6,280,691 in The Markup's files (the published predictions "
+              "have no dates, so no window can be cut)" if counts == "points" else
+              f"the `count` published with each block group in The Markup's GeoJSON — {ranked_predictions:,} "
+              "here, of 5,144,541 in all")
+    return (f"**Which counts.** Block groups are ranked on {ranked}. The Markup ranked the **5,970,024** "
+            "predictions inside each department's analysis window (the “5.9 million” of their story), placed by "
+            "their own geocoding; those per-block-group counts are not published. Ties keep GEOID order, as in "
+            "their code. Point in polygon is the default because it comes closer to their published figures: 140 "
+            "of their 152 race correlations within 0.05 (135 with the published `count`), and their per-department "
+            "race deciles 0.017 off on average (0.030). *Data & methods → Reproducing The Markup's figures* compares "
+            "every figure, on either count, with the reason for each difference.")

@@ -46,10 +46,11 @@ def render(ctx) -> None:
                       key="reproduce_counts", label_visibility="collapsed")
     table = _reproduction(ctx.con, str(ctx.dataset.store), str(root), counts)
     head = rp.headline(table)
-    c = st.columns(3)
+    c = st.columns(4)
     c[0].metric("Race correlations within 0.05", f"{head['race_within']} of {head['race_pairs']}")
     c[1].metric("Low-income correlations within 0.05", f"{head['income_within']} of {head['income_pairs']}")
     c[2].metric("Race deciles: mean absolute difference", f"{head['race_decile_mae']:.3f}")
+    c[3].metric("Low-income deciles: mean absolute difference", f"{head['income_decile_mae']:.3f}")
     st.markdown(
         "The method follows The Markup's R code: block groups ranked by predictions with ties in GEOID order "
         "(`R/preprocessing/rank-and-label.R`), windows of 5%, Spearman correlations, deciles cut at the "
@@ -73,5 +74,30 @@ def render(ctx) -> None:
         "app": st.column_config.NumberColumn("This app", format="%.4f"),
         "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
         "reason": st.column_config.TextColumn("Why they differ", width="large")})
+    _deciles_by_department(table)
     ui.download(table, f"reproduction-{counts}", "Download the whole comparison")
     st.caption(f"Published tables read from `{root}` (never copied into the app's data).")
+
+
+def _deciles_by_department(table) -> None:
+    errors = rp.decile_errors(table)
+    if errors.empty:
+        return
+    moved = int((errors["buckets_moved"] > 0).sum())
+    same_method = int(errors["income_off_where_race_same"].sum()) == 0
+    st.markdown(
+        f"**Deciles, department by department.** In {moved} of {len(errors)} departments some of the ten "
+        "prediction-count buckets hold other block groups than The Markup's, because the counts differ (the "
+        "window, the geocoding, or where each prediction was placed; the reason is on each row). "
+        + ("Wherever a bucket holds the same block groups (its four race shares agree exactly), its low-income "
+           "share agrees exactly too: the method is The Markup's, and the remaining difference is the counts, "
+           "which the published files cannot reproduce." if same_method else
+           "In some buckets holding the same block groups the low-income share still differs: see the rows."))
+    st.dataframe(errors, hide_index=True, width="stretch", column_config={
+        "department": "Department",
+        "race_mae": st.column_config.NumberColumn("Race deciles, mean absolute difference", format="%.3f"),
+        "income_mae": st.column_config.NumberColumn("Low-income deciles, mean absolute difference",
+                                                    format="%.3f"),
+        "buckets_moved": st.column_config.NumberColumn("Buckets holding other block groups (of 10)"),
+        "income_off_where_race_same": None,
+        "reason": st.column_config.TextColumn("Why", width="large")})

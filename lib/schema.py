@@ -95,7 +95,8 @@ LON = Column("lon", "float", "Longitude (WGS84)", aliases=("lng", "long", "longi
              min=-180, max=180, unit="degrees")
 ADDRESS = Column("address", "text", "Street address as recorded", aliases=("location",))
 
-INCOME_BRACKET_PATTERN = r"hh_(lt_\d+k|\d+k_\d+k|gt_\d+k)"
+# A bracket may join ranges with _or_ (hh_45k_75k_or_100k_200k): the households a source gives only together.
+INCOME_BRACKET_PATTERN = r"hh_(lt_\d+k|\d+k_\d+k(?:_or_\d+k_\d+k)*|gt_\d+k)"
 
 FILES: tuple[FileSpec, ...] = (
     FileSpec(
@@ -161,10 +162,23 @@ FILES: tuple[FileSpec, ...] = (
                    aliases=("total_income_bracket",), min=0, unit="households"),
             Column("hh_bracket", "int",
                    "Households in an income bracket: hh_lt_<N>k (under $N,000), hh_<A>k_<B>k (between), "
-                   "hh_gt_<N>k (over)", pattern=INCOME_BRACKET_PATTERN, min=0, unit="households",
+                   "hh_gt_<N>k (over); ranges joined by _or_ are counted together",
+                   pattern=INCOME_BRACKET_PATTERN, min=0, unit="households",
                    aliases=("lt_45k_lb", "bw_75_100l_lb", "gt_200k_lb")),
         ),
         key=("department", "geoid"),
+    ),
+    FileSpec(
+        "block_group_counts.csv", "block_group_counts",
+        "Predictions per block group as the data's publisher counted them (for The Markup's data, the `count` "
+        "property of its block-group GeoJSON), to rank block groups on instead of the app's own placing of the "
+        "predictions.",
+        (
+            GEOID, DEPARTMENT,
+            Column("predictions", "int", "Predictions the publisher counted in the block group (0 where none)",
+                   aliases=("count", "pred_count"), required=True, min=0, unit="predictions"),
+        ),
+        required=False, key=("department", "geoid"),
     ),
     FileSpec(
         "block_groups.geojson", "block_groups",
@@ -325,7 +339,8 @@ BRACKET_ALIASES = {"lt_45k_lb": "hh_lt_45k", "bw_75_100l_lb": "hh_75k_100k", "gt
 
 
 def bracket_label(column: str) -> str:
-    """hh_lt_45k -> 'under $45k'; hh_75k_100k -> '$75k–100k'; hh_gt_200k -> 'over $200k'."""
+    """hh_lt_45k -> 'under $45k'; hh_75k_100k -> '$75k–100k'; hh_gt_200k -> 'over $200k';
+    hh_45k_75k_or_100k_200k -> '$45k–75k or $100k–200k'."""
     m = re.fullmatch(INCOME_BRACKET_PATTERN, column)
     if not m:
         return column
@@ -334,8 +349,8 @@ def bracket_label(column: str) -> str:
         return f"under ${part[3:]}"
     if part.startswith("gt_"):
         return f"over ${part[3:]}"
-    lo, hi = part.split("_")
-    return f"${lo}–{hi}"
+    ranges = [r.split("_") for r in part.split("_or_")]
+    return " or ".join(f"${lo}–{hi}" for lo, hi in ranges)
 
 
 def column_type(file_spec: FileSpec, canonical: str) -> Column:

@@ -29,6 +29,7 @@ COMPARE_PREFIX = "b_"  # compare mode's selection B: the same filter keys, prefi
 DATA = "data"
 AUDIT_TAB = "tab"
 DISPARITIES_DEPARTMENT = "dd"
+DISPARITIES_COUNTS = "counts"
 MAP_LAYER = "layer"
 MAP_COLOR = "color"
 MAP_HEX = "hex"
@@ -54,6 +55,9 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key(AUDIT_TAB, "Audit page: the open tab, by its label", "the first tab (Streamlit drops it from the URL)"),
     Key(DISPARITIES_DEPARTMENT, "Disparities page: the department shown, by its name as the picker shows it",
         "all departments (Streamlit drops it from the URL)"),
+    Key(DISPARITIES_COUNTS, "Disparities page: the counts block groups are ranked on, by the label the choice "
+        "shows (“Placed by the app (point in polygon)” or “Published per block group”)",
+        "placed by the app (Streamlit drops it from the URL)"),
     Key(MAP_LAYER, "Map page: layers shown", "dropped (Streamlit drops it from the URL)", repeatable=True),
     Key(MAP_COLOR, "Map page: what colours the block groups", "the default variable"),
     Key(MAP_HEX, "Map page: hexagon size; absent follows the view", "follows the view"),

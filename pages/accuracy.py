@@ -190,6 +190,8 @@ if s["success_rate"] is not None and s["by_type"]:
                    "boxes were of several types, the published data does not say how many were of each, so one "
                    "prediction per other type is set aside (the table gives the least it can be too). The "
                    "“All types” row counts every prediction in those boxes, as The Markup's 64 does.")
+        for note in rp.type_count_notes(s).values():
+            st.caption(note)
     rows = charts.rate_rows(s["by_type"], s).assign(label=lambda f: f["label"].str.replace("<b>", "").str.replace(
         "</b>", ""))
     overall = rows[rows["label"] == "All types"]

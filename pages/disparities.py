@@ -22,22 +22,22 @@ st.markdown(
 
 
 @st.cache_data(show_spinner="Ranking block groups…", max_entries=16)
-def _ranked(_con, dataset_key: str, filters):
-    return dsp.ranked_block_groups(_con, filters)
+def _ranked(_con, dataset_key: str, filters, counts: str = dsp.POINTS):
+    return dsp.ranked_block_groups(_con, filters, counts)
 
 
 # The tables below take seconds over the 38 real departments; every rerun with the same filters
 # (a chart option, another user with the same view) reuses them.
 @st.cache_data(show_spinner="Comparing the most- and least-targeted block groups…", max_entries=16)
-def _table(_con, dataset_key: str, filters):
-    ranked = _ranked(_con, dataset_key, filters)
+def _table(_con, dataset_key: str, filters, counts: str):
+    ranked = _ranked(_con, dataset_key, filters, counts)
     specs = dsp.group_specs(ranked, brackets=True)
     return specs, dsp.table_from_ranked(ranked, specs)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _deciles(_con, dataset_key: str, filters, department: str):
-    ranked = _ranked(_con, dataset_key, filters)
+def _deciles(_con, dataset_key: str, filters, counts: str, department: str):
+    ranked = _ranked(_con, dataset_key, filters, counts)
     if department == ALL:
         return dsp.mean_deciles(dsp.decile_composition(ranked, dsp.GROUPS))
     return dsp.decile_composition(ranked[ranked["department"] == department], dsp.GROUPS)
@@ -62,16 +62,25 @@ if f.selects_block_groups:
     if scope == "all":
         analysed = f.places_and_time_only()
 
-ranked = _ranked(ctx.con, key, analysed)
+counts = dsp.POINTS
+if dsp.has_published_counts(ctx.con):
+    kind = ctx.dataset.source.get("kind")
+    counts = st.radio("Rank block groups on:", list(dsp.COUNTS), key=urlstate.DISPARITIES_COUNTS,
+                      bind="query-params", horizontal=True, format_func=methods.COUNT_CHOICES.get,
+                      help="The ranking, and every figure below, follows the counts chosen here.")
+    st.markdown("\n".join(f"- {methods.count_sentences(kind)[c]}" for c in dsp.COUNTS))
+
+ranked = _ranked(ctx.con, key, analysed, counts)
 if ranked.empty:
     st.info("No department has predictions in the block groups of this selection, so there is nothing to rank.",
             icon=":material/filter_alt_off:")
     ui.empty_state(overview.narrowing(ctx.con, f, ctx.names))
     st.stop()
 
-st.markdown(methods.disparity_counts_note(ctx.dataset.source.get("kind"), int(ranked["predictions"].sum())))
+st.markdown(methods.disparity_counts_note(ctx.dataset.source.get("kind"), int(ranked["predictions"].sum()),
+                                          counts))
 
-specs, table = _table(ctx.con, key, analysed)
+specs, table = _table(ctx.con, key, analysed, counts)
 departments = list(dict.fromkeys(table["department"]))
 name = ctx.names.get
 
@@ -89,14 +98,14 @@ if chosen == ALL:
     rows = ranked
     shown = table
     wide = dsp.mean_table(table)
-    deciles = _deciles(ctx.con, key, analysed, ALL)
+    deciles = _deciles(ctx.con, key, analysed, counts, ALL)
 else:
     ui.view_caption(caption, chosen)
     place = name(chosen, chosen)
     rows = ranked[ranked["department"] == chosen]
     shown = table[table["department"] == chosen]
     wide = shown
-    deciles = _deciles(ctx.con, key, analysed, chosen)
+    deciles = _deciles(ctx.con, key, analysed, counts, chosen)
 
 # -- key numbers ---------------------------------------------------------------------------------
 c = st.columns(4)
@@ -224,7 +233,7 @@ with st.expander("Every department × group"):
 if f.selects_block_groups:
     st.subheader("What if only the filtered block groups are ranked?")
     other = f.places_and_time_only() if analysed is f else f
-    other_table = dsp.table_from_ranked(_ranked(ctx.con, key, other))
+    other_table = dsp.table_from_ranked(_ranked(ctx.con, key, other, counts))
     compare = dsp.scope_comparison(table, other_table, chosen if chosen != ALL else None,
                                    first_scope="filtered" if analysed is f else "all",
                                    second_scope="all" if analysed is f else "filtered")
@@ -251,7 +260,8 @@ st.markdown(
 ui.page_notes([
     "Method: The Markup, 'How We Determined Crime Prediction Software Disproportionately Targeted Low-Income, "
     f"Black, and Latino Neighborhoods' ({ui.MARKUP_METHOD_2021}). Prediction counts are the predictions whose "
-    "point lies inside the block group, following the sidebar's dates and incident types. A window's share of a "
+    "point lies inside the block group, following the sidebar's dates and incident types, or, when chosen at the "
+    "top of the page, the count published with each block group. A window's share of a "
     "group adds up the group's residents over the window's block groups and divides by all their residents "
     "(Σ group ÷ Σ residents); low income is households eligible for free or reduced-price school lunch ÷ "
     "households. The correlation says whether block groups with more predictions tend to have a larger share of "

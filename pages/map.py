@@ -132,8 +132,8 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
                      "a name that would overlap another is left off (hover its marker)."
                      if per_department else points.note())
     if "block_groups" in layers and view.national:
-        notes.append(f"At this zoom each department's {len(bg_frame):,} block groups are drawn as its area, "
-                     f"coloured by the department as a whole; choose a department in the sidebar to see its "
+        notes.append(f"At this zoom the {len(bg_frame):,} block groups are drawn as their departments' areas, "
+                     f"each coloured by its department as a whole; choose a department in the sidebar to see its "
                      "block groups.")
     elif "block_groups" in layers:
         notes.append(f"{len(bg_frame):,} block groups, outlines simplified to within "

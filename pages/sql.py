@@ -44,7 +44,7 @@ with right:
     st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
                "Data & methods page explains every column.")
     with st.expander("What each stored table holds"):
-        st.markdown("\n".join(f"- `{t.table}`: {t.holds} (from {t[2]})" for t in stored_tables().itertuples()))
+        st.markdown("\n".join(f"- `{t.table}`: {t.holds} (from {t[3]})" for t in stored_tables().itertuples()))
 
 with left:
     st.markdown(

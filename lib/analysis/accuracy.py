@@ -323,6 +323,7 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
     keys = type_keys + sorted(set(matched_by_type.index) - set(type_keys))
     reports_by_type = candidates.groupby("predictable_type")["reports"].sum()
     caught_by_key = correct.groupby("counts_for")["reports"].sum()
+    mixed = correct[correct["other_types"] > 0].groupby("counts_for")[["reports", "predictions"]].sum()
     for key in keys:
         row = totals[totals["key"] == key]
         n = int(row["predictions"].iloc[0]) if len(row) else (0 if totals_source else None)
@@ -336,6 +337,10 @@ def accuracy(con, department: str, window: tuple[date, date] | None = None) -> A
         by_type.append({
             "type": row["type"].iloc[0] if len(row) else key, "key": key,
             "predictions_total": n, "predictions_matched": k, "predictions_matched_at_least": k_least,
+            # reports whose boxes were also of other types, and every prediction those boxes held: where the
+            # two bounds part
+            "reports_in_mixed_boxes": int(mixed["reports"].get(key, 0)) if method and true is None else 0,
+            "predictions_in_mixed_boxes": int(mixed["predictions"].get(key, 0)) if method and true is None else 0,
             "success_rate": rate["rate"], "success_rate_ci95": rate["ci95"],
             "reports_of_type": of_type, "reports_correct_type": caught_here,
             "share_of_reports_predicted": share["rate"], "share_of_reports_predicted_ci95": share["ci95"],

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from lib.db import query
+from lib.db import query, scalar
 from lib.filters import Filters
 from lib.schema import INCOME_BRACKET_PATTERN, bracket_label
 
@@ -72,15 +72,29 @@ def noun(group: str) -> str:
 
 # -- step 1: the block groups -------------------------------------------------------------------
 
-def block_group_frame(con, f: Filters) -> pd.DataFrame:
+# The prediction counts block groups can be ranked on: the app's own (each prediction placed by point in
+# polygon, following the sidebar) or, where the data has them, the publisher's per block group
+# (block_group_counts.csv; for The Markup's data the GeoJSON `count`: their window, their geocoding).
+POINTS, PUBLISHED = "points", "published"
+COUNTS = (POINTS, PUBLISHED)
+
+
+def has_published_counts(con) -> bool:
+    return bool(scalar(con, "SELECT EXISTS (SELECT 1 FROM block_group_counts)"))
+
+
+def block_group_frame(con, f: Filters, counts: str = POINTS) -> pd.DataFrame:
     """Every block group of the selection with its prediction count and census counts; only departments
-    with at least one prediction inside a selected block group (a ranking of zeros says nothing)."""
+    with at least one prediction inside a selected block group (a ranking of zeros says nothing).
+    counts=PUBLISHED takes each block group's count from block_group_counts (0 where it has none); those
+    counts carry no dates or types, so only the sidebar's departments and block-group filters apply."""
     fragments, params = f.fragments()
-    frame = query(con, "disparities_block_groups", params, **fragments)
-    counts = [c for c in frame.columns if c in ("total", "households", "bracket_households")
-              or c in {num for num, _ in GROUPS.values()} or re.fullmatch(INCOME_BRACKET_PATTERN, c)]
+    name = "disparities_block_groups_published" if counts == PUBLISHED else "disparities_block_groups"
+    frame = query(con, name, params, **fragments)
+    numbers = [c for c in frame.columns if c in ("total", "households", "bracket_households")
+               or c in {num for num, _ in GROUPS.values()} or re.fullmatch(INCOME_BRACKET_PATTERN, c)]
     # A block group missing from a census file counts no residents rather than unknown ones.
-    frame[counts] = frame[counts].fillna(0).astype("float64")
+    frame[numbers] = frame[numbers].fillna(0).astype("float64")
     frame["predictions"] = frame["predictions"].astype("int64")
     return frame
 
@@ -159,9 +173,10 @@ def label_windows(ranked: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def ranked_block_groups(con, f: Filters) -> pd.DataFrame:
-    """Steps 1–3 for the selection: block groups with census counts, rank, windows and decile."""
-    ranked = label_windows(rank_block_groups(block_group_frame(con, f)))
+def ranked_block_groups(con, f: Filters, counts: str = POINTS) -> pd.DataFrame:
+    """Steps 1–3 for the selection: block groups with census counts, rank, windows and decile, ranked on
+    `counts` (COUNTS)."""
+    ranked = label_windows(rank_block_groups(block_group_frame(con, f, counts)))
     ranked["predictions_per_1000"] = np.where(ranked["total"] > 0,
                                               1000 * ranked["predictions"] / ranked["total"].where(
                                                   ranked["total"] > 0), np.nan)

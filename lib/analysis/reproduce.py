@@ -79,6 +79,14 @@ PLAINFIELD_RATES = [
 ]
 
 
+# The per-type counts of the notebook: (prediction type as published, words, came true, predictions, cells that
+# count them: the type's predictions, then get_correct_predictions on them).
+PLAINFIELD_TYPE_FIGURES = [
+    ("Robbery|Aggravated Assault", "robbery and aggravated assault", 32, 5766, "cells 107 and 109"),
+    ("Burglary - Residential|Burglary - NON-Residence", "burglary", 11, 10178, "cells 145 and 147"),
+]
+
+
 # -- where the published tables are --------------------------------------------------------------
 
 def find_published(data_dir: Path | str | None = None) -> Path | None:
@@ -357,9 +365,8 @@ def plainfield(con, root: Path) -> list[dict]:
     by_type = {t["key"]: t for t in s["by_type"]}
     robbery = by_type.get(type_key("Robbery|Aggravated Assault"), {})
     burglary = by_type.get(type_key("Burglary - Residential|Burglary - NON-Residence"), {})
-    mixed = ("The published reports give how many predictions' boxes held each report and the union of their "
-             "types, not each prediction's type: where a box of another type also held the report, the app can "
-             "only bound the count ({least} to {most}); The Markup counted each prediction's type.")
+    notes = type_count_notes(s)
+    exact = "The published reports pin this count down; see the Accuracy page's rates by type."
     patrols = ("Not recomputable: which predictions had a patrol needs each prediction's date and shift, which "
                "the published data does not have.")
     app = {
@@ -379,10 +386,8 @@ def plainfield(con, root: Path) -> list[dict]:
     reasons = {
         "Predictions during which a patrol was logged in the box": patrols,
         "Predictions without a patrol (headline denominator)": patrols,
-        "Robbery / Aggravated Assault predictions that came true": mixed.format(
-            least=robbery.get("predictions_matched_at_least"), most=robbery.get("predictions_matched")),
-        "Burglary predictions that came true": mixed.format(
-            least=burglary.get("predictions_matched_at_least"), most=burglary.get("predictions_matched")),
+        "Robbery / Aggravated Assault predictions that came true": notes.get(robbery.get("key"), exact),
+        "Burglary predictions that came true": notes.get(burglary.get("key"), exact),
     }
     rows = [_row("pred-accuracy-assessment.ipynb", figure, PLAINFIELD, "", f"count ({cell})", value, app[figure],
                  reasons.get(figure, "See the Accuracy page's funnel."), TOLERANCE["count"])
@@ -454,13 +459,85 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline(table: pd.DataFrame) -> dict:
-    """The checks the issue names: race and income correlations within 0.05, the per-department decile error."""
+    """The checks the issue names: race and income correlations within 0.05, the per-department decile errors."""
     race = table[table["table"] == "race_corr_pred_count.csv"]
     income = table[(table["table"] == "income_corr_pred_count.csv") & (table["status"] != NOT_RECOMPUTABLE)]
-    dec = table[(table["table"] == "race_demo_comp_percentile.csv")]
+    race_deciles = table[table["table"] == "race_demo_comp_percentile.csv"]
+    income_deciles = table[(table["table"] == "income_demo_comp_percentile.csv")
+                           & (table["status"] != NOT_RECOMPUTABLE)]
     return {"race_within": int((race["difference"].abs() <= 0.05).sum()), "race_pairs": len(race),
             "income_within": int((income["difference"].abs() <= 0.05).sum()), "income_pairs": len(income),
-            "race_decile_mae": float(dec["difference"].abs().mean()) if len(dec) else math.nan}
+            "race_decile_mae": float(race_deciles["difference"].abs().mean()) if len(race_deciles) else math.nan,
+            "income_decile_mae": (float(income_deciles["difference"].abs().mean()) if len(income_deciles)
+                                  else math.nan)}
+
+
+DECILE_ERROR_COLUMNS = ["department", "race_mae", "income_mae", "buckets_moved", "income_off_where_race_same",
+                        "reason"]
+
+
+def decile_errors(table: pd.DataFrame) -> pd.DataFrame:
+    """Per department: the mean absolute difference of its published race and low-income deciles from the
+    app's, how many of its ten buckets hold other block groups than The Markup's (a race share differs), how
+    many low-income shares differ in the buckets that hold the same block groups (0 when the method is the
+    same and only the counts move block groups between buckets), and why its counts differ."""
+    def by_bucket(name: str) -> pd.DataFrame:
+        rows = table[(table["table"] == name) & (table["status"] != NOT_RECOMPUTABLE)]
+        return rows.assign(decile=rows["figure"].str.rsplit(" · ", n=1).str[-1],
+                           off=rows["difference"].abs())
+
+    race, income = by_bucket("race_demo_comp_percentile.csv"), by_bucket("income_demo_comp_percentile.csv")
+    moved = race.groupby(["department", "decile"])["off"].max() > 1e-9
+    income_off = income.set_index(["department", "decile"])["off"] > 1e-9
+    same = moved[~moved].index.intersection(income_off.index)
+    rows = []
+    for department, part in race.groupby("department", sort=True):
+        theirs = income[income["department"] == department]
+        reasons = pd.concat([part, theirs]).query("status == @DIFFERS")["reason"]
+        rows.append({"department": department, "race_mae": part["off"].mean(),
+                     "income_mae": theirs["off"].mean() if len(theirs) else math.nan,
+                     "buckets_moved": int(moved.xs(department).sum()),
+                     "income_off_where_race_same": int(income_off.loc[[i for i in same if i[0] == department]]
+                                                       .sum()),
+                     "reason": reasons.iloc[0] if len(reasons) else ""})
+    return pd.DataFrame(rows, columns=DECILE_ERROR_COLUMNS).sort_values(
+        "income_mae", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def _plainfield_window(summary: dict) -> bool:
+    published = {figure: value for figure, value, _ in PLAINFIELD_PUBLISHED}
+    return (summary.get("department") == PLAINFIELD and summary.get("window") == ["2018-02-25", "2018-12-18"]
+            and summary.get("predictions_total") == published["Predictions in the window"])
+
+
+def type_count_notes(summary: dict) -> dict[str, str]:
+    """Per published per-type count the published reports cannot pin down (type key -> one sentence saying
+    why, with the bounds they do give); empty for any other department or window, and for a type whose
+    bounds meet. The Markup counted, per type, the predictions of that type whose box held a report
+    (notebook cells 107-109, 145-147) in predictions_with_dosage.csv, which is not published; the reports file
+    gives per report only how many boxes held it and the union of their types."""
+    from lib.analysis.accuracy import type_key
+    if not _plainfield_window(summary):
+        return {}
+    by_type = {t["key"]: t for t in summary.get("by_type", [])}
+    notes = {}
+    for published_type, words, came_true, total, cells in PLAINFIELD_TYPE_FIGURES:
+        row = by_type.get(type_key(published_type))
+        if not row or row["predictions_matched"] is None:
+            continue
+        least, most = row["predictions_matched_at_least"], row["predictions_matched"]
+        if least == most:
+            continue
+        verdict = ("is the top of what the published reports allow" if came_true == most else
+                   "cannot be recomputed from the published reports")
+        notes[row["key"]] = (
+            f"The Markup's {came_true} of {total:,} {words} predictions {verdict}: {row['reports_in_mixed_boxes']} "
+            f"of the reports that came true for this type fell in boxes of other types as well "
+            f"({row['predictions_in_mixed_boxes']} predictions in all), and the reports file says how many boxes "
+            f"held each report but not the type of each box, so the published data puts the count between "
+            f"{least} and {most}; The Markup counted each prediction's own type in a predictions file it did not "
+            f"publish (notebook {cells}).")
+    return notes
 
 
 def markup_denominator(summary: dict) -> dict | None:
@@ -468,8 +545,7 @@ def markup_denominator(summary: dict) -> dict | None:
     reports and 23,760 predictions): the predictions they kept (23,631), those they left out because a patrol
     was logged in the box during the shift (129), and their rate. None for any other department or window."""
     published = {figure: value for figure, value, _ in PLAINFIELD_PUBLISHED}
-    if (summary.get("department") != PLAINFIELD or summary.get("window") != ["2018-02-25", "2018-12-18"]
-            or summary.get("predictions_total") != published["Predictions in the window"]):
+    if not _plainfield_window(summary):
         return None
     kept = published["Predictions without a patrol (headline denominator)"]
     matched = published["Predictions that matched a reported crime"]

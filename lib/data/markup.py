@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -50,7 +51,8 @@ PLAINFIELD_TABLES = (  # (source file, output table, values the file leaves out)
 COORDINATE_DECIMALS = 6
 # Written into every import: the files this tool wrote there, so a later import may replace exactly those.
 MARKER = ".predpol-explorer-import"
-WRITTEN_FILES = (*(schema.spec(t).file for t in ("departments", "predictions", "race", "income")),
+WRITTEN_FILES = (*(schema.spec(t).file for t in ("departments", "predictions", "race", "income",
+                                                   "block_group_counts")),
                  *(schema.spec(table).file for _, table, _ in PLAINFIELD_TABLES), "block_groups.geojson", "source.json")
 
 
@@ -265,7 +267,43 @@ def _properties(props: dict, table: str) -> dict:
         # Bracket counts are measured on the source's own household total (total_income_lb),
         # which may differ from the household total kept for the row.
         values.setdefault("bracket_households", values["households"])
+        values.update(_unlisted_bracket(values, brackets))
     return values
+
+
+def _bracket_range(column: str) -> tuple[float, float]:
+    part = re.fullmatch(schema.INCOME_BRACKET_PATTERN, column).group(1)
+    if part.startswith("lt_"):
+        return 0, int(part[3:-1])
+    if part.startswith("gt_"):
+        return int(part[3:-1]), math.inf
+    low, high = part.split("_")
+    return int(low[:-1]), int(high[:-1])
+
+
+def _unlisted_bracket(values: dict, brackets: list[str]) -> dict:
+    """The households in none of the listed brackets, as one bracket named by the ranges it spans: Plainfield's
+    2023 file lists under $45k, $75k–100k and over $200k, so hh_45k_75k_or_100k_200k is its total less those
+    three (the largest in most of its block groups, so "largest bracket" needs it). Empty when the listed
+    brackets cover every income, leave the top open (no "over" bracket), or their counts are incomplete or
+    exceed the total."""
+    ranges = sorted(_bracket_range(c) for c in brackets)
+    gaps, reached = [], 0
+    for low, high in ranges:
+        if low > reached:
+            gaps.append((reached, low))
+        reached = max(reached, high)
+    if reached < math.inf:
+        gaps.append((reached, math.inf))
+    counts = [values.get(c) for c in brackets]
+    total = values.get("bracket_households")
+    if not gaps or total in (None, "") or any(c in (None, "") for c in counts) or gaps[-1][1] == math.inf:
+        return {}
+    rest = float(total) - sum(float(c) for c in counts)
+    if rest < 0:
+        return {}
+    name = "hh_" + "_or_".join(f"{low}k_{high}k" for low, high in gaps)
+    return {name: str(int(rest)) if rest.is_integer() else str(rest)}
 
 
 def _geoid(value: str | None) -> str | None:
@@ -285,6 +323,7 @@ def _block_groups(paths: list[Path], skipped: _Skipped, warnings: list[str]) -> 
     """
     groups: dict[tuple[str, str], dict] = {}
     for path in paths:
+        published_counts = path.parent.name == "block_groups"  # the 2021 files; Plainfield's 2023 file has none
         department = path.name.removesuffix(GEOJSON_SUFFIX)
         seen, labels = set(), Counter()
         for number, feature in enumerate(json.loads(path.read_text(encoding="utf-8"))["features"], start=1):
@@ -298,12 +337,37 @@ def _block_groups(paths: list[Path], skipped: _Skipped, warnings: list[str]) -> 
             labels[race.get("department") or department] += 1
             group = groups.setdefault((department, geoid), {"geometry": None, "race": {}, "income": {}})
             group["geometry"] = group["geometry"] or feature.get("geometry")
+            count = _published_count(props.get("count")) if published_counts else None
+            if count is not None:
+                group["count"] = count
+            elif published_counts:
+                skipped.add(path.name, "`count` values that are not a whole number of 0 or more (left out of "
+                            "block_group_counts.csv)", number)
             for part, values in (("race", race), ("income", income)):
                 for column, value in values.items():
                     group[part].setdefault(column, value)
                 group[part].update(department=department, geoid=geoid)
         warnings.extend(_label_warning(path.name, department, labels))
     return groups
+
+
+def _published_count(value) -> int | None:
+    """The GeoJSON's `count`: predictions in the block group during the department's analysis window as The
+    Markup placed them; null where none, which their R code reads as 0 (rank-and-label.R, replace_na). None
+    for anything that is not a count."""
+    if value is None or value == "":
+        return 0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() and number >= 0 else None
+
+
+def _count_table(groups: dict) -> tuple[list[str], list[dict]]:
+    rows = [{"department": department, "geoid": geoid, "predictions": groups[(department, geoid)]["count"]}
+            for department, geoid in sorted(groups) if "count" in groups[(department, geoid)]]
+    return ["department", "geoid", "predictions"], rows
 
 
 def _label_warning(file: str, department: str, labels: Counter) -> list[str]:
@@ -466,6 +530,7 @@ def _write_all(src: Path, out: Path, warnings: list[str]) -> ImportResult:
         "predictions": predictions,
         "race": _census_table(groups, "race"),
         "income": _census_table(groups, "income"),
+        "block_group_counts": _count_table(groups),
         **_plainfield_tables(src / PLAINFIELD_DIR, skipped, warnings),
     }
     result = ImportResult(warnings=warnings, date_range=_date_range(departments[1]))

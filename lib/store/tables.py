@@ -72,6 +72,8 @@ TABLES: tuple[Table, ...] = (
     Table("departments", "one row per police department: slug, name, state", in_memory=True),
     Table("race", "race and ethnicity of each census block group's residents", in_memory=True),
     Table("income", "household income of each census block group, by bracket", in_memory=True),
+    Table("block_group_counts", "predictions per block group as the data's publisher counted them",
+          in_memory=True),
     Table("block_groups", "census block group shapes as GeoJSON text, with centroid, area and bounding box",
           in_memory=True),
     Table("predictions", "every prediction: where (location, block group), when (date, shift), what type, how many",

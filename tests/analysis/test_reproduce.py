@@ -74,6 +74,68 @@ def test_per_department_deciles_are_within_two_points_on_average(side):
     assert (pairs["share"] - pairs["values"]).abs().mean() <= 0.02
 
 
+def test_low_income_deciles_follow_the_method_and_only_the_counts_move_block_groups(side, table):
+    """Their 0.024 mean absolute error misses 0.02; the published files show why: in every department decile
+    whose four race shares agree exactly with The Markup's (the same block groups in the bucket), the
+    low-income share agrees exactly too, so what differs is which block groups the counts put in a bucket."""
+    label = {name: i + 1 for i, name in enumerate(r.DECILE_LABELS)}
+    race = pd.read_csv(PUBLISHED / "race_demo_comp_percentile.csv").assign(
+        group=lambda p: p["demo"].map(r.RACE_GROUPS), decile=lambda p: p["prank_filter"].map(label))
+    income = pd.read_csv(PUBLISHED / "income_demo_comp_percentile.csv").query("demo == 'Less than 45k'").assign(
+        group="low_income", decile=lambda p: p["prank_filter"].map(label))
+    ours = r.decile_shares(side)
+    race = race.merge(ours, on=["department", "group", "decile"])
+    income = income.merge(ours, on=["department", "group", "decile"])
+    assert len(race) == 1520 and len(income) == 380
+    same_buckets = race.assign(off=(race["share"] - race["values"]).abs()).groupby(
+        ["department", "decile"])["off"].max().loc[lambda off: off < 1e-9].index
+    assert len(same_buckets) > 150
+    in_same = income.set_index(["department", "decile"]).loc[same_buckets]
+    assert ((in_same["share"] - in_same["values"]).abs() < 1e-9).all()
+    # the per-department reconciliation gives every department beyond 0.02 the reason its counts differ
+    errors = r.decile_errors(table)
+    assert len(errors) == 38 and errors["income_off_where_race_same"].sum() == 0
+    beyond = errors[(errors["income_mae"] > 0.02) | (errors["race_mae"] > 0.02)]
+    assert len(beyond) > 0 and beyond["reason"].str.startswith("Counts differ").all()
+    mae = (income["share"] - income["values"]).abs().mean()
+    assert r.headline(table)["income_decile_mae"] == pytest.approx(mae)
+
+
+# The issue's tolerances, per published table: correlations 0.05, per-department deciles 0.02, shares a
+# point, counts exactly, rates to 0.05 points.
+ISSUE_TOLERANCE = {"race_corr_pred_count.csv": 0.05, "income_corr_pred_count.csv": 0.05,
+                   "race_demo_comp_percentile.csv": 0.02, "income_demo_comp_percentile.csv": 0.02}
+
+
+@pytest.fixture(scope="module")
+def geojson_table(real_con):
+    return r.reproduction(real_con, SHARED_DATA, "geojson")
+
+
+def test_the_disparities_page_default_is_the_count_closer_to_the_published_figures(table, geojson_table):
+    """The page ranks on point in polygon by default and says why with these measures."""
+    from lib import methods
+    ours, theirs = r.headline(table), r.headline(geojson_table)
+    assert ours["race_within"] > theirs["race_within"] and ours["race_decile_mae"] < theirs["race_decile_mae"]
+    assert ours["income_decile_mae"] < theirs["income_decile_mae"]
+    note = methods.disparity_counts_note("real", 1, "points")
+    assert (f"{ours['race_within']} of their {ours['race_pairs']} race correlations within 0.05 "
+            f"({theirs['race_within']} with the published `count`)") in note
+    assert f"race deciles {ours['race_decile_mae']:.3f} off on average ({theirs['race_decile_mae']:.3f})" in note
+
+
+@pytest.mark.parametrize("counts", list(r.COUNTS))
+def test_no_figure_beyond_tolerance_is_left_without_a_reason(table, geojson_table, counts):
+    both = table if counts == "all_time" else geojson_table
+    tolerance = both["table"].map(ISSUE_TOLERANCE).fillna(
+        both["measure"].map(lambda m: 0 if m.startswith(("count", "predictions", "departments")) else
+                            0.0005 if m.startswith("rate") else 0.01))
+    beyond = both[~(both["difference"].abs() <= tolerance + 1e-12)]  # NaN (not recomputable) counts as beyond
+    assert len(beyond) > 100
+    assert (beyond["reason"].str.strip().str.len() > 0).all()
+    assert set(beyond["status"]) <= {r.DIFFERS, r.NOT_RECOMPUTABLE}
+
+
 def test_every_published_figure_has_a_row_and_every_difference_a_reason(table):
     for path in sorted(PUBLISHED.glob("*.csv")):
         assert (table["table"] == path.name).sum() == len(pd.read_csv(path)), path.name
@@ -120,6 +182,46 @@ def test_plainfield_funnel_and_per_type_rates(real_con, table):
     notebook = table[table["table"] == "pred-accuracy-assessment.ipynb"].set_index("figure")
     assert notebook.loc["Predictions without a patrol (headline denominator)", "published"] == 23631
     assert notebook.loc["Burglary predictions that came true", "status"] == r.MATCHES
+
+
+PREDICTION_TYPE = {"Burglary - NON-Residence": "burglary", "Burglary - Residential": "burglary",
+                   "Robbery": "robbery", "Aggravated Assault": "robbery", "Gun Crimes": "gun",
+                   "Motor Vehicle Theft": "vehicle"}
+
+
+@pytest.mark.parametrize("published_type, crimes, came_true", [
+    ("Robbery|Aggravated Assault", lambda t: t.str.contains("Aggravated Assault|Robbery", na=False), 32),
+    ("Burglary - Residential|Burglary - NON-Residence",
+     lambda t: t == "Burglary - NON-Residence|Burglary - Residential", 11)])
+def test_per_type_counts_are_bounded_by_the_published_reports_and_the_reconciliation_says_so(
+        real_con, table, published_type, crimes, came_true):
+    """The Markup counts a type's predictions whose box held a report of the type (notebook cells 107/109,
+    145/147: crimes chosen by accurate_pred_type as there) in a predictions file they did not publish. The
+    reports file gives, per report, how many boxes held it and the union of their types; each type listed
+    held at least one box, so a report in boxes of k other types carries between 1 and num_preds - k."""
+    kind = PREDICTION_TYPE[published_type.split("|")[0]]
+    reports = pd.read_csv(SHARED_DATA / r.PLAINFIELD_DIR / "crime_with_predictions.csv", parse_dates=["date"])
+    held = reports[reports["date"].between("2018-02-25", "2018-12-18") & crimes(reports["accurate_pred_type"])]
+    types = held["actual_pred_type"].fillna("").str.split("|").map(
+        lambda listed: {PREDICTION_TYPE[t] for t in listed if t})
+    held, types = held[types.map(lambda t: kind in t)], types[types.map(lambda t: kind in t)]
+    others = types.map(len) - 1
+    least = int(held["num_preds"].where(others == 0, 1).sum())
+    most = int((held["num_preds"] - others).sum())
+    assert least <= came_true <= most and least < most  # the published file cannot say which
+    s = acc.accuracy(real_con, "plainfieldpdnj").summary
+    row = next(t for t in s["by_type"] if t["key"] == acc.type_key(published_type))
+    assert (row["predictions_matched_at_least"], row["predictions_matched"]) == (least, most)
+    assert row["reports_in_mixed_boxes"] == int((others > 0).sum())
+    note = r.type_count_notes(s)[row["key"]]
+    assert note.startswith(f"The Markup's {came_true} of {row['predictions_total']:,} ")
+    assert f"between {least} and {most}" in note
+    assert ("is the top of what the published reports allow" in note) == (came_true == most)
+    figure = {"robbery": "Robbery / Aggravated Assault", "burglary": "Burglary"}[kind]
+    reconciled = table[table["figure"] == f"{figure} predictions that came true"].iloc[0]
+    assert reconciled["status"] == (r.MATCHES if came_true == most else r.DIFFERS)
+    if came_true != most:
+        assert reconciled["reason"] == note
 
 
 def test_the_cli_writes_the_reproduction(real_dir, tmp_path):

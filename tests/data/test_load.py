@@ -265,6 +265,7 @@ def test_missing_directory_is_reported_not_raised(tmp_path):
     assert "does not exist" in problems_of(dataset)[0]["expected"]
 
 
-@pytest.mark.parametrize("table", ["crime_reports", "patrols", "sites", "excluded_addresses", "prediction_counts"])
+@pytest.mark.parametrize("table", ["crime_reports", "patrols", "sites", "excluded_addresses", "prediction_counts",
+                                   "block_group_counts"])
 def test_absent_optional_files_give_empty_tables(tiny_con, table):
     assert scalar(tiny_con, f"SELECT count(*) FROM {table}") == 0

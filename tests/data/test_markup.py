@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"The Markup's publi
 
 OUTPUT_FILES = (
     "departments.csv", "pp_report_locations_geocoded.csv", "census-block_group-race_ethnicity.csv",
-    "census-block_group-household_income.csv", "crime_reports.csv", "patrols.csv", "excluded_addresses.csv",
+    "census-block_group-household_income.csv", "block_group_counts.csv", "crime_reports.csv", "patrols.csv", "excluded_addresses.csv",
     "prediction_counts_by_type.csv", "block_groups.geojson",
 )
 
@@ -89,7 +89,7 @@ def test_census_tables_hold_every_block_group_with_geoids_as_text(table):
     income_columns, income = table("census-block_group-household_income.csv")
     assert race_columns == ["geoid", "department", "total", "white", "black", "latino", "asian"]
     assert income_columns == ["geoid", "department", "households", "low_income_households", "bracket_households",
-                              "hh_lt_45k", "hh_75k_100k", "hh_gt_200k"]
+                              "hh_lt_45k", "hh_45k_75k_or_100k_200k", "hh_75k_100k", "hh_gt_200k"]
     for rows in (race, income):
         assert len(rows) == 6_060
         assert len({(r["department"], r["geoid"]) for r in rows}) == 6_060
@@ -107,6 +107,11 @@ def test_plainfield_rows_gain_income_brackets(table):
     assert all(r["hh_lt_45k"] == "" for r in income if r["department"] != "plainfieldpdnj")
     row = next(r for r in plainfield if r["geoid"] == "340390397004")
     assert (row["hh_lt_45k"], row["bracket_households"], row["low_income_households"]) == ("139", "470", "250")
+    # the households in none of its three brackets ($45k-75k and $100k-200k, given only together): 470 less
+    # 139 under $45k, 31 at $75k-100k and 0 over $200k
+    assert (row["hh_75k_100k"], row["hh_gt_200k"], row["hh_45k_75k_or_100k_200k"]) == ("31", "0", "300")
+    assert all(int(r["hh_45k_75k_or_100k_200k"]) == int(r["bracket_households"]) - sum(
+        int(r[c]) for c in ("hh_lt_45k", "hh_75k_100k", "hh_gt_200k")) for r in plainfield)
     people = next(r for r in race if (r["department"], r["geoid"]) == ("plainfieldpdnj", "340390397004"))
     assert (people["total"], people["black"]) == ("1821", "941")
 
@@ -160,6 +165,34 @@ def test_prediction_counts_by_type(table):
     assert columns == ["department", "incident_type", "window_start", "window_end", "predictions"]
     assert sum(int(r["predictions"]) for r in rows) == 23_760
     assert {(r["window_start"], r["window_end"]) for r in rows} == {("2018-02-25", "2018-12-18")}
+
+
+def test_block_group_counts_keep_the_geojson_count_property(table):
+    """The `count` of every 2021 block-group GeoJSON (null as 0, as The Markup's R code reads it), so the
+    Disparities page can rank on it: a third figure beside the 6,280,691 centres and the 5,970,024 of the
+    analysis window."""
+    published = {}
+    for path in (SHARED / markup.BIAS_DIR / "block_groups").glob("*-geojson-with-data.json"):
+        department = path.name.removesuffix(markup.GEOJSON_SUFFIX)
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            published[(department, str(feature["properties"]["id"]))] = feature["properties"]["count"] or 0
+    columns, rows = table("block_group_counts.csv")
+    assert columns == ["department", "geoid", "predictions"]
+    assert {(r["department"], r["geoid"]): int(r["predictions"]) for r in rows} == published
+    assert sum(published.values()) == sum(int(r["predictions"]) for r in rows) > 5_000_000
+
+
+def test_a_count_that_is_not_a_count_is_left_out_and_reported(tmp_path):
+    features = [{"type": "Feature", "geometry": SQUARE, "properties": {
+        "id": f"01073000100{i}", "client": "testpd", "total_estimate": 10, "total_estimate_household": 4,
+        "count": count}} for i, count in enumerate([12, None, 2.5, "many"])]
+    src = make_source(tmp_path, features,
+                      DEPARTMENTS_HEADER + "testpd,Test,TX0000001,2019-01-01,2019-02-01,,Current,True,TRUE,1\n")
+    result = import_markup(src, tmp_path / "out", echo=lambda line: None)
+    _, rows = read_csv(tmp_path / "out" / "block_group_counts.csv")
+    assert [(r["geoid"], r["predictions"]) for r in rows] == [("010730001000", "12"), ("010730001001", "0")]
+    assert any(w.startswith("testpd-geojson-with-data.json: skipped 2 `count` values") and "lines 3, 4" in w
+               for w in result.warnings)
 
 
 def test_source_json_records_provenance(imported):
@@ -217,7 +250,7 @@ def test_second_property_schema_alone_is_understood(tmp_path):
                      "latino": "", "asian": "3"}]
     assert income == [{"geoid": "010730001001", "department": "testpd", "households": "40",
                        "low_income_households": "", "bracket_households": "40", "hh_lt_45k": "25",
-                       "hh_75k_100k": "5", "hh_gt_200k": "1"}]
+                       "hh_45k_75k_or_100k_200k": "9", "hh_75k_100k": "5", "hh_gt_200k": "1"}]
     geometry = json.loads((tmp_path / "out" / "block_groups.geojson").read_text())["features"][0]["geometry"]
     assert geometry["coordinates"][0][1] == [0, 1.123457]
 

@@ -75,6 +75,11 @@ def test_real_plainfield_published_figures(real_dir):
     assert any("Over all its dates the data holds 56,415 predictions for Plainfield" in c.value for c in at.caption)
     assert any("89%" in md.value for md in at.markdown)  # 2,730 of 3,066 reports of kinds never predicted
     assert "published without dates" in _text(at)
+    # The Markup's 32 of 5,766 and 11 of 10,178 are bounded, and the page says why in one sentence each
+    [robbery] = [c.value for c in at.caption if c.value.startswith("The Markup's 32 of 5,766 robbery")]
+    assert "cannot be recomputed from the published reports" in robbery and "between 25 and 35" in robbery
+    [burglary] = [c.value for c in at.caption if c.value.startswith("The Markup's 11 of 10,178 burglary")]
+    assert "is the top of what the published reports allow" in burglary and "between 9 and 11" in burglary
 
 
 def test_long_tables_send_the_browser_only_their_first_rows(demo, monkeypatch):

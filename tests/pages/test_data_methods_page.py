@@ -123,6 +123,12 @@ def test_the_page_on_the_real_data_shows_sources_and_import_notes(real):
     assert shown["Low-income correlations within 0.05"] == "35 of 38"
     summary = next(f for f in frames if "figures" in f.columns)
     assert summary.set_index("table").loc["race_corr_pred_count.csv", "figures"] == 152
+    # the deciles, department by department, each off one with the reason its counts differ
+    by_department = next(f for f in frames if "buckets_moved" in f.columns)
+    assert len(by_department) == 38
+    off = by_department[by_department["income_mae"] > 0.02]
+    assert len(off) and off["reason"].str.startswith("Counts differ").all()
+    assert "its low-income share agrees exactly too" in markdown_text(at)
     # the reader chooses the counts: the GeoJSON `count` property reproduces fewer correlations
     at.radio(key="reproduce_counts").set_value("geojson").run()
     assert_no_exception(at)

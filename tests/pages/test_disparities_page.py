@@ -38,6 +38,47 @@ def test_tiny_what_if_toggle_compares_the_two_rankings(tiny_dir):
     assert metrics(at)["Block groups ranked"] == "4"
 
 
+# The counts a publisher gave per block group (block_group_counts.csv), by hand: alpha A1 1, A2 20, A3 0 (A4
+# absent, so 0); beta B1 5, B2 0. Ranked on them, alpha's most-targeted window (w = round(0.2) = 0: rank 4 alone)
+# is A2 (20 Black of 200 = 10%) and beta's (w = 0) is B1 (30 of 300 = 10%): 10% on average, 26 predictions.
+PUBLISHED_COUNTS = """department,geoid,count
+alpha,010010000011,1
+alpha,010010000012,20
+alpha,010010000013,0
+beta,060010000021,5
+beta,060010000022,0
+"""
+
+
+def test_tiny_ranks_on_the_published_counts_when_the_reader_chooses_them(tiny_dir):
+    (tiny_dir / "block_group_counts.csv").write_text(PUBLISHED_COUNTS)
+    at = run_app(tiny_dir, page=PAGE)
+    assert_no_exception(at)
+    choice = at.radio(key="counts")
+    assert choice.value == "points" and choice.label == "Rank block groups on:"
+    assert metrics(at)["Predictions in them"] == "33" and metrics(at)["Black share, most-targeted"] == "35%"
+    text = _text(at)
+    assert "**Predictions the app places**" in text and "**The count published with each block group**" in text
+    choice.set_value("published").run()
+    assert_no_exception(at)
+    m = metrics(at)
+    assert (m["Departments"], m["Block groups ranked"], m["Predictions in them"]) == ("2", "6", "26")
+    assert m["Black share, most-targeted"] == "10%"
+    assert "ranked on the count published with each block group (26 here)" in _text(at)
+    # a link carries the choice by its label; a value it does not know falls back to the app's own counts
+    linked = run_app(tiny_dir, page=PAGE, query={"counts": "Published per block group"})
+    assert linked.session_state["counts"] == "published"
+    assert metrics(linked)["Predictions in them"] == "26"
+    wrong = run_app(tiny_dir, page=PAGE, query={"counts": "published in 2021"})
+    assert_no_exception(wrong)
+    assert metrics(wrong)["Predictions in them"] == "33"
+
+
+def test_without_published_counts_there_is_no_choice(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE)
+    assert not [r for r in at.radio if r.key == "counts"]
+
+
 def test_tiny_selection_without_predictions_says_so(tiny_dir):
     at = run_app(tiny_dir, page=PAGE, query={"majority": "asian", "dept": "alpha"})
     assert_no_exception(at)
@@ -77,3 +118,46 @@ def test_real_data_shows_the_published_pattern(real_dir):
     # the sentence under the title says which department the picker shows
     captions = [c.value for c in at.caption]
     assert "Showing data in Plainfield, N.J." in captions and "Showing data in all departments" not in captions
+
+
+def test_real_data_ranks_on_either_count(real_dir):
+    """Point in polygon by default; the GeoJSON `count` on request, over the same 38 departments (Indianapolis,
+    which The Markup did not analyse, has counts in its GeoJSON and is left out)."""
+    import json
+    at = run_app(real_dir, page=PAGE)
+    assert_no_exception(at)
+    assert at.radio(key="counts").value == "points"
+    points = int(metrics(at)["Predictions in them"].replace(",", ""))
+    published = run_app(real_dir, page=PAGE, query={"counts": "Published per block group"})
+    assert_no_exception(published)
+    m = metrics(published)
+    geojson = {path.name: sum(f["properties"]["count"] or 0 for f in json.loads(path.read_text())["features"])
+               for path in (SHARED_DATA / "markup-prediction-bias" / "block_groups").glob("*.json")}
+    expected = sum(geojson.values()) - geojson["indianapolis-geojson-with-data.json"]
+    assert (m["Departments"], m["Block groups ranked"]) == ("38", "5,463")
+    assert int(m["Predictions in them"].replace(",", "")) == expected != points
+    text = _text(published)
+    assert f"ranked on the `count` published with each block group in The Markup's GeoJSON — {expected:,} here" \
+        in text
+    assert "those per-block-group counts are not published" in text
+
+
+def test_real_plainfield_offers_every_income_bracket_its_file_has(real_dir):
+    """Plainfield's 2023 file lists households under $45k, at $75k-100k and over $200k, and their total: the
+    rest ($45k-75k and $100k-200k, given only together) is a bracket too, and the largest in most block groups."""
+    import json
+    features = json.loads((SHARED_DATA / "markup-plainfield" / "plainfieldpdnj-geojson-with-data.json")
+                          .read_text())["features"]
+    rest_largest = 0
+    for f in features:
+        p = {k: float(v) for k, v in f["properties"].items() if k.endswith("_lb") and "race" not in k
+             and k in ("total_income_lb", "lt_45k_lb", "bw_75_100l_lb", "gt_200k_lb")}
+        listed = [p["lt_45k_lb"], p["bw_75_100l_lb"], p["gt_200k_lb"]]
+        rest_largest += p["total_income_lb"] - sum(listed) > max(listed)
+    at = run_app(real_dir, page=PAGE, query={"dept": "plainfieldpdnj", "bracket": "hh_45k_75k_or_100k_200k"})
+    assert_no_exception(at)
+    brackets = at.multiselect(key="flt_brackets")
+    assert [brackets.format_func(o) for o in brackets.options] == [
+        "under $45k", "$45k–75k or $100k–200k", "$75k–100k", "over $200k"]
+    assert brackets.value == ["hh_45k_75k_or_100k_200k"]
+    assert rest_largest > 30 and metrics(at)["Block groups ranked"] == str(rest_largest)

@@ -128,6 +128,9 @@ def test_real_everything_stays_under_the_caps(real_dir):
     points = next(t for t in _figure(at)["data"] if t.get("name") == "Prediction locations")
     assert _length(points["lat"]) <= maps.MAX_POINTS
     assert any("103,648 prediction locations are too many" in c.value for c in at.caption)
+    # the national view draws all 6,060 block groups as the 39 departments' areas (not 6,060 per department)
+    assert any("At this zoom the 6,060 block groups are drawn as their departments' areas" in c.value
+               for c in at.caption)
 
 
 def test_a_selection_with_nothing_shows_the_empty_state(tmp_path):

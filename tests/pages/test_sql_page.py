@@ -31,6 +31,14 @@ def test_the_default_example_runs_and_shows_its_rows_and_count(tiny_dir):
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Parquet"]
 
 
+def test_each_stored_table_says_what_it_is_built_from(tiny_dir):
+    at = run_app(tiny_dir, page=PAGE)
+    listing = next(m.value for m in at.markdown if m.value.startswith("- `departments`:"))
+    assert "- `departments`: one row per police department: slug, name, state (from the data files)" in listing
+    assert "- `prediction_days`: the predictions summed per block group, day and type: the Audit page's counts " \
+           "(from prediction_cells)" in listing
+
+
 def test_choosing_an_example_fills_the_editor(tiny_dir):
     at = run_app(tiny_dir, page=PAGE)
     disparities = next(e for e in console.EXAMPLES if e.page == "Disparities")

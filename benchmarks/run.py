@@ -289,7 +289,8 @@ def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int) -> dict
 # Sections other tools append to RESULTS.md (benchmarks/load.py, benchmarks/scale.py): dated runs of their own,
 # kept when this report is rewritten.
 OTHER_TOOLS = ("## Concurrent users", "## Past one machine: 20M", "## Readers without a browser",
-               "## Performance as a reader feels it")
+               "## Performance as a reader feels it", "## Memory and readers", "## Soak",
+               "## Bytes and time in the browser", "## Compare mode")
 
 
 def other_tools_sections(text: str) -> list[str]:

@@ -459,7 +459,7 @@ def only(phase: str, data_dir: Path) -> int:
               f"{result['cpu_seconds']:.1f} s CPU")
     else:
         print(f"{result['sessions']} sessions at once on {where}: server peak {result['peak_mb']:,.0f} MB, "
-              f"{result['interactions']} interactions, p95 {result['p95']:.2f} s, server CPU "
+              f"{result['interactions']} interactions, p95 {result['p95'] or float('nan'):.2f} s, server CPU "
               f"{result['server_cpu_per_interaction']:.3f} s per interaction, errors: {result['errors'] or 'none'}")
     return 0
 

@@ -136,11 +136,16 @@ def filters_for(args):
 
 def cmd_disparities(args) -> int:
     con = open_dataset(args.directory).connect()
-    from lib.analysis.disparities import disparity_table
-    write_frame(disparity_table(excluding(con, args), filters_for(args)), args.out)
+    from lib.analysis.disparities import POINTS, disparity_table, has_published_counts
+    if args.counts != POINTS and not has_published_counts(con):
+        print(f"error: {args.directory} has no published per-block-group counts (block_group_counts.csv): "
+              "rank on --counts points, or import The Markup's data again to get them", file=sys.stderr)
+        return 2
+    write_frame(disparity_table(excluding(con, args), filters_for(args), counts=args.counts), args.out)
     if args.exclude:
-        from lib.analysis.compare import finding_survival
-        for words in finding_survival(con, filters_for(args), args.exclude).summary["words"]:
+        from lib.analysis import compare
+        survival = compare.finding_survival(con, filters_for(args), args.exclude).summary
+        for words in [compare.survival_verdict(survival).replace("**", ""), *compare.survival_lines(survival)]:
             print(words, file=sys.stderr)
     return 0
 
@@ -162,6 +167,12 @@ def cmd_audit(args) -> int:
     from lib.analysis.audit import audit_summary
     summary = audit_summary(excluding(con, args), filters_for(args))
     print_json(summary)
+    if args.exclude:
+        from dataclasses import replace
+
+        from lib.analysis.exclusions_effects import audit_effects
+        for row in audit_effects(con, replace(filters_for(args), exclude=args.exclude)).itertuples(index=False):
+            print(f"{row.label}: {row.words}", file=sys.stderr)
     return 0
 
 
@@ -181,7 +192,7 @@ def excluding(con, args):
     from lib.analysis import exclusions
     reasons = getattr(args, "exclude", ())
     for notice in exclusions.notices(con, reasons):
-        print(notice, file=sys.stderr)
+        print(notice.replace("**", ""), file=sys.stderr)
     return exclusions.honour(con.cursor(), reasons)
 
 
@@ -363,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="CSV file to write (default: standard output)")
     p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
                    help="leave these predictions out; whether the finding survives goes to standard error")
+    p.add_argument("--counts", choices=["points", "published"], default="points",
+                   help="rank block groups on the predictions placed in them (points, the default) or on the "
+                        "count The Markup published with each block group (published)")
     p.set_defaults(func=cmd_disparities)
 
     p = sub.add_parser("accuracy", help="how often predictions came true, for one department with crime reports")
@@ -376,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department")
     p.add_argument("--json", action="store_true", help="print JSON (the only format)")
     p.add_argument("--exclude", type=exclusion_list, default=(), metavar="artefacts,outside,geocoding",
-                   help="leave these predictions out of the counts read from the predictions")
+                   help="leave these predictions out of every count (each figure with and without goes to stderr)")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("compare", help="two selections side by side (each given as a link's query)")

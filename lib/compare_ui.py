@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import compare_sheet, ui
-from lib.analysis import compare, disparities, exclusions, maps
+from lib.analysis import accuracy, compare, disparities, exclusions, exclusions_effects, maps
 from lib.charts import compare as charts
 from lib.filters import B_PREFIX, COMPARE_KEY, EXCLUDE_KEY, EXCLUSION_SHORT, EXCLUSIONS, FilterOptions, Filters
+from lib.places import panel
 
 B_STATE = "_compare_b"
 # The figures shown as metrics on the Overview, with labels short enough for a metric.
@@ -32,9 +33,9 @@ def _copy_a(a: Filters, options: FilterOptions) -> None:
     ui.seed_widgets(a, options, B_WIDGETS)
 
 
-# The pages (url paths) whose every figure reads only the prediction tables an exclusion rewrites; Accuracy and
-# Audit also read tables stored at load (matches, points outside, site boxes), which it does not reach.
-EXCLUDING_PAGES = ("", "overview", "map", "disparities")
+# The pages (url paths) whose figures an exclusion reaches (it rewrites the prediction tables and those stored at
+# load from them); Data & methods describes the data as loaded, and the SQL page's tables are the files'.
+EXCLUDING_PAGES = ("", "overview", "map", "disparities", "audit", "accuracy")
 
 
 def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str = ""):
@@ -57,23 +58,33 @@ def sidebar(a: Filters, con, options: FilterOptions, dataset_key: str, page: str
     reasons = sb.multiselect(
         "Leave out predictions", list(EXCLUSIONS), key="excl_kinds", format_func=EXCLUSION_SHORT.get,
         placeholder="None left out",
-        help="Take these predictions out of every figure on Overview, Map and Disparities: " +
+        help="Take these predictions out of every figure on Overview, Map, Disparities, Audit and Accuracy: " +
              "; ".join(f"{EXCLUSION_SHORT[k].lower()}: {words}" for k, words in EXCLUSIONS.items()) + ".")
     on = sb.toggle("Compare with a second selection (B)", key="cmp_on",
                    help="Keep the filters above as selection A and set selection B below; Overview, Map and "
                         "Disparities show both side by side.")
     excluding = page in EXCLUDING_PAGES
-    for notice in exclusions.notices(con, reasons):
+    reasons = exclusions.normalise(reasons)
+    # Police stations, jails, courts and hospitals added in the session (the link's site=) count as artefacts.
+    sites = exclusions.added_artefacts(panel.current()) if "artefacts" in reasons else ()
+    sites, busy = exclusions.admit(con, reasons, sites)
+    for notice in busy:
+        sb.warning(notice, icon=":material/hourglass_top:")
+    for notice in exclusions.notices(con, reasons, sites):
         sb.warning(notice, icon=":material/info:")
+        sb.page_link("pages/audit.py", label="Add a site on the Audit page", icon=":material/add_location_alt:")
+    if sites:
+        sb.caption(f"{len(sites)} site{'s' if len(sites) != 1 else ''} added in this session count as artefact "
+                   "sites.")
     if reasons and not excluding:
-        sb.caption("Overview, Map and Disparities leave these out; this page shows every prediction.")
-    a = replace(a, exclude=exclusions.normalise(reasons))
+        sb.caption("Every page but this one leaves these out; this page shows the data as loaded.")
+    a = replace(a, exclude=reasons, exclude_sites=sites)
     b = _b_form(a, options) if on else None
     st.session_state[B_STATE] = b
     _write_link(a, b)
     if not excluding:
-        return replace(a, exclude=()), con
-    return a, exclusions.honour(con, a.exclude)
+        return replace(a, exclude=(), exclude_sites=()), con
+    return a, exclusions.honour(con, a.exclude, a.exclude_sites)
 
 
 def _b_form(a: Filters, options: FilterOptions) -> Filters:
@@ -81,7 +92,7 @@ def _b_form(a: Filters, options: FilterOptions) -> Filters:
         st.button("Start from A", on_click=_copy_a, args=(a, options), key="b_copy_a", width="stretch",
                   help="Set B's filters to A's, then change the one you want to compare.")
         b = ui.filter_widgets(st, options, B_WIDGETS)
-    return replace(b, exclude=a.exclude)
+    return replace(b, exclude=a.exclude, exclude_sites=a.exclude_sites)
 
 
 def _write_link(a: Filters, b: Filters | None) -> None:
@@ -177,7 +188,7 @@ def _sheet_button(ctx, b: Filters) -> None:
 
     def build() -> bytes:
         # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
-        cursor = exclusions.cursor(con, a.exclude)
+        cursor = exclusions.cursor(con, a.exclude, a.exclude_sites)
         try:
             return compare_sheet.comparison_html(cursor, a, b, names, is_demo).encode()
         finally:
@@ -223,7 +234,9 @@ def map_section(ctx) -> None:
         else:
             column.plotly_chart(figure, width="stretch", key=f"cmp_map_{name}", config={"scrollZoom": True})
     st.caption("Both maps use one colour scale and one marker size for the same number of predictions, so a "
-               "colour or a circle means the same on both. Each map zooms on its own selection.")
+               "colour or a circle means the same on both. Each map zooms on its own selection: zooming one cannot "
+               "move the other, since Plotly 7's maps share no view and Streamlit 1.67 sends no zoom back to the app "
+               "(its deck.gl maps could share one view but not show different layers in each).")
 
 
 def _finding_table(pair: pd.DataFrame) -> pd.DataFrame:
@@ -259,12 +272,8 @@ def disparities_section(ctx) -> None:
         st.subheader("Does the finding survive the exclusions?")
         survival = _survival(ctx.con, key, ctx.filters)
         summary = survival.summary
-        held = summary[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
-        verdict = "holds for every group" if held.all() else \
-            f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
-        st.markdown(f"Averaged over departments, the finding (the sign of each correlation, the most- against "
-                    f"the least-targeted share) **{verdict}**.")
-        for words in summary["words"]:
+        st.markdown(compare.survival_verdict(summary))
+        for words in compare.survival_lines(summary):
             st.markdown(f"- {words}")
         ui.download(summary, "finding-survival", "Download with and without")
         with st.expander("Each department's correlations and shares, with and without",
@@ -276,3 +285,66 @@ def disparities_section(ctx) -> None:
                 **{c: st.column_config.NumberColumn(ui.column_label(c), format="percent")
                    for c in survival.departments.columns if c.startswith("share_")}})
             ui.download(survival.departments, "finding-survival-departments", "Download each department")
+
+
+# -- Audit and Accuracy: with and without ----------------------------------------------------------
+
+def _with_and_without(frame: pd.DataFrame, caption: str, download: str) -> None:
+    st.subheader("With and without the left-out predictions")
+    st.caption(caption)
+    st.dataframe(pd.DataFrame({
+        "Figure": frame["label"],
+        "With every prediction": [compare.formatted_kind(k, v) for k, v in zip(frame["kind"], frame["with"])],
+        "Without the left-out ones": [compare.formatted_kind(k, v) for k, v in zip(frame["kind"], frame["without"])],
+        "Change": frame["words"]}), hide_index=True, width="stretch")
+    ui.download(frame, download, "Download with and without")
+
+
+@st.cache_data(show_spinner="Counting what the exclusions take out of the audit…", max_entries=16)
+def _audit_effects(_con, key: str, f: Filters, added_sites: tuple) -> pd.DataFrame:
+    from lib.places import added
+    return exclusions_effects.audit_effects(_con, f, added.frame(added_sites))
+
+
+def audit_section(ctx, added_sites: tuple) -> None:
+    """Audit: its tabs' metrics with every prediction and without the left-out ones."""
+    f = ctx.filters
+    if not f.exclude:
+        return
+    frame = _audit_effects(ctx.con, str(ctx.dataset.store), f, added_sites)
+    _with_and_without(frame, "Every table and chart on this page already leaves out " +
+                      " and ".join(EXCLUSIONS[e] for e in f.exclude) + ". Here are the tabs' figures with every "
+                      "prediction and without those.", "audit-exclusion-effects")
+
+
+@st.cache_data(show_spinner="Counting what the exclusions take out of the accuracy figures…", max_entries=16)
+def _accuracy_effects(_con, key: str, department: str, window, exclude: tuple, sites: tuple):
+    return (exclusions_effects.accuracy_effects(_con, department, window, exclude, sites),
+            exclusions_effects.carried_match_limits(_con, department, window, exclude, sites))
+
+
+def accuracy_section(ctx, department: str, window, method: str | None, name: str) -> None:
+    """Accuracy: the headline with every prediction and without the left-out ones; where the reports carry a
+    published match (it names no prediction location), what that leaves in doubt."""
+    f = ctx.filters
+    if not f.exclude:
+        return
+    frame, carried = _accuracy_effects(ctx.con, str(ctx.dataset.store), department, window, f.exclude,
+                                       f.exclude_sites)
+    left_out = " and ".join(EXCLUSIONS[e] for e in f.exclude)
+    _with_and_without(frame, f"The figures above already leave out {left_out}." if method != accuracy.CARRIED else
+                      f"Left out: {left_out}. These figures rest on the published match and totals (below).",
+                      f"accuracy-exclusion-effects-{department}")
+    if method == accuracy.CARRIED:
+        reports = carried["reports"]
+        lie = "report of the window lies" if reports == 1 else "reports of the window lie"
+        doubt = (f"{reports:,} matched {lie} in one of their boxes, with {carried['report_predictions']:,} "
+                 "predictions counted by their match: at most that many of the predictions that came true could be "
+                 "left-out ones." if reports else
+                 "no matched report of the window lies in one of their boxes, so the predictions that came true are "
+                 "the same without them.")
+        st.info(f"**The published match and totals cannot leave these predictions out.** {name}'s crime reports "
+                "carry the match published with them (how many predictions' boxes held each report, not which), "
+                "and the prediction totals are published by type for the whole window, not by location. "
+                f"{carried['left_out_predictions']:,} of {name}'s predictions (all dates) stand at left-out "
+                f"locations; {doubt}", icon=":material/help:")

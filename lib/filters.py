@@ -62,6 +62,9 @@ class Filters:
     # Predictions every figure leaves out (EXCLUSIONS keys): a connection honours them
     # (lib.analysis.exclusions.honour), so cached figures of two exclusions never mix.
     exclude: tuple[str, ...] = ()
+    # (lat, lon) of the police stations, jails, courts and hospitals added in the session (the link's site=, not a
+    # filter key): the artefacts exclusion leaves out their boxes too (lib.analysis.exclusions.added_artefacts).
+    exclude_sites: tuple[tuple[float, float], ...] = ()
 
     # -- SQL -------------------------------------------------------------------------------
     @property
@@ -162,7 +165,9 @@ class Filters:
         if self.incident_types:
             out.append(("incident type", "of type " + _join(list(self.incident_types), "or")))
         if self.exclude:
-            out.append(("exclusions", "leaving out " + _join([EXCLUSIONS[e] for e in self.exclude])))
+            added = len(self.exclude_sites) if "artefacts" in self.exclude else 0
+            out.append(("exclusions", "leaving out " + _join([EXCLUSIONS[e] for e in self.exclude]) +
+                        (f" (with {added} site{'s' if added != 1 else ''} added in this session)" if added else "")))
         return out
 
     def describe(self, names: Mapping[str, str] | None = None, subject: str = "Block groups",

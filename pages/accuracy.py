@@ -2,7 +2,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import ui, urlstate
+from lib import compare_ui, ui, urlstate
 from lib.analysis import accuracy as acc
 from lib.analysis import overview
 from lib.analysis import reproduce as rp
@@ -14,17 +14,19 @@ ui.page_intro("Did the predictions come true?",
               "When the software drew a box on the map for a shift, how often was a crime of the predicted type "
               "reported inside it during that shift?")
 DATA_KEY = str(ctx.dataset.store)
+# ctx.con honours the sidebar's exclusions: every cached figure is keyed by them too.
+EXCLUDED = (ctx.filters.exclude, ctx.filters.exclude_sites)
 
 
 # What the page shows before a long table is opened (an open one fetches its first rows, a download all of them).
 @st.cache_data(show_spinner="Counting the crime reports inside prediction boxes…", max_entries=32)
-def _view(_con, data_key: str, department: str, window: tuple[date, date] | None) -> acc.AccuracyView:
+def _view(_con, data_key: str, department: str, window: tuple[date, date] | None, excluded) -> acc.AccuracyView:
     return acc.page_view(_con, department, window)
 
 
 @st.cache_data(show_spinner="Fetching the rows…", max_entries=32)
 def _first_rows(_con, _result: acc.Accuracy, data_key: str, table: str, department: str, window: tuple[date, date],
-                shown: int):
+                shown: int, excluded):
     return LONG_TABLES[table](_con, _result, shown)
 
 
@@ -37,13 +39,14 @@ def _departments(_con, data_key: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _window(_con, data_key: str, department: str) -> tuple[date, date] | None:
+def _window(_con, data_key: str, department: str, excluded) -> tuple[date, date] | None:
     return acc.analysis_window(_con, department)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _all_time_predictions(_con, data_key: str, department: str) -> int:
-    return int(overview.headline(_con, Filters(departments=(department,)))["predictions"])
+def _all_time_predictions(_con, data_key: str, department: str, excluded) -> int:
+    return int(overview.headline(_con, Filters(departments=(department,), exclude=excluded[0],
+                                               exclude_sites=excluded[1]))["predictions"])
 
 
 def _full(table, result: acc.Accuracy):
@@ -86,7 +89,7 @@ if len(candidates) > 1 or not selected or len(selected) > 1:
     if len(candidates) > 1:  # a button for each department not shown (none for the one already shown)
         _switch_buttons(candidates.iloc[1:], "pick")
 
-default_window = _window(ctx.con, DATA_KEY, department)
+default_window = _window(ctx.con, DATA_KEY, department, EXCLUDED)
 window = default_window
 if default_window and (ctx.filters.start or ctx.filters.end):
     window = (max(default_window[0], ctx.filters.start or default_window[0]),
@@ -97,7 +100,7 @@ if default_window and (ctx.filters.start or ctx.filters.end):
                    "sidebar.", icon=":material/date_range:")
         st.stop()
 
-view = _view(ctx.con, DATA_KEY, department, window)
+view = _view(ctx.con, DATA_KEY, department, window, EXCLUDED)
 s = view.summary
 start, end = (date.fromisoformat(d) for d in s["window"])
 if ctx.filters.selects_block_groups or ctx.filters.incident_types:
@@ -133,7 +136,7 @@ if s["success_rate"] is not None:
                     f"a patrol was logged in the box; the figure above divides by all "
                     f"**{s['predictions_total']:,}** ({s['success_rate']:.3%}). The published predictions carry "
                     "no dates, so the app cannot tell which 129 had a patrol and shows their count as published.")
-    all_time = _all_time_predictions(ctx.con, DATA_KEY, department)
+    all_time = _all_time_predictions(ctx.con, DATA_KEY, department, EXCLUDED)
     if all_time and all_time != s["predictions_total"]:
         st.caption(f"{s['predictions_total']:,} is the number of predictions in the analysis window, "
                    f"{start:%b %-d, %Y} to {end:%b %-d, %Y}. Over all its dates the data holds {all_time:,} "
@@ -148,6 +151,8 @@ else:
                f"({s['default_window'][0]} to {s['default_window'][1]}), so no success rate can be given for "
                "the dates chosen in the sidebar. The reports in those dates are shown below.",
                icon=":material/date_range:")
+
+compare_ui.accuracy_section(ctx, department, view.result.scope.window, s["match_method"], name)
 
 c = st.columns(4)
 c[0].metric("Reports analysed", f"{s['reports_analysed']:,}", f"of {s['reports_total']:,} in the file",
@@ -250,7 +255,7 @@ opened = st.pills("Show the long tables", offered, selection_mode="multi", key=u
 def _long_table(table: str, label: str, columns: dict) -> None:
     if table in opened:
         frame = _first_rows(ctx.con, view.result, DATA_KEY, table, department, view.result.scope.window,
-                            ui.SHOWN_ROWS)
+                            ui.SHOWN_ROWS, EXCLUDED)
         ui.table(ui.shown_rows(frame, label, total=long_rows[table]), column_config=columns)
     else:
         st.caption(f"{long_rows[table]:,} {label}: choose *{LONG_LABELS[table]}* above to show them.")

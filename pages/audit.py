@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import audit_views, schema, ui, urlstate
+from lib import audit_views, compare_ui, schema, ui, urlstate
 from lib.analysis import audit, sites
 from lib.charts import audit as charts
 from lib.places import added, panel
@@ -79,6 +79,7 @@ if not dated:
             "location, so the days a place was targeted, the 'more than 90% of days' test and the charts over time "
             "cannot be computed here. The synthetic demo data has dates and shows them.",
             icon=":material/event_busy:")
+compare_ui.audit_section(ctx, added_sites)
 
 # -- the sites and the predictions at each -------------------------------------------------------------
 st.subheader("Police stations, jails, courts and public housing: predictions at each")

@@ -144,7 +144,7 @@ sheet_sites = sites_panel.added_frame()
 
 def _datasheet() -> bytes:
     # Built only on click, on its own thread beside the page's reruns: it gets its own cursor.
-    cursor = exclusions.cursor(sheet_con, sheet_filters.exclude)
+    cursor = exclusions.cursor(sheet_con, sheet_filters.exclude, sheet_filters.exclude_sites)
     try:
         return datasheet.datasheet_html(sheet_dataset, cursor, sheet_filters, added=sheet_sites).encode()
     finally:

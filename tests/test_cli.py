@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from lib import cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,3 +57,20 @@ def test_analysis_on_an_unusable_directory_exits_one_with_the_report(tiny_dir, c
     (tiny_dir / "departments.csv").unlink()
     result = run_cli("disparities", str(tiny_dir))
     assert result.returncode == 1 and "departments.csv: required file is missing" in result.stdout
+
+
+def test_disparities_ranks_on_the_published_counts_when_asked(tiny_dir, tmp_path, capsys):
+    from tests.pages.test_disparities_page import PUBLISHED_COUNTS
+    assert cli.main(["disparities", str(tiny_dir), "--counts", "published"]) == 2
+    assert "has no published per-block-group counts" in capsys.readouterr().err
+    (tiny_dir / "block_group_counts.csv").write_text(PUBLISHED_COUNTS)
+    shares = {}
+    for counts in ("points", "published"):
+        out = tmp_path / f"{counts}.csv"
+        assert cli.main(["disparities", str(tiny_dir), "--counts", counts, "--out", str(out)]) == 0
+        table = pd.read_csv(out)
+        shares[counts] = table[table["group"] == "black"].set_index("department")["share_most_targeted"]
+    # By hand (tests/pages/test_disparities_page.py): on the published counts alpha's most-targeted block group is
+    # A2 (20 of 200 Black) and beta's is B1 (30 of 300).
+    assert shares["published"].round(6).to_dict() == {"alpha": 0.1, "beta": 0.1}
+    assert shares["points"].round(6).to_dict() != shares["published"].round(6).to_dict()

@@ -44,7 +44,10 @@ def test_disparities_without_the_points_outside(tiny_dir, capsys, tmp_path):
     # The 2 predictions outside alpha's block groups never enter a ranking: the table is the same.
     assert table.query("department == 'alpha' and group == 'black'")["share_most_targeted"].item() == \
         pytest.approx(0.6)
-    assert "Black residents: the finding holds without points outside the jurisdiction" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "No exclusion takes out a prediction inside a block group here" in err
+    assert "Nothing changes without points outside the jurisdiction — the 2 predictions it takes out lie in no " \
+           "block group" in err
 
 
 def test_an_unknown_exclusion_is_one_message(tiny_dir):
@@ -58,6 +61,6 @@ def test_an_unknown_exclusion_is_one_message(tiny_dir):
 def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir, capsys):
     assert cli.main(["compare", str(tiny_dir), "--a", "dept=alpha", "--b", "dept=beta", "--exclude", "artefacts"]) == 0
     captured = capsys.readouterr()
-    assert "has no police station, jail, court or hospital with coordinates, so leaving out artefact sites takes " \
-           "out nothing" in captured.err
+    assert "Leaving out artefact sites takes out nothing here: this data's site list (sites.csv) has no police " \
+           "station, jail, court or hospital with coordinates" in captured.err
     assert "Predictions: A 26, B 9." in captured.out

@@ -115,6 +115,8 @@ def _number(value, kind: str) -> str:
         return "–"
     if kind == "share":
         return f"{value:.0%}"
+    if kind == "fine_share":
+        return f"{value:.2%}"
     if kind == "rate":
         return f"{value:,.1f}"
     return f"{int(value):,}"
@@ -122,7 +124,12 @@ def _number(value, kind: str) -> str:
 
 def formatted(figure: str, value) -> str:
     """A figure's value as a page shows it."""
-    return _number(value, FIGURES[figure][1])
+    return formatted_kind(FIGURES[figure][1], value)
+
+
+def formatted_kind(kind: str, value) -> str:
+    """A value of `kind` (count, rate, share, fine_share) as a page shows it."""
+    return _number(value, kind)
 
 
 def direction(a, b) -> str:
@@ -196,8 +203,8 @@ def _variants(reasons) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _on_cursor(con, reasons, compute):
-    cursor = exclusions.cursor(con, reasons)
+def _on_cursor(con, reasons, compute, sites=()):
+    cursor = exclusions.cursor(con, reasons, sites)
     try:
         return compute(cursor)
     finally:
@@ -207,11 +214,11 @@ def _on_cursor(con, reasons, compute):
 def exclusion_effects(con, f: Filters, reasons) -> pd.DataFrame:
     """figure, label, exclusion, reasons, with, without, change (without − with), change_share, words: every
     FIGURES entry with all predictions and without those of each reason (and of all of them together)."""
-    base = replace(f, exclude=())
+    base = replace(f, exclude=(), exclude_sites=())
     with_all = _on_cursor(con, (), lambda c: figures(c, base))
     rows = []
     for label, variant in _variants(reasons):
-        without = _on_cursor(con, variant, lambda c: figures(c, replace(f, exclude=variant)))
+        without = _on_cursor(con, variant, lambda c: figures(c, replace(f, exclude=variant)), f.exclude_sites)
         for figure, (figure_label, kind, _) in FIGURES.items():
             before, after = with_all[figure], without[figure]
             both = not (_missing(before) or _missing(after))
@@ -219,17 +226,20 @@ def exclusion_effects(con, f: Filters, reasons) -> pd.DataFrame:
             rows.append({"figure": figure, "label": figure_label, "exclusion": label, "reasons": ",".join(variant),
                          "with": before, "without": after, "change": change,
                          "change_share": change / before if both and before else None,
-                         "words": _change_words(figure, before, after)})
+                         "words": change_words(kind, before, after)})
     return pd.DataFrame(rows)
 
 
-def _change_words(figure: str, before, after) -> str:
-    kind = FIGURES[figure][1]
+def change_words(kind: str, before, after) -> str:
+    """'39 → 13 (-66.7%)', '+2.0 percentage points (40.0% → 42.0%)', 'unchanged': a figure of `kind` (count, rate,
+    share) with and without some predictions."""
     if _missing(before) or _missing(after):
         return "not available"
-    if kind == "share":
-        points = (after - before) * 100
-        return "unchanged" if abs(points) < 0.05 else f"{points:+.1f} percentage points ({before:.1%} → {after:.1%})"
+    if kind in ("share", "fine_share"):  # fine: a rate of a few in a thousand (the accuracy method's)
+        points, places = (after - before) * 100, 1 if kind == "share" else 2
+        if abs(points) < 0.5 * 10 ** -places:
+            return "unchanged"
+        return f"{points:+.{places}f} percentage points ({before:.{places}%} → {after:.{places}%})"
     if after == before:
         return "unchanged"
     relative = f" ({_percent_change(before, after)})" if before else ""
@@ -258,16 +268,28 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     summary, per group: the FINDING_COLUMNS with (_with) and without (_without), and
       correlation_holds: the median correlation keeps its sign,
       gap_holds: the mean most-targeted share stays above (or below) the mean least-targeted one,
-      sign_flips: departments whose correlation changes sign, words;
+      sign_flips: departments whose correlation changes sign,
+      largest_change: the most any department's correlation moves,
+      removed, removed_inside: the predictions the exclusion takes out of the selection, and of them those inside
+        a block group (the only ones the finding counts), words;
     departments, per department and group: each correlation and window share with and without, sign_kept."""
-    base = replace(f, exclude=())
+    base = replace(f, exclude=(), exclude_sites=())
     table_with = _on_cursor(con, (), lambda c: disparities.disparity_table(c, base))
+    counted_with = _on_cursor(con, (), lambda c: _predictions_counted(c, base))
     table_with = table_with[table_with["group"].isin(disparities.GROUPS)]
     summary_with = _summary(table_with)
     summaries, departments = [], []
     for label, variant in _variants(reasons):
-        table_without = _on_cursor(con, variant,
-                                   lambda c: disparities.disparity_table(c, replace(f, exclude=variant)))
+        without = replace(f, exclude=variant)
+
+        def rank_without(cursor, without=without):
+            counted = _predictions_counted(cursor, without)
+            # Exclusions only take predictions away: with none gone from a block group, the ranking is unchanged.
+            if counted[1] == counted_with[1]:
+                return table_with, counted
+            return disparities.disparity_table(cursor, without), counted
+
+        table_without, counted = _on_cursor(con, variant, rank_without, f.exclude_sites)
         both = table_with.merge(table_without, on=["department", "group"], how="outer",
                                 suffixes=("_with", "_without"))
         both["sign_kept"] = [_same_sign(a, b) for a, b in zip(both["spearman_with"], both["spearman_without"])]
@@ -277,6 +299,10 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
         out = summary_with.merge(_summary(table_without), on="group", how="outer", suffixes=("_with", "_without"))
         flips = both[both["sign_kept"].eq(False)].groupby("group").size()
         out["sign_flips"] = out["group"].map(flips).fillna(0).astype(int)
+        moved = (both["spearman_without"] - both["spearman_with"]).abs().groupby(both["group"]).max()
+        out["largest_change"] = out["group"].map(moved)
+        out["removed"] = counted_with[0] - counted[0]
+        out["removed_inside"] = counted_with[1] - counted[1]
         out["correlation_holds"] = [_same_sign(r["median_spearman_with"], r["median_spearman_without"])
                                     for r in out.to_dict("records")]
         out["gap_holds"] = [_same_sign(r["mean_most_targeted_with"] - r["mean_least_targeted_with"],
@@ -289,6 +315,43 @@ def finding_survival(con, f: Filters, reasons) -> Survival:
     if not summaries:
         return Survival(pd.DataFrame(), pd.DataFrame(columns=DEPARTMENT_COLUMNS))
     return Survival(pd.concat(summaries, ignore_index=True), pd.concat(departments, ignore_index=True))
+
+
+def survival_verdict(summary: pd.DataFrame) -> str:
+    """The Disparities page's sentence on finding_survival()'s summary (true whatever the data)."""
+    if summary.empty:
+        return ""
+    if not summary["removed_inside"].any():
+        return ("No exclusion takes out a prediction inside a block group here, so every correlation and every "
+                "most- against least-targeted share is exactly what it was.")
+    held = summary[["correlation_holds", "gap_holds"]].ne(False).all(axis=1)
+    verdict = "holds for every group" if held.all() else \
+        f"does not hold for {int((~held).sum())} of {len(held)} group–exclusion pairs"
+    flips = int(summary["sign_flips"].sum())
+    return (f"Averaged over departments, the finding (the sign of the median correlation, the most- against the "
+            f"least-targeted share) **{verdict}**; " +
+            (f"{flips} department correlation{'s' if flips != 1 else ''} change{'' if flips != 1 else 's'} sign."
+             if flips else "no department's correlation changes sign."))
+
+
+def survival_lines(summary: pd.DataFrame) -> list[str]:
+    """finding_survival()'s words, one line for an exclusion that changes nothing the finding counts."""
+    lines = []
+    for _, part in summary.groupby("exclusion", sort=False):
+        first = part.iloc[0]
+        if not first["removed_inside"]:
+            lines.append(first["words"].split(": ", 1)[1].capitalize())
+        else:
+            lines.extend(part["words"])
+    return lines
+
+
+def _predictions_counted(con, f: Filters) -> tuple[int, int]:
+    """The selection's predictions, and those inside a block group."""
+    where, params = f.where("p")
+    row = con.execute(f"SELECT coalesce(sum(count), 0), coalesce(sum(count) FILTER (WHERE geoid IS NOT NULL), 0) "
+                      f"FROM prediction_days p WHERE {where}", params).fetchall()[0]
+    return int(row[0]), int(row[1])
 
 
 def _summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -306,6 +369,12 @@ def _same_sign(before, after) -> bool | None:
 
 def _survival_words(row: Mapping) -> str:
     noun = disparities.noun(row["group"]).capitalize()
+    if not row["removed"]:
+        return f"{noun}: nothing changes without {row['exclusion']} — it takes out no prediction here."
+    if not row["removed_inside"]:
+        return (f"{noun}: nothing changes without {row['exclusion']} — the {row['removed']:,} predictions it takes "
+                "out lie in no block group, and the correlations and shares count only predictions inside block "
+                "groups.")
     said = []
     if row["correlation_holds"] is None:
         said.append("no correlation to compare")
@@ -323,7 +392,10 @@ def _survival_words(row: Mapping) -> str:
                     f"{row['mean_least_targeted_without']:.0%}" + ("" if row["gap_holds"] else ": the gap reverses"))
     holds = row["correlation_holds"] is not False and row["gap_holds"] is not False
     verdict = "holds" if holds else "does not hold"
-    flips = f"; {row['sign_flips']} department(s) change sign" if row["sign_flips"] else ""
+    flips = f"; {row['sign_flips']} department(s) change sign" if row["sign_flips"] else \
+        ("" if _missing(row["largest_change"]) else
+         "; no department's correlation changes sign, and none moves by " +
+         (f"more than {row['largest_change']:.2f}" if row["largest_change"] >= 0.005 else "as much as 0.01"))
     return f"{noun}: the finding {verdict} without {row['exclusion']} — " + "; ".join(said) + flips + "."
 
 

@@ -308,11 +308,11 @@ def table_from_ranked(ranked: pd.DataFrame, specs: dict[str, tuple[str, str]] | 
     return table[TABLE_COLUMNS].reset_index(drop=True)
 
 
-def disparity_table(con, filters: Filters, brackets: bool = False) -> pd.DataFrame:
+def disparity_table(con, filters: Filters, brackets: bool = False, counts: str = POINTS) -> pd.DataFrame:
     """department, group, share_most_targeted, share_median, share_least_targeted, share_total, spearman,
     exposure_ratio, block_groups (n), window (w): one row per department × group (black, latino, white,
-    asian, low_income; plus income brackets when `brackets` and the data has them)."""
-    ranked = ranked_block_groups(con, filters)
+    asian, low_income; plus income brackets when `brackets` and the data has them), ranked on `counts`."""
+    ranked = ranked_block_groups(con, filters, counts)
     return table_from_ranked(ranked, group_specs(ranked, brackets))
 
 

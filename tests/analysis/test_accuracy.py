@@ -80,26 +80,36 @@ alpha,Gun Crimes,2020-01-01,2020-01-03,5
 """
 
 
-@pytest.fixture
-def joined(tmp_path):
-    d = write_tiny(tmp_path / "joined")
+def write_joined(d):
+    """The join fixture's data directory (also opened by page tests)."""
+    d = write_tiny(d)
     (d / "pp_report_locations_geocoded.csv").write_text(PREDICTIONS)
     (d / "crime_reports.csv").write_text(REPORTS)
     (d / "excluded_addresses.csv").write_text(EXCLUDED)
     (d / "patrols.csv").write_text(PATROLS)
-    con = load.load(d).connect()
+    return d
+
+
+def write_carried(d):
+    """The published-match fixture's data directory (also opened by page tests)."""
+    d = write_tiny(d)
+    (d / "pp_report_locations_geocoded.csv").write_text("department,lat,lon,count\nalpha,33.005,-86.995,100\n"
+                                                        "beta,36.005,-119.995,8\n")
+    (d / "crime_reports.csv").write_text(CARRIED_REPORTS)
+    (d / "prediction_counts_by_type.csv").write_text(CARRIED_COUNTS)
+    return d
+
+
+@pytest.fixture
+def joined(tmp_path):
+    con = load.load(write_joined(tmp_path / "joined")).connect()
     yield con
     con.close()
 
 
 @pytest.fixture
 def carried(tmp_path):
-    d = write_tiny(tmp_path / "carried")
-    (d / "pp_report_locations_geocoded.csv").write_text("department,lat,lon,count\nalpha,33.005,-86.995,100\n"
-                                                        "beta,36.005,-119.995,8\n")
-    (d / "crime_reports.csv").write_text(CARRIED_REPORTS)
-    (d / "prediction_counts_by_type.csv").write_text(CARRIED_COUNTS)
-    con = load.load(d).connect()
+    con = load.load(write_carried(tmp_path / "carried")).connect()
     yield con
     con.close()
 

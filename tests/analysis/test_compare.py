@@ -161,6 +161,26 @@ def test_finding_survival_reads_the_sign_of_each_correlation(what_if):
     assert alpha["share_most_targeted_without"] == pytest.approx(0.1)
 
 
+def test_the_survival_sentence_says_when_an_exclusion_cannot_change_the_finding(what_if):
+    outside = compare.finding_survival(what_if, Filters(departments=("alpha",)), ["outside"]).summary
+    # alpha's 2 predictions at 99 Far Rd and 4 at 0,0 lie in no block group: nothing the finding counts changes.
+    assert set(outside["removed"]) == {6} and set(outside["removed_inside"]) == {0}
+    assert compare.survival_verdict(outside).startswith("No exclusion takes out a prediction inside a block group")
+    assert compare.survival_lines(outside) == [
+        "Nothing changes without points outside the jurisdiction — the 6 predictions it takes out lie in no block "
+        "group, and the correlations and shares count only predictions inside block groups."]
+    artefacts = compare.finding_survival(what_if, Filters(departments=("alpha",)), ["artefacts"]).summary
+    # The station's and the jail's boxes (18 predictions, inside A1 and A2) take alpha's Black correlation from
+    # +0.87 to 0 (test_finding_survival_reads_the_sign_of_each_correlation) and its Latino one from 0 to +0.87:
+    # A3 (60% Latino) then ranks first, x = (3, 2, 1) against y = (3, 1.5, 1.5), rho = 1.5 / sqrt(2 × 1.5).
+    assert set(artefacts["removed_inside"]) == {18}
+    assert compare.survival_verdict(artefacts) == (
+        "Averaged over departments, the finding (the sign of the median correlation, the most- against the "
+        "least-targeted share) **does not hold for 2 of 5 group–exclusion pairs**; 2 department correlations "
+        "change sign.")
+    assert len(compare.survival_lines(artefacts)) == 5
+
+
 def test_exclusions_travel_in_the_link():
     options = FilterOptions(departments={"alpha": "Alpha"})
     f, notices = Filters.from_query_params({"excl": ["outside", "artefacts", "nonsense"]}, options)

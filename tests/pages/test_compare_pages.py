@@ -85,12 +85,11 @@ def test_an_unknown_value_for_b_is_named_and_dropped(tiny_dir):
     assert "b_dept" not in at.query_params
 
 
-def test_accuracy_and_audit_show_every_prediction_and_say_so(tiny_dir):
-    at = run_app(tiny_dir, "pages/audit.py", LINK)
+def test_data_and_methods_shows_the_data_as_loaded_and_says_so(tiny_dir):
+    at = run_app(tiny_dir, "pages/data_methods.py", LINK)
     assert_no_exception(at)
-    assert any("this page shows every prediction" in c.value for c in at.sidebar.caption)
+    assert any("this page shows the data as loaded" in c.value for c in at.sidebar.caption)
     assert _values(at, "excl") == ["outside"]
-    assert "leaving out" not in " ".join(c.value for c in at.caption)
 
 
 def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
@@ -98,3 +97,66 @@ def test_leaving_out_artefact_sites_of_data_without_any_says_so(tiny_dir):
     assert_no_exception(at)
     assert any("takes out nothing" in w.value for w in at.sidebar.warning)
     assert metrics(at)["Predictions"] == "26"
+    assert any("Add a site on the Audit page" in str(link.proto) for link in at.sidebar.get("page_link"))
+
+
+def _with_and_without(at):
+    """The Audit's or the Accuracy page's with/without table, by figure."""
+    return next(d for d in at.dataframe if "Without the left-out ones" in d.value.columns).value.set_index("Figure")
+
+
+# A police station added in the session (the link's site=), 100 ft east of beta's B2 prediction (1).
+STATION = "36.005000,-119.984670,police_station,Added HQ"
+
+
+def test_a_site_added_in_the_link_counts_for_the_artefacts_exclusion(tiny_dir):
+    at = run_app(tiny_dir, "pages/overview.py", {"excl": "artefacts", "site": STATION})
+    assert_no_exception(at)
+    assert not any("takes out nothing" in w.value for w in at.sidebar.warning)
+    assert metrics(at)["Predictions"] == "34"
+    assert _values(at, "site") == [STATION] and _values(at, "excl") == ["artefacts"]
+
+
+def test_audit_and_accuracy_pages_show_with_and_without(tiny_dir):
+    at = run_app(tiny_dir, "pages/audit.py", {"excl": "artefacts", "site": STATION})
+    assert_no_exception(at)
+    table = _with_and_without(at)
+    row = table.loc["Predictions in the selection"]
+    assert (row["With every prediction"], row["Without the left-out ones"]) == ("35", "34")
+    assert row["Change"] == "35 → 34 (-2.9%)"
+    assert table.loc["Such sites that drew predictions", "Change"] == "1 → 0 (-100.0%)"
+    at = run_app(tiny_dir, "pages/audit.py", {"excl": "outside"})
+    assert_no_exception(at)
+    table = _with_and_without(at)
+    assert table.loc["Predictions outside the block groups", "Change"] == "2 → 0 (-100.0%)"
+
+
+def _accuracy_without_a_station(data_dir, point: str):
+    """alpha's Accuracy page leaving out artefact sites, with a police station added at `point` (lat,lon)."""
+    at = run_app(data_dir, "pages/accuracy.py", {"dept": "alpha", "excl": "artefacts",
+                                                  "site": f"{point},police_station,HQ"})
+    assert_no_exception(at)
+    return at
+
+
+def test_accuracy_page_without_an_added_station(tmp_path):
+    from tests.analysis.test_accuracy import write_joined
+    d = write_joined(tmp_path / "joined")
+    # At P2: its box and P3's hold the station (tests/analysis/test_exclusions_effects.py computes it by hand).
+    at = _accuracy_without_a_station(d, "33.005000,-86.985000")
+    assert any("2 of 5 predictions (40.00%) came true" in m.value for m in at.markdown)
+    table = _with_and_without(at)
+    assert table.loc["Predictions that came true", "Change"] == "5 → 2 (-60.0%)"
+    assert table.loc["Success rate", "With every prediction"] == "62.50%"
+
+
+def test_accuracy_page_on_a_published_match_says_what_it_cannot_leave_out(tmp_path):
+    from tests.analysis.test_accuracy import write_carried
+    d = write_carried(tmp_path / "carried")
+    at = _accuracy_without_a_station(d, "33.005000,-86.995000")
+    # tests/analysis/test_exclusions_effects.py: all 100 predictions there; C1, C2, C3 matched in its box (3+1+2).
+    assert any("100 of Alpha City, Ala.'s predictions (all dates) stand at left-out locations; 3 matched reports "
+               "of the window lie in one of their boxes, with 6 predictions counted by their match" in i.value
+               for i in at.info)
+    table = _with_and_without(at)
+    assert table.loc["Predictions that came true", "Change"] == "unchanged"

@@ -76,7 +76,8 @@ FILTERED_POINTS = (
 )
 FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brackets": "VARCHAR[]",
                 "majority": "VARCHAR[]", "share_group": "VARCHAR", "min_share": "DOUBLE", "start": "DATE",
-                "end": "DATE", "incident_types": "VARCHAR[]", "exclude": "VARCHAR[]"}
+                "end": "DATE", "incident_types": "VARCHAR[]", "exclude": "VARCHAR[]",
+                "exclude_sites": "DOUBLE[][]"}
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 PARAMETER = re.compile(r"\$f_([a-z_]+)")
@@ -176,6 +177,11 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
     return out
+
+
+def _plain(value):
+    """A filter value as DuckDB binds it: tuples (exclude_sites holds tuples of (lat, lon)) as lists."""
+    return [_plain(v) for v in value] if isinstance(value, tuple) else value
 
 
 def check(text: str) -> tuple[bool, str | None]:
@@ -278,7 +284,7 @@ class Console:
         values = {f.name: getattr(filters, f.name) for f in fields(Filters)}
         columns = ", ".join(f'$v_{name}::{FILTER_TYPES[name]} AS "{name}"' for name in values)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE current_filters AS SELECT {columns}",
-                         {f"v_{name}": list(v) if isinstance(v, tuple) else v for name, v in values.items()})
+                         {f"v_{name}": _plain(v) for name, v in values.items()})
         clause, _ = filters.block_group_where("s")
         self._view("filtered_block_groups", f"SELECT s.* FROM block_group_stats s WHERE {clause}")
         for table, alias, options in FILTERED_POINTS:

@@ -405,3 +405,10 @@ def test_sessions_share_one_locked_database_but_each_keeps_its_own_filters(tiny)
     first.close()  # one session leaving closes its cursor, not the others'
     assert rows(second, "SELECT 41 + 1") == [(42,)]
     second.close()
+
+
+def test_current_filters_holds_the_sites_an_exclusion_adds(tiny_console):
+    tiny_console.use_filters(Filters(exclude=("artefacts",), exclude_sites=((40.1, -74.2), (40.3, -74.4))))
+    result = tiny_console.run("SELECT exclude, exclude_sites FROM current_filters")
+    assert result.table.to_pylist() == [{"exclude": ["artefacts"],
+                                         "exclude_sites": [[40.1, -74.2], [40.3, -74.4]]}]

@@ -5,9 +5,16 @@ received and the time until the page is still, in headless Chromium, median of s
 
 "Still": Streamlit's script state is notRunning and no skeleton shows, continuously for 1.5 s; the time is from
 navigation (or from the interaction) to the start of that quiet spell. Each run opens a fresh browser context
-(a new session, as a new reader), then does the page's interactions in turn, each measured on its own. The first
-run of every scenario is not counted: it warms the server's caches. Goals (#24): a Map interaction <= 1.5 MB and
-<= 1.5 s, any other page's interaction <= 300 KB, every page <= 2 s until still on the real data.
+(a new session, as a new reader, with an empty HTTP cache), then does the page's interactions in turn, each
+measured on its own. The first run of every scenario is not counted: it warms the server's caches.
+
+Two ways in, both per page: "open" is a full load from a typed or followed link (Streamlit's JavaScript bundle
+fetched and parsed, a websocket opened, the app script run from its top); "from sidebar" opens another page first
+(SQL; Overview for SQL itself), waits until still, then clicks this page's link in the sidebar: Streamlit
+switches pages in the browser and only reruns the script. The floor is the same two measurements on a one-line
+Streamlit app (and one with a single small Plotly chart) served the same way in the same run, so a page's figure
+minus the floor is what this app adds. Goals (#24): a Map interaction <= 1.5 MB and <= 1.5 s, any other page's
+interaction <= 300 KB, every page <= 2 s until still on the real data.
 """
 from __future__ import annotations
 
@@ -48,6 +55,14 @@ class Scenario:
     path: str
     is_map: bool
     interactions: list[tuple[str, Callable]] = field(default_factory=list)
+    start_path: str = "/sql"  # where "from sidebar" starts; the scenario's query string is added to it
+
+    def sidebar_start(self) -> str:
+        query = self.path.partition("?")[2]
+        return self.start_path + (f"?{query}" if query else "")
+
+    def sidebar_target(self) -> str:
+        return self.path.partition("?")[0].strip("/")
 
 
 class Meter:
@@ -106,6 +121,12 @@ def open_tab(name: str) -> Callable:
     return lambda page: page.get_by_role("tab", name=name).click()
 
 
+def open_expander(label: str) -> Callable:
+    """Click the expander whose label matches the regular expression `label`."""
+    return lambda page: page.locator('[data-testid="stExpander"] summary').filter(
+        has_text=re.compile(label)).first.click()
+
+
 def sidebar_department(name: str) -> Callable:
     def act(page):
         box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Department", exact=True)
@@ -114,6 +135,11 @@ def sidebar_department(name: str) -> Callable:
         page.get_by_role("option", name=name, exact=True).click()
         page.keyboard.press("Escape")
     return act
+
+
+def sidebar_page(url_path: str) -> Callable:
+    """Click the sidebar's link to the page at `url_path` ('' is the default page)."""
+    return lambda page: page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').first.click()
 
 
 def map_interactions() -> list[tuple[str, Callable]]:
@@ -125,14 +151,47 @@ def map_interactions() -> list[tuple[str, Callable]]:
 
 def scenarios(department: str, department_name: str) -> list[Scenario]:
     pick = [(f"sidebar: {department_name}", sidebar_department(department_name))]
-    return [Scenario("Overview", "/", False, pick),
+    return [Scenario("Overview", "/", False, pick, start_path="/sql"),
             Scenario("Map, all departments", "/map", True, map_interactions() + pick),
             Scenario(f"Map, {department_name}", f"/map?dept={department}", True, map_interactions()),
-            Scenario("Disparities", "/disparities", False, pick),
+            # the heaviest chart opened on demand (every department's block groups), then the department
+            Scenario("Disparities", "/disparities", False,
+                     [("open: block-group scatter", open_expander(r"Chart: the [\d,]+ block groups")), *pick]),
             Scenario("Accuracy", "/accuracy", False, pick),
             Scenario("Audit", "/audit", False, pick),
-            Scenario("SQL", "/sql", False, []),
+            Scenario("SQL", "/sql", False, [], start_path="/"),
             Scenario("Data & methods", "/data_methods", False, pick)]
+
+
+FLOOR_APP = """import plotly.graph_objects as go
+import streamlit as st
+
+
+def first():
+    st.write("Hello")
+
+
+def chart():
+    st.write("One chart")
+    st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))
+
+
+def sql():
+    st.write("Another page")
+
+
+st.navigation([st.Page(first, title="First", url_path="first", default=True),
+               st.Page(chart, title="Chart", url_path="chart"),
+               st.Page(sql, title="SQL", url_path="sql")]).run()
+"""
+
+
+def floor_scenarios() -> list[Scenario]:
+    """What Streamlit itself costs on this machine: a one-line page, and one with a three-bar Plotly chart (the
+    browser fetches and starts Plotly's 4.7 MB bundle for a page's first chart), each opened and reached from the
+    sidebar (from a third page, as the app's pages are reached from SQL)."""
+    return [Scenario("Floor: one-line Streamlit page", "/", False, [], start_path="/sql"),
+            Scenario("Floor: one small Plotly chart", "/chart", False, [], start_path="/sql")]
 
 
 def largest_department(data_dir: Path, cache_dir: Path) -> tuple[str, str]:
@@ -147,23 +206,45 @@ def largest_department(data_dir: Path, cache_dir: Path) -> tuple[str, str]:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def run_scenario(browser, server, scenario: Scenario) -> dict[str, tuple[int, float]]:
+def open_page(browser, url: str):
+    """A fresh context (a new reader, empty HTTP cache) navigated to `url`: the page, its meter and its context."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(BUSY_JS)
+    page = context.new_page()
+    meter = Meter(page)
+    page.goto(url, wait_until="commit")
+    return context, page, meter
+
+
+def run_scenario(browser, server, scenario: Scenario, sidebar: bool = True) -> dict[str, tuple[int, float]]:
+    context, page, meter = open_page(browser, server.url + scenario.path)
     try:
-        context.add_init_script(BUSY_JS)
-        page = context.new_page()
-        meter = Meter(page)
-        page.goto(server.url + scenario.path, wait_until="commit")
         seconds = wait_still(page, 0.0)
         out = {"open": (meter.take(), seconds)}
         for name, action in scenario.interactions:
             out[name] = interact(page, meter, action)
-        return out
     finally:
         context.close()
+    if sidebar:
+        context, page, meter = open_page(browser, server.url + scenario.sidebar_start())
+        try:
+            wait_still(page, 0.0)
+            out["from sidebar"] = interact(page, meter, sidebar_page(scenario.sidebar_target()))
+        finally:
+            context.close()
+    return out
 
 
-def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print) -> list[dict]:
+def start_floor_server(work: Path):
+    """The one-line app served as the app is (same options, same Python), from a folder of its own."""
+    folder = work / "floor"
+    folder.mkdir()
+    (folder / "streamlit_app.py").write_text(FLOOR_APP)
+    return start_server(work, work / "cache", work / "floor.log", app_dir=folder)
+
+
+def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print, interactions: bool = True,
+            floor: bool = True) -> list[dict]:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -173,18 +254,22 @@ def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print
     load.load(data_dir, cache_dir=cache)
     department, name = largest_department(data_dir, cache)
     server = start_server(data_dir, cache, work / "server.log")
+    floor_server = start_floor_server(work) if floor else None
+    plan = [(floor_server, scenario) for scenario in floor_scenarios()] if floor else []
+    for scenario in scenarios(department, name):
+        if only.lower() in scenario.name.lower() and not (skip and skip.lower() in scenario.name.lower()):
+            plan.append((server, scenario if interactions else Scenario(scenario.name, scenario.path,
+                                                                        scenario.is_map, [], scenario.start_path)))
     rows = []
     try:
         with sync_playwright() as p:
             browser = launch_browser(p)
-            for scenario in scenarios(department, name):
-                if only.lower() not in scenario.name.lower() or (skip and skip.lower() in scenario.name.lower()):
-                    continue
+            for scenario_server, scenario in plan:
                 samples: dict[str, list[tuple[int, float]]] = {}
                 try:
-                    run_scenario(browser, server, scenario)  # warms the server's caches; not counted
+                    run_scenario(browser, scenario_server, scenario)  # warms the server's caches; not counted
                     for _ in range(runs):
-                        for step, value in run_scenario(browser, server, scenario).items():
+                        for step, value in run_scenario(browser, scenario_server, scenario).items():
                             samples.setdefault(step, []).append(value)
                 except PlaywrightError as error:  # one page failing must not lose the others' figures
                     log(f"{scenario.name}: stopped, {str(error).splitlines()[0]}", flush=True)
@@ -201,11 +286,13 @@ def measure(data_dir: Path, runs: int, only: str = "", skip: str = "", log=print
             browser.close()
     finally:
         stop_server(server)
+        if floor_server:
+            stop_server(floor_server)
     return rows
 
 
 def meets_goal(row: dict) -> bool:
-    if row["step"] == "open":
+    if row["step"] in ("open", "from sidebar"):
         return row["seconds"] <= PAGE_SECONDS_GOAL
     if row["is_map"]:
         return row["bytes"] <= MAP_BYTES_GOAL and row["seconds"] <= MAP_INTERACTION_SECONDS_GOAL
@@ -215,7 +302,7 @@ def meets_goal(row: dict) -> bool:
 def markdown(rows: list[dict]) -> str:
     lines = ["| Page | Step | KB received (median) | Seconds until still (median) | Goal |", "|---|---|--:|--:|---|"]
     for r in rows:
-        if r["step"] == "open":
+        if r["step"] in ("open", "from sidebar"):
             goal = f"≤ {PAGE_SECONDS_GOAL:g} s"
         elif r["is_map"]:
             goal = f"≤ {MAP_BYTES_GOAL / 1e6:g} MB, ≤ {MAP_INTERACTION_SECONDS_GOAL:g} s"
@@ -233,13 +320,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     parser.add_argument("--only", default="", help="only the pages whose name contains this (e.g. Map)")
     parser.add_argument("--skip", default="", help="leave out the pages whose name contains this")
+    parser.add_argument("--no-interactions", action="store_true",
+                        help="only open each page and reach it from the sidebar")
+    parser.add_argument("--no-floor", action="store_true", help="leave out the one-line Streamlit page")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"--data {args.data}: not a directory", file=sys.stderr)
         return 2
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()
-    rows = measure(args.data, max(args.runs, 1), args.only, args.skip)
+    rows = measure(args.data, max(args.runs, 1), args.only, args.skip, interactions=not args.no_interactions,
+                   floor=not args.no_floor)
     print(f"\n{started}, {args.runs} runs, load average before {load_before[0]:.1f}, "
           f"after {os.getloadavg()[0]:.1f}\n")
     print(markdown(rows))

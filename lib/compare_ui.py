@@ -119,8 +119,8 @@ def _headline_pair(_con, key: str, a: Filters, b: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Ranking both selections…", max_entries=16)
-def _finding_pair(_con, key: str, a: Filters, b: Filters) -> pd.DataFrame:
-    return compare.finding_pair(_con, a, b)
+def _finding_pair(_con, key: str, a: Filters, b: Filters, counts: str) -> pd.DataFrame:
+    return compare.finding_pair(_con, a, b, counts)
 
 
 @st.cache_data(show_spinner="Counting what the exclusions take out…", max_entries=16)
@@ -258,18 +258,22 @@ def _finding_table(pair: pd.DataFrame) -> pd.DataFrame:
         "B: median correlation": [rho(r, "b") for r in rows]})
 
 
-def disparities_section(ctx) -> None:
-    """Disparities: A's and B's finding side by side, and whether it survives each exclusion."""
+def disparities_section(ctx, counts: str) -> None:
+    """Disparities: A's and B's finding side by side, both ranked on `counts` (disparities.COUNTS), and whether it
+    survives each exclusion."""
     b = selection_b()
     key = str(ctx.dataset.store)
     if b is not None:
         _a_against_b(ctx, b)
-        pair = _finding_pair(ctx.con, key, ctx.filters, b)
+        pair = _finding_pair(ctx.con, key, ctx.filters, b, counts)
         st.caption("Averaged over each selection's departments, as under *Across departments* below.")
         st.dataframe(_finding_table(pair), hide_index=True, width="stretch")
         ui.download(pair, "compare-disparities", "Download the comparison")
     if ctx.filters.exclude:
         st.subheader("Does the finding survive the exclusions?")
+        if counts != disparities.POINTS:
+            st.caption("This check ranks on the predictions the app places: an exclusion takes out prediction "
+                       "locations, and the count published with each block group cannot be split by location.")
         survival = _survival(ctx.con, key, ctx.filters)
         summary = survival.summary
         st.markdown(compare.survival_verdict(summary))

@@ -46,7 +46,8 @@ def render(ctx) -> None:
                       key="reproduce_counts", label_visibility="collapsed")
     table = _reproduction(ctx.con, str(ctx.dataset.store), str(root), counts)
     head = rp.headline(table)
-    c = st.columns(4)
+    # Two rows of two: four long labels side by side were cut off at 1,400 px.
+    c = st.columns(2) + st.columns(2)
     c[0].metric("Race correlations within 0.05", f"{head['race_within']} of {head['race_pairs']}")
     c[1].metric("Low-income correlations within 0.05", f"{head['income_within']} of {head['income_pairs']}")
     c[2].metric("Race deciles: mean absolute difference", f"{head['race_decile_mae']:.3f}")
@@ -63,17 +64,23 @@ def render(ctx) -> None:
     st.dataframe(rp.summary(table), hide_index=True, width="stretch",
                  column_config={"table": "Published table", "figures": "Figures", "matches": "Match",
                                 "differs": "Differ (reason given)", "not recomputable": "Not recomputable"})
-    picked = st.selectbox("Show the figures of", ["every table", *dict.fromkeys(table["table"])],
-                          key="reproduce_table")
-    status = st.segmented_control("Status", [rp.MATCHES, rp.DIFFERS, rp.NOT_RECOMPUTABLE], selection_mode="multi",
-                                  default=[rp.DIFFERS, rp.NOT_RECOMPUTABLE], key="reproduce_status")
-    shown = table if picked == "every table" else table[table["table"] == picked]
-    shown = shown[shown["status"].isin(status or [])]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "published": st.column_config.NumberColumn("The Markup", format="%.4f"),
-        "app": st.column_config.NumberColumn("This app", format="%.4f"),
-        "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
-        "reason": st.column_config.TextColumn("Why they differ", width="large")})
+    # Drawn only when opened: the rows that differ are about 600 KB, most of what the page sent on opening.
+    every = st.expander(f"Every figure ({len(table):,}), The Markup's beside the app's, with why they differ",
+                        key="reproduce_every_open", on_change="rerun")
+    if every.open:
+        with every:
+            picked = st.selectbox("Show the figures of", ["every table", *dict.fromkeys(table["table"])],
+                                  key="reproduce_table")
+            status = st.segmented_control("Status", [rp.MATCHES, rp.DIFFERS, rp.NOT_RECOMPUTABLE],
+                                          selection_mode="multi", default=[rp.DIFFERS, rp.NOT_RECOMPUTABLE],
+                                          key="reproduce_status")
+            shown = table if picked == "every table" else table[table["table"] == picked]
+            shown = shown[shown["status"].isin(status or [])]
+            st.dataframe(shown, hide_index=True, width="stretch", column_config={
+                "published": st.column_config.NumberColumn("The Markup", format="%.4f"),
+                "app": st.column_config.NumberColumn("This app", format="%.4f"),
+                "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
+                "reason": st.column_config.TextColumn("Why they differ", width="large")})
     _deciles_by_department(table)
     ui.download(table, f"reproduction-{counts}", "Download the whole comparison")
     st.caption(f"Published tables read from `{root}` (never copied into the app's data).")

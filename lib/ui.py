@@ -379,6 +379,16 @@ def figure(builder: Callable, *args, **kwargs):
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
 
 
+def chart_on_demand(label: str, key: str, builder: Callable, *args, **kwargs) -> None:
+    """A figure (as `figure`) in an expander that draws it only once opened: closed, it sends nothing and the
+    browser draws nothing. A page's first Plotly chart makes the browser fetch and start Plotly (4.7 MB of
+    JavaScript) and every chart then takes its own layout pass, so a page whose charts all show opens seconds
+    later than its headline. `label` says what the chart shows; the page's text around it keeps the finding."""
+    box = st.expander(label, key=f"{key}_open", on_change="rerun", icon=":material/bar_chart:")
+    if box.open:
+        box.plotly_chart(figure(builder, *args, **kwargs), width="stretch", key=key)
+
+
 def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download",
              parquet: bool = False) -> None:
     """CSV (and Parquet) download of the data behind a table or chart, written only when clicked: built on

@@ -171,7 +171,8 @@ if s["reports_with_prediction"] is not None:
 # -- the funnel ------------------------------------------------------------------------------------
 st.subheader("From reported crimes to predictions that came true")
 left, right = st.columns([3, 2])
-left.plotly_chart(ui.figure(charts.funnel, s["funnel"]), width="stretch")
+with left:
+    ui.chart_on_demand("Chart: reports left at each step", "chart_funnel", charts.funnel, s["funnel"])
 with right:
     st.markdown("**Why reports left at each step**")
     for step in s["funnel"][1:]:
@@ -189,7 +190,8 @@ if s["success_rate"] is not None and s["by_type"]:
     st.markdown("A reader might expect a crime “prediction” to come true most of the time — and the figure often "
                 "quoted is the one on the right: the share of reported crimes that fell inside a box predicting "
                 "their type. The left shows what the predictions themselves achieved. Whiskers are 95% intervals.")
-    st.plotly_chart(ui.figure(charts.success_rates, s["by_type"], s), width="stretch")
+    ui.chart_on_demand("Chart: came true, and reports inside a box, by type", "chart_rates", charts.success_rates,
+                       s["by_type"], s)
     if not s["types_exact"]:
         st.caption("Per type, the dots count at most the type's predictions that came true: where a report's "
                    "boxes were of several types, the published data does not say how many were of each, so one "
@@ -224,13 +226,14 @@ if s["share_unpredictable"] is not None:
     st.markdown(f"**{s['share_unpredictable']:.0%}** of the {s['reports_analysed']:,} reports analysed are of kinds "
                 "the software never predicts (theft, simple assault, drug offences…): no prediction could ever "
                 "match them.")
-    st.plotly_chart(ui.figure(charts.reports_by_kind, kinds), width="stretch")
+    ui.chart_on_demand("Chart: reports by kind, predicted or not", "chart_kinds", charts.reports_by_kind, kinds)
 
 # -- over time ---------------------------------------------------------------------------------------
 st.subheader("Reports and predictions over time")
 daily = view.daily
 per_day = s["predictions_total"] / len(daily) if s["predictions_total"] and len(daily) else None
-st.plotly_chart(ui.figure(charts.over_time, daily, per_day), width="stretch")
+ui.chart_on_demand("Chart: reports and predictions day by day", "chart_over_time", charts.over_time, daily,
+                   per_day)
 if len(daily) and daily["reports"].notna().any():
     busiest = daily.loc[daily["reports"].idxmax()]
     st.caption(f"Chart: {int(daily['reports'].sum()):,} reports over {len(daily):,} days, at most "

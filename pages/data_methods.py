@@ -1,10 +1,19 @@
 import streamlit as st
 
+from pathlib import Path
+
 from lib import methods, reproduce_section, schema, ui
 from lib.data import load, upload
 from lib.store.describe import stored_tables
 
 ctx = ui.context()
+
+
+# Reading every stored Parquet file's footer took about a second per rerun; a store's files do not change.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stored_tables(store: str | None):
+    return stored_tables(Path(store) if store else None)
+
 ui.page_intro("Data & methods", "Where the data comes from, what every column means, and how each page "
               "reaches its numbers.")
 st.markdown("[The data in use](#the-data-in-use) · [Bring your own data](#bring-your-own-data) · "
@@ -118,10 +127,12 @@ for title, text in methods.LIMITATIONS:
 st.header("Data dictionary")
 st.markdown("Every file the app reads, with its columns. Column names are matched without regard to case or "
             "spacing, and any alias listed is accepted in place of the name.")
-for spec in schema.FILES:
-    with st.expander(f"`{spec.file}` — {spec.description}" + ("" if spec.required else " *(optional)*")):
-        st.dataframe(methods.dictionary(spec.file), hide_index=True, width="stretch",
-                     column_order=["column", "type", "expected", "required", "aliases", "unit", "meaning"])
+for spec in schema.FILES:  # each table drawn only when its expander is opened: ten grids slowed the page's opening
+    columns = st.expander(f"`{spec.file}` — {spec.description}" + ("" if spec.required else " *(optional)*"),
+                          key=f"dictionary_{spec.file}", on_change="rerun")
+    if columns.open:
+        columns.dataframe(methods.dictionary(spec.file), hide_index=True, width="stretch",
+                          column_order=["column", "type", "expected", "required", "aliases", "unit", "meaning"])
 ui.download(methods.dictionary(), "data-dictionary", "Download the dictionary", parquet=False)
 st.caption("The app's own download buttons start text a spreadsheet would run as a formula (=, +, -, @) with an "
            "apostrophe. The *Download as CSV* in a table's toolbar is Streamlit's own and cannot be told to: open "
@@ -131,7 +142,7 @@ st.header("Tables stored at load")
 st.markdown("Beside the typed files, loading stores what the pages need whatever the filters, each table built "
             "from the ones before it. This list is generated from lib/store/tables.py, the declarations the loader "
             "builds from, so it lists exactly what was stored; `python -m lib.cli tables DIR` prints the same.")
-st.dataframe(stored_tables(dataset.store if dataset.usable else None), hide_index=True, width="stretch")
+st.dataframe(_stored_tables(str(dataset.store) if dataset.usable else None), hide_index=True, width="stretch")
 
 ui.page_notes(["The dictionary is generated from lib/schema.py, the same contract the loader checks files "
                "against, so it cannot drift from what the app accepts."])

@@ -47,8 +47,6 @@ def _pct(value) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
 
-compare_ui.disparities_section(ctx)
-
 f = ctx.filters
 key = str(ctx.dataset.store)
 analysed = f
@@ -69,6 +67,8 @@ if dsp.has_published_counts(ctx.con):
                       bind="query-params", horizontal=True, format_func=methods.COUNT_CHOICES.get,
                       help="The ranking, and every figure below, follows the counts chosen here.")
     st.markdown("\n".join(f"- {methods.count_sentences(kind)[c]}" for c in dsp.COUNTS))
+
+compare_ui.disparities_section(ctx, counts)
 
 ranked = _ranked(ctx.con, key, analysed, counts)
 if ranked.empty:
@@ -136,10 +136,11 @@ long = dsp.composition_long(wide)
 race = long[long["group"].isin(dsp.RACE)]
 income = long[~long["group"].isin(dsp.RACE)]
 # One chart a row: the income chart's two dozen bars need the full width for readable value labels.
-st.caption("Race and ethnicity: share of residents")
-st.plotly_chart(ui.figure(charts.composition_bars, race), width="stretch", key="chart_composition_race")
-st.caption("Household income: share of households")
-st.plotly_chart(ui.figure(charts.composition_bars, income), width="stretch", key="chart_composition_income")
+# Every chart of the page waits in an expander: with none shown, the page opens without starting Plotly.
+ui.chart_on_demand("Chart: race and ethnicity, share of residents in each window", "chart_composition_race",
+                   charts.composition_bars, race)
+ui.chart_on_demand("Chart: household income, share of households in each window", "chart_composition_income",
+                   charts.composition_bars, income)
 ui.download(shown, "disparities-composition", "Download the numbers")
 published = rp.find_published(ctx.dataset.data_dir) if chosen == rp.PLAINFIELD else None
 bounds = rp.plainfield_bounds(published) if published else None
@@ -158,7 +159,7 @@ if bounds is not None:
 # -- deciles -------------------------------------------------------------------------------------
 st.subheader("Tenth by tenth, from the fewest to the most predictions")
 st.markdown(dsp.decile_reading(deciles, place))
-st.plotly_chart(ui.figure(charts.deciles_line, deciles), width="stretch", key="chart_deciles")
+ui.chart_on_demand("Chart: each group's share, tenth by tenth", "chart_deciles", charts.deciles_line, deciles)
 st.caption("The tenths are The Markup's buckets: block groups strictly between two of the 10th, 20th … 90th "
            "percentiles of the prediction counts. Block groups whose count equals a cut — often the many with no "
            "predictions — fall in no bucket, so some buckets are empty and have no point. Averaged over departments, "
@@ -175,8 +176,8 @@ log_scale = c2.toggle("Logarithmic scale", value=True, key="dsp_log",
                            "predictions cannot be drawn on a logarithmic scale.")
 points = dsp.scatter_points(rows, group)
 st.markdown(dsp.scatter_reading(points, group))
-st.plotly_chart(ui.figure(charts.share_scatter, points, group, log_scale), width="stretch",
-                key="chart_scatter")
+ui.chart_on_demand(f"Chart: the {len(points):,} block groups with residents, one point each", "chart_scatter",
+                   charts.share_scatter, points, group, log_scale, ctx.names)
 hidden = int((points["predictions_per_1000"] <= 0).sum())
 st.caption("One point per block group with residents, sized by residents and coloured by the share of "
            "low-income households." + (f" {hidden:,} block groups with no predictions are not drawn on the "
@@ -189,7 +190,8 @@ st.caption("A figure of this app's own, not in The Markup's analysis: prediction
            "lives.")
 exposure = shown[shown["group"].isin(dsp.GROUPS)][["department", "group", "exposure_ratio"]]
 st.markdown(dsp.exposure_reading(exposure, place))
-st.plotly_chart(ui.figure(charts.exposure_dots, exposure, ctx.names), width="stretch", key="chart_exposure")
+ui.chart_on_demand("Chart: the exposure ratio of each group", "chart_exposure", charts.exposure_dots, exposure,
+                   ctx.names)
 st.caption("1.0 means the average member of the group lives where PredPol made as many predictions per resident "
            "as where the average resident lives; 2.0 means twice as many. Low income compares households.")
 ui.download(exposure, "disparities-exposure", "Download the numbers")
@@ -203,10 +205,13 @@ if len(departments) < 2:
 else:
     st.markdown(dsp.across_reading(summary))
     left, right = st.columns(2)
-    left.plotly_chart(ui.figure(charts.above_counts_bars, summary), width="stretch", key="chart_above")
-    right.markdown(dsp.correlation_reading(summary))
-    right.plotly_chart(ui.figure(charts.correlation_strip, core, ctx.names), width="stretch",
-                       key="chart_correlations")
+    with left:
+        ui.chart_on_demand("Chart: departments where the most-targeted share is higher", "chart_above",
+                           charts.above_counts_bars, summary)
+    with right:
+        st.markdown(dsp.correlation_reading(summary))
+        ui.chart_on_demand("Chart: each department's correlation, by group", "chart_correlations",
+                           charts.correlation_strip, core, ctx.names)
     ui.table(
         ui.as_percent(summary.assign(group=summary["group"].map(dsp.group_label)),
                       ["mean_most_targeted", "mean_median", "mean_least_targeted", "mean_total"]),
@@ -224,10 +229,12 @@ else:
             "exposure_above_parity": "Exposure above 1.0",
         })
     ui.download(summary, "disparities-across-departments", "Download the summary")
-with st.expander("Every department × group"):
-    ui.table(ui.as_percent(core.assign(group=core["group"].map(dsp.group_label)), SHARES), ctx.names,
-             column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})
-    ui.download(core, "disparities-table", "Download the table")
+every_department = st.expander("Every department × group", key="dsp_every_open", on_change="rerun")
+if every_department.open:  # a table drawn only when opened
+    with every_department:
+        ui.table(ui.as_percent(core.assign(group=core["group"].map(dsp.group_label)), SHARES), ctx.names,
+                 column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})
+        ui.download(core, "disparities-table", "Download the table")
 
 # -- the what-if ---------------------------------------------------------------------------------
 if f.selects_block_groups:

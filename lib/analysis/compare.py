@@ -158,20 +158,21 @@ FINDING_COLUMNS = ["group", "departments", "positive_correlations", "correlation
                    "mean_most_targeted", "mean_least_targeted"]
 
 
-def finding(con, f: Filters) -> pd.DataFrame:
+def finding(con, f: Filters, counts: str = disparities.POINTS) -> pd.DataFrame:
     """The Disparities finding of a selection, per group (race and low income): departments compared, how many
-    correlations are positive, the median correlation, and the mean most- and least-targeted shares."""
-    table = disparities.disparity_table(con, f)
+    correlations are positive, the median correlation, and the mean most- and least-targeted shares; block groups
+    ranked on `counts` (disparities.COUNTS)."""
+    table = disparities.disparity_table(con, f, counts=counts)
     if table.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     summary = disparities.across_departments(table[table["group"].isin(disparities.GROUPS)])
     return summary[FINDING_COLUMNS]
 
 
-def finding_pair(con, a: Filters, b: Filters) -> pd.DataFrame:
+def finding_pair(con, a: Filters, b: Filters, counts: str = disparities.POINTS) -> pd.DataFrame:
     """group, then each FINDING_COLUMNS figure for A (_a) and B (_b), and words for the most- vs least-targeted
-    gap and the correlation."""
-    out = finding(con, a).merge(finding(con, b), on="group", how="outer", suffixes=("_a", "_b"))
+    gap and the correlation; both ranked on `counts`."""
+    out = finding(con, a, counts).merge(finding(con, b, counts), on="group", how="outer", suffixes=("_a", "_b"))
     out["words"] = [_finding_words(row) for row in out.to_dict("records")]
     return out
 

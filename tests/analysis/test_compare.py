@@ -71,6 +71,21 @@ def test_finding_pair_lines_up_both_selections(tiny_con):
     assert pair.loc["black", "words"].startswith("Black residents — A: 60% of the most-targeted")
 
 
+def test_finding_pair_ranks_both_selections_on_the_chosen_counts(tiny_dir):
+    from lib.analysis.disparities import PUBLISHED
+    from tests.pages.test_disparities_page import PUBLISHED_COUNTS
+    (tiny_dir / "block_group_counts.csv").write_text(PUBLISHED_COUNTS)
+    con = load.load(tiny_dir).connect()
+    # On the published counts alpha's most-targeted block group is A2 (20 of 200 Black), not A1 (60 of 100), and
+    # beta's is B1 (30 of 300 Black).
+    pair = compare.finding_pair(con, ALPHA, BETA, PUBLISHED).set_index("group")
+    assert pair.loc["black", "mean_most_targeted_a"] == pytest.approx(0.1)
+    assert pair.loc["black", "mean_most_targeted_b"] == pytest.approx(0.1)
+    assert compare.finding_pair(con, ALPHA, BETA).set_index("group").loc["black", "mean_most_targeted_a"] == \
+        pytest.approx(0.6)
+    con.close()
+
+
 # -- exclusions -------------------------------------------------------------------------------------
 
 SITES = """name,kind,lat,lon,department,address

@@ -43,9 +43,9 @@ class Server:
 
 
 def start_server(data_dir: Path, cache_dir: Path, log: Path, port: int | None = None,
-                 env: dict[str, str] | None = None) -> Server:
-    """`streamlit run streamlit_app.py` on a free port (with `env` added to its environment); returns once
-    /_stcore/health answers."""
+                 env: dict[str, str] | None = None, app_dir: Path = REPO) -> Server:
+    """`streamlit run streamlit_app.py` in `app_dir` (this app unless told) on a free port (with `env` added to its
+    environment); returns once /_stcore/health answers."""
     port = port or free_port()
     env = dict(os.environ, PP_DATA_DIR=str(data_dir), PP_CACHE_DIR=str(cache_dir),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env or {}))
@@ -55,7 +55,7 @@ def start_server(data_dir: Path, cache_dir: Path, log: Path, port: int | None = 
          "--server.address", "127.0.0.1", "--server.headless", "true",
          # Source edits during a run must not change what the browser sees (no "file changed" prompt).
          "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=app_dir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     out.close()
     server = Server(f"http://127.0.0.1:{port}", process, log, data_dir)
     deadline = time.monotonic() + STARTUP_SECONDS

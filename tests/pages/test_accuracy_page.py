@@ -113,3 +113,20 @@ def test_real_data_without_a_department_shows_plainfield_and_no_button_for_it(re
     assert_no_exception(at)
     assert any("Showing **Plainfield, N.J.**" in i.value for i in at.info)
     assert not [b for b in at.button if b.label.startswith("Show ")]
+
+
+def test_charts_are_sent_only_once_opened(demo):
+    """A page's first Plotly chart makes the browser start Plotly (seconds on a shared machine): the headline and
+    the counts show at once, each chart once its expander is opened."""
+    at = run_app(DEMO_DIR, page=PAGE, query={"dept": "rivertonpdnj"})
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 0
+    labels = [e.label for e in at.expander]
+    for label in ("Chart: reports left at each step", "Chart: came true, and reports inside a box, by type",
+                  "Chart: reports by kind, predicted or not", "Chart: reports and predictions day by day"):
+        assert label in labels
+    at.session_state["chart_rates_open"] = True
+    at.run()
+    assert_no_exception(at)
+    rates = next(e for e in at.expander if e.label == "Chart: came true, and reports inside a box, by type")
+    assert len(rates.get("plotly_chart")) == 1 and len(at.get("plotly_chart")) == 1

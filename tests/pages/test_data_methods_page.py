@@ -197,3 +197,14 @@ def test_every_problem_is_sent_only_once_its_expander_is_open(real):
     assert len(real.problems) > 0
     every = next(e for e in at.expander if e.label == "Every problem, with its line and column")
     assert len(every.dataframe) == 0 and len(every.button) == 0
+
+
+def test_the_dictionary_tables_are_sent_only_once_opened(demo):
+    at = run_app(demo.data_dir, page=PAGE)
+    assert_no_exception(at)
+    departments = next(e for e in at.expander if e.label.startswith("`departments.csv`"))
+    assert len(departments.dataframe) == 0
+    at.session_state["dictionary_departments.csv"] = True
+    at.run()
+    departments = next(e for e in at.expander if e.label.startswith("`departments.csv`"))
+    assert list(departments.dataframe[0].value["column"]) == list(methods.dictionary("departments.csv")["column"])

@@ -161,3 +161,21 @@ def test_real_plainfield_offers_every_income_bracket_its_file_has(real_dir):
         "under $45k", "$45k–75k or $100k–200k", "$75k–100k", "over $200k"]
     assert brackets.value == ["hh_45k_75k_or_100k_200k"]
     assert rest_largest > 30 and metrics(at)["Block groups ranked"] == str(rest_largest)
+
+
+def test_charts_below_the_headline_are_sent_only_once_opened(tiny_dir):
+    """Every chart waits in an expander that says what it holds (the block-group scatter was 470 KB on the real
+    data; a page's first chart starts Plotly in the browser); the key numbers and findings in words show at once."""
+    at = run_app(tiny_dir, page=PAGE)
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 0
+    assert metrics(at)["Black share, most-targeted"] == "35%"
+    labels = [e.label for e in at.expander]
+    assert "Chart: the 5 block groups with residents, one point each" in labels
+    assert "Chart: each group's share, tenth by tenth" in labels
+    assert "Across 5 block groups with residents" in _text(at)  # the scatter's finding, in words
+    at.session_state["chart_scatter_open"] = True
+    at.run()
+    assert_no_exception(at)
+    scatter = next(e for e in at.expander if e.label.startswith("Chart: the 5 block groups"))
+    assert len(scatter.get("plotly_chart")) == 1 and len(at.get("plotly_chart")) == 1

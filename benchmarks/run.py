@@ -1,5 +1,5 @@
 """Benchmark harness: `python -m benchmarks.run [--predictions N] [--shape three|national] [--data DIR] [--out FILE]
-[--repeat K]`.
+[--repeat K] [--only cold|sessions]`.
 
 Generates (lib.data.demo) or reuses benchmarks/data/demo-N (national-N for the national shape), or measures the data
 directory DIR as it is (the real data included), then measures, each as median / min / max:
@@ -289,7 +289,8 @@ def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int) -> dict
 # Sections other tools append to RESULTS.md (benchmarks/load.py, benchmarks/scale.py): dated runs of their own,
 # kept when this report is rewritten.
 OTHER_TOOLS = ("## Concurrent users", "## Past one machine: 20M", "## Readers without a browser",
-               "## Performance as a reader feels it")
+               "## Performance as a reader feels it", "## Memory and readers", "## Soak",
+               "## Bytes and time in the browser", "## Compare mode")
 
 
 def other_tools_sections(text: str) -> list[str]:
@@ -441,6 +442,28 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def only(phase: str, data_dir: Path) -> int:
+    """One figure of the harness, on a quiet host in a minute or two instead of the whole run: the phase in its own
+    process on a fresh cache (built first, untimed, for the sessions)."""
+    load_before = os.getloadavg()[0]
+    scratch = Path(tempfile.mkdtemp(prefix="pp-bench-"))
+    try:
+        if phase == "sessions":
+            in_process("warm", data_dir, scratch, 1)
+        result = in_process(phase, data_dir, scratch, 1)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    where = f"{data_dir} (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)"
+    if phase == "cold":
+        print(f"cold load of {where}: peak {result['peak_mb']:,.0f} MB, {result['seconds']:.1f} s wall, "
+              f"{result['cpu_seconds']:.1f} s CPU")
+    else:
+        print(f"{result['sessions']} sessions at once on {where}: server peak {result['peak_mb']:,.0f} MB, "
+              f"{result['interactions']} interactions, p95 {result['p95'] or float('nan'):.2f} s, server CPU "
+              f"{result['server_cpu_per_interaction']:.3f} s per interaction, errors: {result['errors'] or 'none'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--predictions", type=int, default=DEFAULT_PREDICTIONS)
@@ -452,11 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="measure this data directory (the real data included) instead of "
                                                   "generated data")
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["cold", "sessions"],
+                        help="measure one figure and print it, writing no report: cold (cold load's peak memory and "
+                             f"time, fresh cache) or sessions (served app's peak with {SESSIONS} readers at once)")
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.data, args.cache, repeat), default=str))
         return 0
+    if args.only:
+        return only(args.only, args.data.resolve() if args.data else data_dir_for(args.predictions, args.shape))
 
     data_dir = args.data.resolve() if args.data else data_dir_for(args.predictions, args.shape)
     steady = {"load_before": round(os.getloadavg()[0], 1), "loop_before": speed_check()}

@@ -1,4 +1,5 @@
-"""The read-only SQL console: a private, locked-down DuckDB connection per session, one reading query per run.
+"""The read-only SQL console: a locked-down DuckDB database per store, a cursor of its own per session, one reading
+query per run.
 
 Safety does not rest on reading the user's text. Three layers:
 1. DuckDB's own parser classifies the text (`duckdb.extract_statements`): exactly one statement, of a kind that
@@ -15,7 +16,7 @@ Safety does not rest on reading the user's text. Three layers:
    byte count), so neither the session nor a download can grow past KEEP_BYTES; the browser's table gets at most
    SHOW_BYTES of it.
 
-The connection is the console's own, so nothing run here can touch the connection the other pages read.
+The database is the console's own, so nothing run here can touch the connection the other pages read.
 
 The sidebar filters arrive as views (filtered_block_groups, filtered_predictions, …). DuckDB views cannot hold
 parameters, so the filter VALUES go, as bound parameters, into a one-row temporary table `current_filters`; the
@@ -75,7 +76,8 @@ FILTERED_POINTS = (
 )
 FILTER_TYPES = {"departments": "VARCHAR[]", "low_income": "VARCHAR[]", "top_brackets": "VARCHAR[]",
                 "majority": "VARCHAR[]", "share_group": "VARCHAR", "min_share": "DOUBLE", "start": "DATE",
-                "end": "DATE", "incident_types": "VARCHAR[]", "exclude": "VARCHAR[]"}
+                "end": "DATE", "incident_types": "VARCHAR[]", "exclude": "VARCHAR[]",
+                "exclude_sites": "DOUBLE[][]"}
 LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 EXPLAIN_PREFIX = re.compile(r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.IGNORECASE)
 PARAMETER = re.compile(r"\$f_([a-z_]+)")
@@ -177,6 +179,11 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _plain(value):
+    """A filter value as DuckDB binds it: tuples (exclude_sites holds tuples of (lat, lon)) as lists."""
+    return [_plain(v) for v in value] if isinstance(value, tuple) else value
+
+
 def check(text: str) -> tuple[bool, str | None]:
     """(is_explain, refusal): refusal is None when `text` is exactly one statement that only reads.
     Text DuckDB cannot parse raises its ParserException (with the position)."""
@@ -217,6 +224,42 @@ def error_message(exc: Exception) -> str:
     return text
 
 
+# The locked-down databases (views over a store), one per store and server process, shared by every session's
+# console: each session gets a cursor, whose temporary tables and views (current_filters, filtered_*) are its own.
+# A database of its own per session cost ~7 MB (ten sessions on the SQL page: +74 MB); a cursor, ~0.1 MB.
+DATABASES_KEPT = 4
+_databases: dict[str, duckdb.DuckDBPyConnection] = {}
+_databases_lock = threading.Lock()
+
+
+def _database(tables: Path) -> duckdb.DuckDBPyConnection:
+    """The console database over `tables`, made and locked down on first use. The oldest of more than
+    DATABASES_KEPT is dropped from the list, never closed: the consoles still using it keep it alive."""
+    with _databases_lock:
+        key = str(tables)
+        if key not in _databases:
+            con = duckdb.connect()
+            db.create_tables(con, tables, in_memory=())  # views over the Parquet store: no copy of the data
+            _lock_down(con, tables)
+            _databases[key] = con
+            while len(_databases) > DATABASES_KEPT:
+                _databases.pop(next(iter(_databases)))
+        return _databases[key]
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, tables: Path) -> None:
+    # The only folder left readable is the store the views read; '' turns off spilling to disk. These settings
+    # are the database's, so its cursors have them too, the memory limit bounding all of them together (one
+    # console query runs at a time, RUNNING_AT_ONCE); python_enable_replacements is each connection's own, but
+    # with external access off no cursor can scan a Python variable either.
+    con.execute(f"SET allowed_directories = [{db.literal(str(tables) + '/')}]")
+    for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
+                    "autoinstall_known_extensions = false", "autoload_known_extensions = false",
+                    "python_enable_replacements = false", "enable_external_access = false",
+                    "lock_configuration = true"):
+        con.execute(f"SET {setting}")
+
+
 class Console:
     """One session's console over a loaded dataset."""
 
@@ -225,23 +268,11 @@ class Console:
         self.time_limit = time_limit
         self.keep_rows = keep_rows
         self.keep_bytes = keep_bytes
-        self.con = duckdb.connect()
-        tables = Path(dataset.store) / "tables"
-        # Views over the Parquet store: a session's console holds no copy of the data.
-        db.create_tables(self.con, tables, in_memory=())
-        self._lock_down(tables)
+        self._database = _database(Path(dataset.store) / "tables")
+        self.con = self._database.cursor()
         self._stopped = False
         self._busy = threading.Lock()  # held while the connection runs a statement
         self.use_filters(Filters())
-
-    def _lock_down(self, tables: Path) -> None:
-        # The only folder left readable is the store the views read; '' turns off spilling to disk.
-        self.con.execute(f"SET allowed_directories = [{db.literal(str(tables) + '/')}]")
-        for setting in ("temp_directory = ''", f"memory_limit = '{MEMORY_LIMIT}'", f"threads = {THREADS}",
-                        "autoinstall_known_extensions = false", "autoload_known_extensions = false",
-                        "python_enable_replacements = false", "enable_external_access = false",
-                        "lock_configuration = true"):
-            self.con.execute(f"SET {setting}")
 
     def use_filters(self, filters: Filters) -> None:
         """Point current_filters and the filtered_* views at `filters` (after any query still running: two runs
@@ -254,7 +285,7 @@ class Console:
         values = {f.name: getattr(filters, f.name) for f in fields(Filters) if f.name in FILTER_TYPES}
         columns = ", ".join(f'$v_{name}::{FILTER_TYPES[name]} AS "{name}"' for name in values)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE current_filters AS SELECT {columns}",
-                         {f"v_{name}": list(v) if isinstance(v, tuple) else v for name, v in values.items()})
+                         {f"v_{name}": _plain(v) for name, v in values.items()})
         clause, _ = filters.block_group_where("s")
         self._view("filtered_block_groups", f"SELECT s.* FROM block_group_stats s WHERE {clause}")
         for table, alias, options in FILTERED_POINTS:

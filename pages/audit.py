@@ -61,7 +61,9 @@ def _periods(_con, key: str, f):
     return audit.daily_predictions(_con, f), audit.monthly_block_groups(_con, f), audit.quarter_overlap(_con, f)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# A resource, not data: cache_data pickled the shapely outlines on every write and unpickled them on every hit
+# (7% of the server's CPU with ten readers); nothing changes the frame it returns.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _shapes(_con, key: str, department: str):
     return audit.block_group_shapes(_con, (department,))
 

@@ -33,9 +33,11 @@ def test_rewriting_results_keeps_what_the_load_and_scale_checks_appended():
     from benchmarks.run import other_tools_sections
     old = ("# Benchmark results\n\n## Goals\n| a |\n\n## Past one machine\ntext\n\n"
            "## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n\n"
-           "## Past one machine: 20M predictions, one department\nscale table\n")
+           "## Past one machine: 20M predictions, one department\nscale table\n\n"
+           "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n\n## Interactions\npages\n")
     assert other_tools_sections(old) == ["## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n",
-                                         "## Past one machine: 20M predictions, one department\nscale table\n"]
+                                         "## Past one machine: 20M predictions, one department\nscale table\n",
+                                         "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n"]
 
 
 def test_load_check_counts_cpu_time_of_live_processes_only():

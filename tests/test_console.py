@@ -428,3 +428,26 @@ def test_a_count_past_the_time_limit_keeps_the_rows_and_says_more_than(tiny):
     assert console.cut_notice(result).startswith("The result has more than 3 rows")
     assert rows(c, "SELECT 41 + 1") == [(42,)]
     c.close()
+
+
+def test_sessions_share_one_locked_database_but_each_keeps_its_own_filters(tiny):
+    first, second = Console(tiny), Console(tiny)
+    assert first._database is second._database
+    first.use_filters(Filters(departments=("alpha",)))
+    second.use_filters(Filters(departments=("beta",)))
+    assert rows(first, "SELECT departments FROM current_filters") == [(["alpha"],)]
+    assert rows(second, "SELECT departments FROM current_filters") == [(["beta"],)]
+    assert {r[0] for r in rows(second, "SELECT DISTINCT department FROM filtered_predictions")} == {"beta"}
+    with pytest.raises(Exception, match="configuration has been locked"):
+        second.con.execute("SET enable_external_access = true")
+    assert not second.run("SELECT * FROM read_text('/etc/passwd')").ok
+    first.close()  # one session leaving closes its cursor, not the others'
+    assert rows(second, "SELECT 41 + 1") == [(42,)]
+    second.close()
+
+
+def test_current_filters_holds_the_sites_an_exclusion_adds(tiny_console):
+    tiny_console.use_filters(Filters(exclude=("artefacts",), exclude_sites=((40.1, -74.2), (40.3, -74.4))))
+    result = tiny_console.run("SELECT exclude, exclude_sites FROM current_filters")
+    assert result.table.to_pylist() == [{"exclude": ["artefacts"],
+                                         "exclude_sites": [[40.1, -74.2], [40.3, -74.4]]}]

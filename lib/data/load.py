@@ -41,6 +41,7 @@ from lib.schema import US_COUNTRY_CODES
 from lib.store import cache
 from lib.store.build import build_derived
 from lib.data import geo
+from lib.data.countries import nearest_places
 from lib.data.csvfile import read_checked, sql_type
 from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 from lib.data.source import read_source
@@ -49,10 +50,12 @@ from lib.data.source import read_source
 CACHE_VERSION = "14"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
-# DuckDB's share of a cold load; with Python's (~300 MB at 6M predictions) the process stays under 1 GB.
-BUILD_MEMORY_LIMIT = "450MB"
+# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~350 MB at 6M
+# predictions) the process peaks at 553 MB, under Community Cloud's 690 MB; at 450 MB it peaked at 820 MB, for a
+# quarter less CPU (36 s instead of 47 s at 6M: benchmarks/RESULTS.md, 2026-12-06 07:00).
+BUILD_MEMORY_LIMIT = "200MB"
 PLACE_BATCH = 100_000
-PLACE_CHUNK = 500_000
+PLACE_CHUNK = 150_000
 
 Progress = Callable[[float, str], None]
 
@@ -355,7 +358,6 @@ def _fill_site_departments(con, shapes: geo.Shapes) -> None:
 
 
 def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
-    import reverse_geocode
     weight = "sum(count)" if table == "predictions" else "count(*)"
     outside = con.execute(
         f"SELECT min(_line) AS line, department, lat, lon, {weight} AS n, count(*) AS rows FROM {table}_typed "
@@ -363,15 +365,15 @@ def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
         f"GROUP BY department, lat, lon ORDER BY line").fetchall()
     if not outside:
         return []
-    countries = reverse_geocode.search([(lat, lon) for _, _, lat, lon, _, _ in outside])
+    countries = nearest_places([row[2] for row in outside], [row[3] for row in outside])
     problems = []
     unit = "predictions" if table == "predictions" else "rows"
-    for (line, department, lat, lon, n, _), place in zip(outside, countries):
+    for (line, department, lat, lon, n, _), place in zip(outside, countries.itertuples(index=False)):
         value = f"{lat}, {lon}"
         if lat == 0 and lon == 0:
             text = "a point at 0,0 (a failed geocode)"
-        elif place["country_code"] not in US_COUNTRY_CODES:
-            text = f"a point outside the United States (near {place['city']}, {place['country']})"
+        elif place.country_code not in US_COUNTRY_CODES:
+            text = f"a point outside the United States (near {place.place}, {place.country})"
         else:
             text = "a point outside every block group of its department"
         problems.append(Problem(spec.file, int(line), "lat/lon", value,

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from lib import geo_math
+from lib.data.countries import nearest_places
 from lib.db import query, run
 from lib.filters import Filters
 
@@ -178,13 +179,7 @@ def _distance_km(shapes: pd.DataFrame, departments, lat, lon) -> np.ndarray:
 
 def _countries(lat, lon) -> pd.DataFrame:
     """Country of the nearest GeoNames place, offline (the reverse_geocode package ships its data)."""
-    if not len(lat):
-        return pd.DataFrame({"country_code": [], "country": [], "place": []}, dtype=object)
-    import reverse_geocode
-    found = reverse_geocode.search(list(zip(np.asarray(lat, float), np.asarray(lon, float))))
-    return pd.DataFrame({"country_code": [p.get("country_code") for p in found],
-                         "country": [p.get("country") for p in found],
-                         "place": [p.get("city") for p in found]})
+    return nearest_places(lat, lon)
 
 
 def _plain(value):

@@ -281,8 +281,7 @@ class Console:
             self._use_filters(filters)
 
     def _use_filters(self, filters: Filters) -> None:
-        # the filters the views apply; the session's added sites (exclude_sites) are not a column
-        values = {f.name: getattr(filters, f.name) for f in fields(Filters) if f.name in FILTER_TYPES}
+        values = {f.name: getattr(filters, f.name) for f in fields(Filters)}
         columns = ", ".join(f'$v_{name}::{FILTER_TYPES[name]} AS "{name}"' for name in values)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE current_filters AS SELECT {columns}",
                          {f"v_{name}": _plain(v) for name, v in values.items()})

@@ -425,6 +425,9 @@ def test_real_plainfield_report_abroad_is_a_dropped_minus_sign(real_con):
     row = abroad.iloc[0]
     assert (row["source"], row["country_code"]) == ("crime reports", "KG")
     assert row["correction"] == "minus sign restored to the longitude"
+    # the block group it belongs in, named as a reader would say it, with the code after
+    assert f"Plainfield, N.J.'s block group {row['corrected_geoid'][11]}, tract " in row["explanation"]
+    assert f"Union County, N.J. ({row['corrected_geoid']})" in row["explanation"]
     words = audit.address_artefacts(real_con, Filters(departments=("plainfieldpdnj",)))
     excluded = set(words.loc[words["source"] == "excluded addresses", "address"])
     assert {"New Providence Police, Plainfield, NJ", "Middlesex Cty Jail, Plainfield, NJ"} <= excluded

@@ -47,7 +47,7 @@ from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 from lib.data.source import read_source
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "14"
+CACHE_VERSION = "15"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~350 MB at 6M
@@ -366,6 +366,9 @@ def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
     if not outside:
         return []
     countries = nearest_places([row[2] for row in outside], [row[3] for row in outside])
+    # Named as a reader knows the department, with the file's own value after it.
+    names = dict(con.execute("SELECT department, name FROM departments_typed WHERE name IS NOT NULL").fetchall()) \
+        if "departments_typed" in _tables(con) else {}
     problems = []
     unit = "predictions" if table == "predictions" else "rows"
     for (line, department, lat, lon, n, _), place in zip(outside, countries.itertuples(index=False)):
@@ -377,9 +380,21 @@ def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
         else:
             text = "a point outside every block group of its department"
         problems.append(Problem(spec.file, int(line), "lat/lon", value,
-                                f"expected a point inside {department or 'a department'}'s block groups, but this is "
+                                f"expected a point inside {_department_words(department, names)}'s block groups, "
+                                f"but this is "
                                 f"{text}; kept with no block group ({n:,} {unit})", WARNING))
     return problems
+
+
+def _department_words(department: str | None, names: dict) -> str:
+    """'Orange County, Fla. (ocfl)', the slug alone when the data names no department, 'a department' for none."""
+    if not department:
+        return "a department"
+    return f"{names[department]} ({department})" if names.get(department) else department
+
+
+def _tables(con) -> set[str]:
+    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
 def _columns(con, table: str) -> list[str]:

@@ -32,6 +32,7 @@ def test_clean_fixture_loads_everything(tiny):
     # the one point outside every block group is a warning, not an error, and is kept
     [warning] = problems_of(tiny, WARNING)
     assert warning["line"] == 6 and warning["file"] == PRED and "outside every block group" in warning["expected"]
+    assert warning["expected"].startswith("expected a point inside Alpha City, Ala. (alpha)'s block groups")
 
 
 def test_point_in_polygon_assigns_geoids_and_keeps_outside_points(tiny_con):

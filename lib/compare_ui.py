@@ -135,9 +135,13 @@ def _survival(_con, key: str, f: Filters) -> compare.Survival:
 
 @st.cache_data(show_spinner="Drawing both maps…", max_entries=16)
 def _map_parts(_con, key: str, f: Filters):
+    """view, block groups (no geometry), their GeoJSON, prediction markers and the map in one sentence."""
     view = maps.view(_con, f)
-    frame = maps.block_groups(_con, f)
-    return view, frame.drop(columns="geometry_json"), maps.geojson(frame), maps.thin(maps.locations(_con, f)).frame
+    shapes = maps.block_groups(_con, f)
+    points = maps.thin(maps.locations(_con, f))
+    frame = shapes.drop(columns="geometry_json")
+    summary = maps.map_summary(frame, points, view) if view is not None else None
+    return view, frame, maps.geojson(shapes), points.frame, summary
 
 
 # -- page sections ----------------------------------------------------------------------------------
@@ -226,13 +230,14 @@ def map_section(ctx) -> None:
     variable = st.selectbox("Colour both maps by", [v for v in maps.CHOROPLETH_VARIABLES if v != "window"],
                             key="cmp_map_variable", format_func=maps.CHOROPLETH_VARIABLES.get)
     parts = [_map_parts(ctx.con, key, f) for f in (ctx.filters, b)]
-    figures = charts.side_by_side(parts, variable)
+    figures = charts.side_by_side([p[:4] for p in parts], variable)
     c = st.columns(2)
-    for column, name, figure in zip(c, "AB", figures):
+    for column, name, figure, part in zip(c, "AB", figures, parts):
         if figure is None:
             column.info(f"Nothing to draw for {name}.", icon=":material/filter_alt_off:")
         else:
             column.plotly_chart(figure, width="stretch", key=f"cmp_map_{name}", config={"scrollZoom": True})
+            column.caption(f"{name}: {part[4]}")
     st.caption("Both maps use one colour scale and one marker size for the same number of predictions, so a "
                "colour or a circle means the same on both. Each map zooms on its own selection: zooming one cannot "
                "move the other, since Plotly 7's maps share no view and Streamlit 1.67 sends no zoom back to the app "

@@ -45,3 +45,10 @@ def block_group_name(geoid) -> str | None:
     words = f"Block group {geoid[11]}, tract {tract_number(geoid[5:11])}"
     county = COUNTIES.get(geoid[:5])
     return f"{words}, {county}" if county else words
+
+
+def block_group_words(geoid) -> str:
+    """'block group 2, tract 391, Union County, N.J. (340390391002)': in a sentence, the name first and the code
+    for looking it up after it."""
+    name = block_group_name(geoid)
+    return f"{name[0].lower()}{name[1:]} ({geoid})" if name else f"block group {geoid}"

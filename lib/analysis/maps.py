@@ -18,6 +18,7 @@ from lib import geo_math, schema
 from lib.analysis import disparities
 from lib.db import query, run, sql
 from lib.filters import Filters
+from lib.geoid import block_group_words
 
 # Markers drawn on the map (individual locations plus grid cells merging the rest): a city of 19,000 locations
 # drawn one by one buries its block groups and costs megabytes; 4,000 keep the pattern and the choropleth.
@@ -329,7 +330,7 @@ def map_summary(bg_frame: pd.DataFrame, points: Points, view: View) -> str:
         # The most predictions, not the highest rate: a rate over a handful of residents reads as a
         # headline and says little.
         top = bg_frame.sort_values(["predictions", "geoid"], ascending=[False, True]).iloc[0]
-        text += (f" Most predictions: block group {top['geoid']}, {top['predictions']:,} "
+        text += (f" Most predictions: {block_group_words(top['geoid'])}, {top['predictions']:,} "
                  f"({_count(top['residents'])} residents, {_percent(top['share_black_latino'])} Black or Latino).")
     return text
 

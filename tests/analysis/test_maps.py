@@ -208,7 +208,7 @@ def test_map_summary_names_the_key_figures(tiny_con):
     points = maps.prediction_points(tiny_con, ALPHA)
     text = maps.map_summary(frame, points, maps.view(tiny_con, ALPHA))
     assert text == ("Map of Alpha City, Ala.: 26 predictions at 4 locations, over 4 block groups. Most predictions: "
-                    "block group 010010000011, 15 (100 residents, 70% Black or Latino).")
+                    "block group 1, tract 0.01 (010010000011), 15 (100 residents, 70% Black or Latino).")
     both = maps.map_summary(maps.block_groups(tiny_con, Filters()), maps.prediction_points(tiny_con, Filters()),
                             maps.view(tiny_con, Filters()))
     # Alpha: 24 predictions per 400 residents (60 per 1,000); Beta: 9 per 400 (22.5).

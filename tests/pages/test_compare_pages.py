@@ -64,6 +64,12 @@ def test_map_and_disparities_show_both_selections(tiny_dir):
     assert len(charts) == 2
     tops = {next(t["zmax"] for t in spec["data"] if t["type"] == "choroplethmap") for spec in charts.values()}
     assert len(tops) == 1  # one colour scale for both
+    # each map's text alternative: without the 2 outside, alpha's 24 predictions; beta's 9; the busiest block
+    # group named in words with its code
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("A: Map of Alpha City, Ala.: 24 predictions") for c in captions), captions
+    assert any(c.startswith("B: Map of Beta") and ": 9 predictions" in c for c in captions), captions
+    assert any("Most predictions: block group 1, tract 0.01" in c and "(010010000011), 15 " in c for c in captions)
     at = run_app(tiny_dir, "pages/disparities.py", {**LINK, "excl": "artefacts"})
     assert_no_exception(at)
     table = next(d for d in at.dataframe if "Group" in d.value.columns).value.set_index("Group")

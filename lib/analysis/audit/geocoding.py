@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.geoid import block_group_name
+from lib.geoid import block_group_words
 from lib.schema import US_COUNTRY_CODES
 from lib.db import bind, query, run, sql
 from lib.filters import Filters
@@ -254,12 +254,6 @@ ABROAD_COLUMNS = ["source", "department", "name", "lat", "lon", "country_code", 
                   *EVIDENCE]
 
 
-def _block_group_words(geoid) -> str:
-    """'block group 2, tract 391, Union County, N.J. (340390391002)': the name first, the code for looking it up."""
-    name = block_group_name(geoid)
-    return f"{name[0].lower()}{name[1:]} ({geoid})" if name else f"block group {geoid}"
-
-
 def explain_abroad(row, department_name: str, street: str | None, same: dict) -> str:
     """The most likely explanation the evidence supports, in words."""
     where = f"{row.place}, {row.country}" if row.place else row.country
@@ -268,7 +262,7 @@ def explain_abroad(row, department_name: str, street: str | None, same: dict) ->
     if isinstance(row.correction, str):
         return (f"Most likely a typing error, not a deployment: with the {row.correction}, "
                 f"the point falls inside {department_name}'s "
-                f"{_block_group_words(row.corrected_geoid)}. As recorded it sits near {where}, {distance}."
+                f"{block_group_words(row.corrected_geoid)}. As recorded it sits near {where}, {distance}."
                 + (f" Its street, {street.title()}, appears {same['same_street_records']:,} times inside the "
                    "department's area." if same["same_street_records"] else ""))
     if same["same_street_records"]:

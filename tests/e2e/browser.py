@@ -112,14 +112,21 @@ def rerun_and_wait(page, action, timeout_ms: int = RENDER_MS) -> None:
     The script state flips to running only after the browser sends the widget's new value, so wait
     for that flip first and then for idle. A short run can flip to running and back in one batch of
     changes: then only a change's old value shows it ran."""
+    # The whole document is watched, not the stApp element found now: when Streamlit draws stApp anew (a
+    # change that also rewrites the URL did so once in CI under load), the flip happens on a new element.
     page.evaluate("""() => { window.__ppRuns = 0;
-        const app = document.querySelector('[data-testid="stApp"]');
+        const APP = '[data-testid="stApp"]';
         if (window.__ppObserver) window.__ppObserver.disconnect();
         window.__ppObserver = new MutationObserver(records => {
-            if (app.getAttribute('data-test-script-state') === 'running'
-                || records.some(r => r.oldValue === 'running')) window.__ppRuns += 1; });
-        window.__ppObserver.observe(app, {attributes: true, attributeOldValue: true,
-                                          attributeFilter: ['data-test-script-state']}); }""")
+            for (const r of records) {
+                if (r.type === 'attributes' && (r.target.getAttribute('data-test-script-state') === 'running'
+                                                || r.oldValue === 'running')) window.__ppRuns += 1;
+                if (r.type === 'childList' && [...r.addedNodes].some(n => n.nodeType === 1
+                        && (n.matches(APP) || n.querySelector(APP)))) window.__ppRuns += 1;
+            } });
+        window.__ppObserver.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                    attributeOldValue: true,
+                                                    attributeFilter: ['data-test-script-state']}); }""")
     action()
     page.wait_for_function("() => window.__ppRuns > 0", timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)

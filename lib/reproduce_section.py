@@ -65,9 +65,9 @@ def render(ctx) -> None:
                  column_config={"table": "Published table", "figures": "Figures", "matches": "Match",
                                 "differs": "Differ (reason given)", "not recomputable": "Not recomputable"})
     # Drawn only when opened: the rows that differ are about 600 KB, most of what the page sent on opening.
-    every = st.expander(f"Every figure ({len(table):,}), The Markup's beside the app's, with why they differ",
-                        key="reproduce_every_open", on_change="rerun")
-    if every.open:
+    every = ui.on_demand(f"Every figure ({len(table):,}), The Markup's beside the app's, with why they differ",
+                         "reproduce_every_open")
+    if every:
         with every:
             picked = st.selectbox("Show the figures of", ["every table", *dict.fromkeys(table["table"])],
                                   key="reproduce_table")

@@ -395,13 +395,20 @@ def chart_text(text: str) -> None:
     st.caption(f"Chart: {text}")
 
 
+def on_demand(label: str, key: str, **expander_args):
+    """An expander whose content is built only while it is open (None when closed): a closed one sends nothing,
+    which keeps heavy tables and charts out of a page's opening. Opening or closing it reruns the script."""
+    box = st.expander(label, key=key, on_change="rerun", **expander_args)
+    return box if box.open else None
+
+
 def chart_on_demand(label: str, key: str, builder: Callable, *args, **kwargs) -> None:
     """A figure (as `figure`) in an expander that draws it only once opened: closed, it sends nothing and the
     browser draws nothing. A page's first Plotly chart makes the browser fetch and start Plotly (4.7 MB of
     JavaScript) and every chart then takes its own layout pass, so a page whose charts all show opens seconds
     later than its headline. `label` says what the chart shows; the page's text around it keeps the finding."""
-    box = st.expander(label, key=f"{key}_open", on_change="rerun", icon=":material/bar_chart:")
-    if box.open:
+    box = on_demand(label, f"{key}_open", icon=":material/bar_chart:")
+    if box:
         box.plotly_chart(figure(builder, *args, **kwargs), width="stretch", key=key)
 
 
@@ -441,8 +448,8 @@ def problems_report(dataset: load.Dataset, key: str = "problems") -> None:
                 f"**{dataset.warning_count:,} warnings** (kept, but worth a look).")
     st.dataframe(summarise(dataset.problems), hide_index=True)
     # Drawn only while open: closed, its 10,000 rows were still sent (1.7 MB of the real data's Data & methods page).
-    every = st.expander("Every problem, with its line and column", key=f"{key}_every", on_change="rerun")
-    if every.open:
+    every = on_demand("Every problem, with its line and column", f"{key}_every")
+    if every:
         with every:
             st.dataframe(dataset.problems.head(10_000), hide_index=True)
             download(dataset.problems, key, "Download all problems")

@@ -128,9 +128,9 @@ st.header("Data dictionary")
 st.markdown("Every file the app reads, with its columns. Column names are matched without regard to case or "
             "spacing, and any alias listed is accepted in place of the name.")
 for spec in schema.FILES:  # each table drawn only when its expander is opened: ten grids slowed the page's opening
-    columns = st.expander(f"`{spec.file}` — {spec.description}" + ("" if spec.required else " *(optional)*"),
-                          key=f"dictionary_{spec.file}", on_change="rerun")
-    if columns.open:
+    columns = ui.on_demand(f"`{spec.file}` — {spec.description}" + ("" if spec.required else " *(optional)*"),
+                           f"dictionary_{spec.file}")
+    if columns:
         columns.dataframe(methods.dictionary(spec.file), hide_index=True, width="stretch",
                           column_order=["column", "type", "expected", "required", "aliases", "unit", "meaning"])
 ui.download(methods.dictionary(), "data-dictionary", "Download the dictionary", parquet=False)

@@ -229,8 +229,8 @@ else:
             "exposure_above_parity": "Exposure above 1.0",
         })
     ui.download(summary, "disparities-across-departments", "Download the summary")
-every_department = st.expander("Every department × group", key="dsp_every_open", on_change="rerun")
-if every_department.open:  # a table drawn only when opened
+every_department = ui.on_demand("Every department × group", "dsp_every_open")
+if every_department:
     with every_department:
         ui.table(ui.as_percent(core.assign(group=core["group"].map(dsp.group_label)), SHARES), ctx.names,
                  column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})

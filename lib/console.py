@@ -272,13 +272,17 @@ class Console:
         self.con = self._database.cursor()
         self._stopped = False
         self._busy = threading.Lock()  # held while the connection runs a statement
+        self._filters: Filters | None = None
         self.use_filters(Filters())
 
     def use_filters(self, filters: Filters) -> None:
         """Point current_filters and the filtered_* views at `filters` (after any query still running: two runs
-        of one session's page can overlap, and the connection serves one statement at a time)."""
+        of one session's page can overlap, and the connection serves one statement at a time). Nothing to do
+        when they are those in use: the page calls this on every run."""
         with self._busy:
-            self._use_filters(filters)
+            if filters != self._filters:
+                self._use_filters(filters)
+                self._filters = filters
 
     def _use_filters(self, filters: Filters) -> None:
         values = {f.name: getattr(filters, f.name) for f in fields(Filters)}

@@ -5,8 +5,10 @@ locates them, and the section says how to point the app at them when it cannot.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -18,9 +20,21 @@ COUNT_CHOICES = {
 }
 
 
-@st.cache_data(show_spinner="Setting every published figure beside the app's…", max_entries=4)
-def _reproduction(_con, data_key: str, root: str, counts: str):
-    return rp.reproduction(_con, Path(root), counts)
+@dataclass(frozen=True)
+class Reproduction:
+    """The comparison and everything the section derives from it, for one store, published folder and counts."""
+    table: pd.DataFrame
+    headline: dict
+    summary: pd.DataFrame
+    decile_errors: pd.DataFrame
+
+
+# A resource shared by every session, read and never changed: the per-department decile errors alone took 0.3 s of
+# Python on each run of the page, and fifty readers opening it queued behind each other (benchmarks/RESULTS.md).
+@st.cache_resource(show_spinner="Setting every published figure beside the app's…", max_entries=4)
+def _reproduction(_con, data_key: str, root: str, counts: str) -> Reproduction:
+    table = rp.reproduction(_con, Path(root), counts)
+    return Reproduction(table, rp.headline(table), rp.summary(table), rp.decile_errors(table))
 
 
 def render(ctx) -> None:
@@ -44,8 +58,8 @@ def render(ctx) -> None:
         "ranks on:")
     counts = st.radio("Counts to rank on", list(COUNT_CHOICES), format_func=COUNT_CHOICES.get,
                       key="reproduce_counts", label_visibility="collapsed")
-    table = _reproduction(ctx.con, str(ctx.dataset.store), str(root), counts)
-    head = rp.headline(table)
+    reproduction = _reproduction(ctx.con, str(ctx.dataset.store), str(root), counts)
+    table, head = reproduction.table, reproduction.headline
     # Two rows of two: four long labels side by side were cut off at 1,400 px.
     c = st.columns(2) + st.columns(2)
     c[0].metric("Race correlations within 0.05", f"{head['race_within']} of {head['race_pairs']}")
@@ -61,7 +75,7 @@ def render(ctx) -> None:
         "app's means are higher by 3 to 11 points where only estimates exist); **income brackets** other than "
         "“Less than 45k” (free-lunch eligibility) are not published. Tables built on arrests, use of force or "
         "UCR crime rates are shown as published: their inputs are not public, so they cannot be recomputed here.")
-    st.dataframe(rp.summary(table), hide_index=True, width="stretch",
+    st.dataframe(reproduction.summary, hide_index=True, width="stretch",
                  column_config={"table": "Published table", "figures": "Figures", "matches": "Match",
                                 "differs": "Differ (reason given)", "not recomputable": "Not recomputable"})
     # Drawn only when opened: the rows that differ are about 600 KB, most of what the page sent on opening.
@@ -81,13 +95,12 @@ def render(ctx) -> None:
                 "app": st.column_config.NumberColumn("This app", format="%.4f"),
                 "difference": st.column_config.NumberColumn("Difference", format="%+.4f"),
                 "reason": st.column_config.TextColumn("Why they differ", width="large")})
-    _deciles_by_department(table)
+    _deciles_by_department(reproduction.decile_errors)
     ui.download(table, f"reproduction-{counts}", "Download the whole comparison")
     st.caption(f"Published tables read from `{root}` (never copied into the app's data).")
 
 
-def _deciles_by_department(table) -> None:
-    errors = rp.decile_errors(table)
+def _deciles_by_department(errors: pd.DataFrame) -> None:
     if errors.empty:
         return
     moved = int((errors["buckets_moved"] > 0).sum())

@@ -427,6 +427,18 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label:
                                 "application/octet-stream", key=f"dl_pq_{slug}", on_click="ignore")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _narrowing(_con, dataset_key: str, filters: Filters, names: dict[str, str]) -> pd.DataFrame:
+    from lib.analysis.overview import narrowing
+    return narrowing(_con, filters, names)
+
+
+def narrowing(ctx: Context, filters: Filters | None = None) -> pd.DataFrame:
+    """analysis.overview.narrowing for the view, once for every session showing it: a view some filters empty
+    (a department with no majority-Black block group) is reached by many readers, and it runs a query per filter."""
+    return _narrowing(ctx.con, str(ctx.dataset.store), filters or ctx.filters, ctx.names)
+
+
 def empty_state(table: pd.DataFrame) -> None:
     """Say which filter emptied the view, from analysis.overview.narrowing()."""
     culprit = table[table["predictions"] == 0].head(1)
@@ -439,22 +451,32 @@ def empty_state(table: pd.DataFrame) -> None:
     st.button("Reset filters", on_click=reset_filters, key="empty_reset")
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _problem_summary(store: str, _dataset: load.Dataset) -> tuple[int, int, pd.DataFrame, list[str]]:
+    """Errors, warnings, the report's summary table and its first three errors, once per store (a store's
+    problems never change): summarised on every run, the real data's 6,309 problems cost each reader 70 ms."""
+    problems = _dataset.problems
+    return (_dataset.error_count, _dataset.warning_count, summarise(problems),
+            [p.message() for p in problems_from_frame(problems[problems["severity"] == "error"].head(3))])
+
+
 def problems_report(dataset: load.Dataset, key: str = "problems") -> None:
     """The validator's report, as a page section (`key` tells two reports on one page apart)."""
     if dataset.problems.empty:
         st.success("No problems found in the input files.")
         return
-    st.markdown(f"**{dataset.error_count:,} errors** (rows set aside or files unusable) and "
-                f"**{dataset.warning_count:,} warnings** (kept, but worth a look).")
-    st.dataframe(summarise(dataset.problems), hide_index=True)
+    errors, warnings, summary, first_errors = _problem_summary(str(dataset.store), dataset)
+    st.markdown(f"**{errors:,} errors** (rows set aside or files unusable) and "
+                f"**{warnings:,} warnings** (kept, but worth a look).")
+    st.dataframe(summary, hide_index=True)
     # Drawn only while open: closed, its 10,000 rows were still sent (1.7 MB of the real data's Data & methods page).
     every = on_demand("Every problem, with its line and column", f"{key}_every")
     if every:
         with every:
             st.dataframe(dataset.problems.head(10_000), hide_index=True)
             download(dataset.problems, key, "Download all problems")
-    for problem in problems_from_frame(dataset.problems[dataset.problems["severity"] == "error"].head(3)):
-        st.error(problem.message())
+    for message in first_errors:
+        st.error(message)
 
 
 # -- data source ---------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import streamlit as st
 
 from lib import compare_ui, methods, ui, urlstate
 from lib.analysis import disparities as dsp
-from lib.analysis import overview
 from lib.analysis import reproduce as rp
 from lib.charts import disparities as charts
 
@@ -43,6 +42,38 @@ def _deciles(_con, dataset_key: str, filters, counts: str, department: str):
     return dsp.decile_composition(ranked[ranked["department"] == department], dsp.GROUPS)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _decile_reading(_con, dataset_key: str, filters, counts: str, department: str, place: str) -> str:
+    return dsp.decile_reading(_deciles(_con, dataset_key, filters, counts, department), place)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _across(_con, dataset_key: str, filters, counts: str):
+    """The departments' rows for the five groups, and their summary across departments."""
+    core = _table(_con, dataset_key, filters, counts)[1]
+    core = core[core["group"].isin(dsp.GROUPS)]
+    return core, dsp.across_departments(core)
+
+
+@st.cache_data(show_spinner="Ranking the other way…", max_entries=16)
+def _what_if(_con, dataset_key: str, filters, counts: str, filtered_first: bool, department: str | None):
+    """The ranking of only the filtered block groups against that of all (`filtered_first`: the page shows the
+    filtered one), for one department or averaged over all. Computed on every run it was most of the page's
+    Python time with a block-group filter set."""
+    everything = filters.places_and_time_only()
+    analysed, other = (filters, everything) if filtered_first else (everything, filters)
+    table = _table(_con, dataset_key, analysed, counts)[1]
+    other_table = dsp.table_from_ranked(_ranked(_con, dataset_key, other, counts))
+    return dsp.scope_comparison(table, other_table, department,
+                                first_scope="filtered" if filtered_first else "all",
+                                second_scope="all" if filtered_first else "filtered")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _has_published_counts(_con, dataset_key: str) -> bool:
+    return dsp.has_published_counts(_con)
+
+
 def _pct(value) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
@@ -61,7 +92,7 @@ if f.selects_block_groups:
         analysed = f.places_and_time_only()
 
 counts = dsp.POINTS
-if dsp.has_published_counts(ctx.con):
+if _has_published_counts(ctx.con, key):
     kind = ctx.dataset.source.get("kind")
     counts = st.radio("Rank block groups on:", list(dsp.COUNTS), key=urlstate.DISPARITIES_COUNTS,
                       bind="query-params", horizontal=True, format_func=methods.COUNT_CHOICES.get,
@@ -74,7 +105,7 @@ ranked = _ranked(ctx.con, key, analysed, counts)
 if ranked.empty:
     st.info("No department has predictions in the block groups of this selection, so there is nothing to rank.",
             icon=":material/filter_alt_off:")
-    ui.empty_state(overview.narrowing(ctx.con, f, ctx.names))
+    ui.empty_state(ui.narrowing(ctx, f))
     st.stop()
 
 st.markdown(methods.disparity_counts_note(ctx.dataset.source.get("kind"), int(ranked["predictions"].sum()),
@@ -158,7 +189,7 @@ if bounds is not None:
 
 # -- deciles -------------------------------------------------------------------------------------
 st.subheader("Tenth by tenth, from the fewest to the most predictions")
-st.markdown(dsp.decile_reading(deciles, place))
+st.markdown(_decile_reading(ctx.con, key, analysed, counts, chosen, place))
 ui.chart_on_demand("Chart: each group's share, tenth by tenth", "chart_deciles", charts.deciles_line, deciles)
 st.caption("The tenths are The Markup's buckets: block groups strictly between two of the 10th, 20th … 90th "
            "percentiles of the prediction counts. Block groups whose count equals a cut — often the many with no "
@@ -198,8 +229,7 @@ ui.download(exposure, "disparities-exposure", "Download the numbers")
 
 # -- across departments --------------------------------------------------------------------------
 st.subheader("Across departments")
-core = table[table["group"].isin(dsp.GROUPS)]
-summary = dsp.across_departments(core)
+core, summary = _across(ctx.con, key, analysed, counts)
 if len(departments) < 2:
     st.info("Only one department is in this selection; clear the department filter to compare departments.")
 else:
@@ -239,11 +269,7 @@ if every_department:
 # -- the what-if ---------------------------------------------------------------------------------
 if f.selects_block_groups:
     st.subheader("What if only the filtered block groups are ranked?")
-    other = f.places_and_time_only() if analysed is f else f
-    other_table = dsp.table_from_ranked(_ranked(ctx.con, key, other, counts))
-    compare = dsp.scope_comparison(table, other_table, chosen if chosen != ALL else None,
-                                   first_scope="filtered" if analysed is f else "all",
-                                   second_scope="all" if analysed is f else "filtered")
+    compare = _what_if(ctx.con, key, f, counts, analysed is f, chosen if chosen != ALL else None)
     st.markdown(dsp.scope_reading(compare, place))
     ui.table(ui.as_percent(compare, SHARES), ctx.names,
              column_config={c: ui.percent_column(column_label) for c, column_label in SHARES.items()})

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from lib import compare_ui, ui
-from lib.analysis import maps, overview
+from lib.analysis import maps
 from lib.analysis import sites as site_analysis
 from lib.charts import maps as charts
 from lib.places import panel as sites_panel
@@ -43,17 +43,53 @@ def cached_hexagons(_con, key: str, f, resolution: int):
     return maps.hexagons(cached_locations(_con, key, f), cached_block_groups(_con, key, f), resolution)
 
 
-view = maps.view(ctx.con, ctx.filters)
+# Everything below is one result per view shared by every session: each run of the page read the block groups'
+# shapes back from the cache only to drop them, thinned the locations and built the Plotly figure (validating every
+# property in Python), which with fifty readers opening the Map queued them behind each other (RESULTS.md).
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_view(_con, key: str, f):
+    return maps.view(_con, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_block_group_figures(_con, key: str, f):
+    return cached_block_groups(_con, key, f).drop(columns="geometry_json")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_points(_con, key: str, f):
+    return maps.thin(cached_locations(_con, key, f))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_sites(_con, key: str, f):
+    return maps.sites(_con, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_department_markers(_con, key: str, f):
+    return maps.department_markers(_con, f)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def cached_map_figure(key: str, f, added_sites: tuple, layers: tuple, variable: str, colour: str,
+                      per_department: bool, _drawn: dict):
+    """The map for a view, its added sites and the reader's choices; `_drawn` holds what it is drawn from, all
+    given by the arguments before it."""
+    return map_figure(layers, variable, colour, per_department, **_drawn)
+
+
+view = cached_view(ctx.con, KEY, ctx.filters)
 locations = cached_locations(ctx.con, KEY, ctx.filters)
-bg_frame = cached_block_groups(ctx.con, KEY, ctx.filters).drop(columns="geometry_json")
+bg_frame = cached_block_group_figures(ctx.con, KEY, ctx.filters)
 if view is None or (locations.empty and bg_frame.empty):
-    ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
+    ui.empty_state(ui.narrowing(ctx))
     st.stop()
 
 compare_ui.map_section(ctx)
 
 collection, jurisdictions = cached_outlines(ctx.con, KEY, ctx.filters, maps.simplify_tolerance(view))
-sites = sites_panel.with_added_sites(maps.sites(ctx.con, ctx.filters), ctx.con, ctx.filters)
+sites = sites_panel.with_added_sites(cached_sites(ctx.con, KEY, ctx.filters), ctx.con, ctx.filters)
 offered = ["locations", "block_groups"] + (["reported"] if ctx.dataset.has("crime_reports") else []) \
     + (["sites"] if len(sites) else [])
 
@@ -92,37 +128,13 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
             key="map_national_markers",
             help="The selection spans several cities. Choose a department in the sidebar to zoom in on it."
         ) == "One per department"
-    points = maps.thin(locations)
+    points = cached_points(ctx.con, KEY, ctx.filters)
     comparison = cached_comparison(ctx.con, KEY, ctx.filters) if "reported" in layers else None
-    departments = maps.department_markers(ctx.con, ctx.filters) if per_department else None
-    areas = maps.department_areas(bg_frame) if view.national else None
-
-    traces = []
-    outlines = [charts.line_layer(jurisdictions, charts.JURISDICTION, 1.5)]
-    if view.national:
-        outlines.insert(0, charts.line_layer(charts.state_borders(), charts.STATE_BORDER, 1))
-    if "block_groups" in layers and len(bg_frame):
-        if view.national:  # block groups are specks at this zoom: colour each department's area as a whole
-            traces.append(charts.choropleth_trace(areas, jurisdictions, variable, labels=list(areas["name"])))
-        else:
-            traces.append(charts.choropleth_trace(bg_frame, collection, variable))
-    elif collection["features"] and not view.national:
-        traces.append(charts.outline_trace(collection))
-    size_max, size_unit, size_px = None, "predictions", charts.MAX_MARKER_PX
-    if "locations" in layers:
-        if per_department:
-            traces.extend(charts.department_traces(departments, view.zoom))
-            size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
-        elif len(points.frame):
-            traces.append(charts.point_trace(points.frame, colour))
-            size_max, size_px = points.frame["predictions"].max(), charts.point_max_px(len(points.frame))
-    if comparison is not None and comparison.mode != "none":
-        traces.extend(charts.comparison_traces(comparison))
-    if "sites" in layers:
-        traces.extend(charts.site_traces(sites, labels=not view.national))
-    fig = charts.map_figure(view, traces, outlines=outlines)
-    if size_max:
-        charts.add_size_legend(fig, float(size_max), size_unit, size_px)
+    departments = cached_department_markers(ctx.con, KEY, ctx.filters) if per_department else None
+    fig = cached_map_figure(KEY, ctx.filters, sites_panel.current(), tuple(layers), variable, colour, per_department,
+                            _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
+                                        jurisdictions=jurisdictions, sites=sites, points=points,
+                                        comparison=comparison, departments=departments))
     st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})
 
     st.caption(maps.map_summary(bg_frame, points, view))
@@ -169,6 +181,38 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
             ui.download(comparison.boxes, "map-prediction-boxes", "Prediction boxes (as drawn)")
         if len(sites):
             ui.download(sites, "map-sites", "Sites")
+
+
+def map_figure(layers: tuple, variable: str, colour: str, per_department: bool, view, bg_frame, collection,
+               jurisdictions, sites, points, comparison, departments):
+    areas = maps.department_areas(bg_frame) if view.national else None
+    traces = []
+    outlines = [charts.line_layer(jurisdictions, charts.JURISDICTION, 1.5)]
+    if view.national:
+        outlines.insert(0, charts.line_layer(charts.state_borders(), charts.STATE_BORDER, 1))
+    if "block_groups" in layers and len(bg_frame):
+        if view.national:  # block groups are specks at this zoom: colour each department's area as a whole
+            traces.append(charts.choropleth_trace(areas, jurisdictions, variable, labels=list(areas["name"])))
+        else:
+            traces.append(charts.choropleth_trace(bg_frame, collection, variable))
+    elif collection["features"] and not view.national:
+        traces.append(charts.outline_trace(collection))
+    size_max, size_unit, size_px = None, "predictions", charts.MAX_MARKER_PX
+    if "locations" in layers:
+        if per_department:
+            traces.extend(charts.department_traces(departments, view.zoom))
+            size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
+        elif len(points.frame):
+            traces.append(charts.point_trace(points.frame, colour))
+            size_max, size_px = points.frame["predictions"].max(), charts.point_max_px(len(points.frame))
+    if comparison is not None and comparison.mode != "none":
+        traces.extend(charts.comparison_traces(comparison))
+    if "sites" in layers:
+        traces.extend(charts.site_traces(sites, labels=not view.national))
+    fig = charts.map_figure(view, traces, outlines=outlines)
+    if size_max:
+        charts.add_size_legend(fig, float(size_max), size_unit, size_px)
+    return fig
 
 
 def draw_hexagons() -> None:

@@ -40,7 +40,7 @@ else:
 
 h, table, findings = _figures(ctx.con, KEY, ctx.filters)
 if not h["predictions"] and not h["block_groups"]:
-    ui.empty_state(overview.narrowing(ctx.con, ctx.filters, ctx.names))
+    ui.empty_state(ui.narrowing(ctx))
     st.stop()
 
 c = st.columns(5)

@@ -29,6 +29,14 @@ def load_example() -> None:
         st.session_state["sql_text"] = EXAMPLES[chosen].sql
 
 
+# The tables and their columns are the store's, whatever the filters (the filtered views keep their table's
+# columns): listed once for every session, not by a catalogue query and a groupby on each run.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _listing(dataset_key: str, _con: console.Console) -> list[tuple[str, str]]:
+    return [(table, "\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
+            for table, columns in _con.tables().groupby("table", sort=False)]
+
+
 con = session_console()
 con.use_filters(ctx.filters)
 st.session_state.setdefault("sql_text", console.EXAMPLES[0].sql)
@@ -36,11 +44,10 @@ st.session_state.setdefault("sql_text", console.EXAMPLES[0].sql)
 left, right = st.columns([3, 1], gap="large")
 with right:
     st.markdown("**Tables and their columns**")
-    listing = con.tables()
     with st.container(height=640, border=False):
-        for table, columns in listing.groupby("table", sort=False):
+        for table, columns in _listing(str(ctx.dataset.store), con):
             with st.expander(table, expanded=table == "filtered_predictions"):
-                st.markdown("\n".join(f"- `{c}` {t.lower()}" for c, t in zip(columns["column"], columns["type"])))
+                st.markdown(columns)
     st.caption("Tables from optional files the data lacks (crime reports, patrols, sites) are empty. The "
                "Data & methods page explains every column.")
     with st.expander("What each stored table holds"):

@@ -1,9 +1,11 @@
 """Many readers without browsers: `python -m benchmarks.readers [--readers 10 50] [--rounds 2] [--think S]
-[--data DIR] [--browsers N] [--no-record]`.
+[--arrival burst|ramp] [--data DIR] [--browsers N] [--no-record]`.
 
 Starts one app server on 127.0.0.1 (stopped at the end) on a warm cache and, for each count of readers in turn,
 has that many sessions speak Streamlit's websocket protocol (benchmarks/streamlit_client.py) at once: each opens
-the app (all at the same moment; reported apart, not in the percentiles), then walks the journey `--rounds` times:
+the app (all at the same moment; reported apart, not in the percentiles), then walks the journey `--rounds` times,
+all starting in the same instant (`--arrival burst`, the default and the worst case) or each at a random moment within
+the first pause (`--arrival ramp`, with `--think`):
 picks a department, opens every page, adds a majority filter, narrows the dates, opens an Audit tab, goes back to
 the Overview and resets the filters. Every page and filter change is one interaction, timed from the request to
 the server's final `script_finished`. Reports p50/p95 per interaction, errors (an exception shown on the page, a
@@ -134,6 +136,7 @@ class Start:
     event: asyncio.Event = field(default_factory=asyncio.Event)
     ready: int = 0
     deadline: float | None = None
+    ramp: bool = False
 
 
 async def one_reader(url: str, seed: int, names: list[str], journey: str, think: float, start: Start,
@@ -153,7 +156,7 @@ async def one_reader(url: str, seed: int, names: list[str], journey: str, think:
         tally.errors.append(f"first visit: {exc}")
     start.ready += 1
     await start.event.wait()
-    if think:  # arrive spread over one pause, not all in the same instant (the 04:46 UTC run of 2026-12-06 did)
+    if think and start.ramp:  # each arrives at a random moment of the first pause, not all in the same instant
         await asyncio.sleep(rng.uniform(0, think))
     done = 0
     while first_visit is not None and (done < rounds if rounds else time.monotonic() < start.deadline):
@@ -175,9 +178,10 @@ async def one_reader(url: str, seed: int, names: list[str], journey: str, think:
 
 
 async def crowd(url: str, readers: int, names: list[str], journey: str, think: float, server_pid: int,
-                rounds: int | None = None, seconds: float | None = None) -> dict:
-    """`readers` sessions at once; the clock and the CPU counters start once all have opened the app."""
-    start = Start()
+                rounds: int | None = None, seconds: float | None = None, ramp: bool = False) -> dict:
+    """`readers` sessions at once; the clock and the CPU counters start once all have opened the app. `ramp`:
+    each reader's first interaction comes at a random moment within one pause instead of all at once."""
+    start = Start(ramp=ramp)
     opening = time.monotonic()
     tasks = [asyncio.create_task(one_reader(url, seed, names, journey, think, start, rounds))
              for seed in range(readers)]
@@ -190,7 +194,7 @@ async def crowd(url: str, readers: int, names: list[str], journey: str, think: f
     start.event.set()
     results = await asyncio.gather(*tasks)
     wall = time.monotonic() - started
-    return {"readers": readers, "journey": journey, "tally": Tally.merge([t for t, _ in results]), "wall": wall,
+    return {"readers": readers, "journey": journey, "arrival": "ramp" if ramp and think else "burst", "tally": Tally.merge([t for t, _ in results]), "wall": wall,
             "opened_in": opened_in, "first_visits": [f for _, f in results if f is not None],
             "server_cpu": cpu_seconds([server_pid]) - server_before,
             "own_cpu": cpu_seconds([os.getpid()]) - own_before,
@@ -234,7 +238,9 @@ def crowd_section(level: dict, cores: int) -> list[str]:
     p95 = percentile(everything, 0.95) if everything else float("nan")
     met = bool(everything) and not tally.errors and (goal is None or p95 <= goal)
     firsts = level["first_visits"]
-    lines = [f"### {n} readers, {level['journey']} journey", "",
+    arrival = {"burst": "all starting at once", "ramp": "arrivals spread over the first pause"}[
+        level.get("arrival", "burst")]
+    lines = [f"### {n} readers, {level['journey']} journey, {arrival}", "",
              "| interaction | n | p50 (s) | p95 (s) | max (s) | median KB received |", "|---|---:|---:|---:|---:|---:|"]
     lines += [seconds_row(name, values, tally.bytes[name]) for name, values in tally.seconds.items()]
     if everything:
@@ -310,7 +316,8 @@ async def measure(url: str, pid: int, names: list[str], args) -> tuple[list[dict
     levels = []
     for readers in args.readers:
         print(f"{readers} readers…", file=sys.stderr)
-        levels.append(await crowd(url, readers, names, "every page", args.think, pid, rounds=args.rounds))
+        levels.append(await crowd(url, readers, names, "every page", args.think, pid, rounds=args.rounds,
+                                  ramp=args.arrival == "ramp"))
     cross = None
     if args.browsers:
         print(f"cross-check: {args.browsers} Chromium pages, then as many protocol readers…", file=sys.stderr)
@@ -327,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="journeys per reader (default 2)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean pause in seconds after each interaction (default 0: as fast as the server answers)")
+    parser.add_argument("--arrival", choices=["burst", "ramp"], default="burst",
+                        help="burst (default): every reader's first interaction in the same instant; ramp: each at "
+                             "a random moment within the first pause (needs --think)")
     parser.add_argument("--data", help="data directory (default: the real data, imported once, as benchmarks/load.py)")
     parser.add_argument("--cache", help="cache directory (default: PP_CACHE_DIR, the app's own)")
     parser.add_argument("--browsers", type=int, default=0, help="cross-check with this many Chromium pages (default: none)")

@@ -118,6 +118,9 @@ def test_crowd_section_reports_percentiles_errors_and_cpu_per_interaction():
     level = {"readers": 10, "journey": "every page", "tally": tally, "wall": 10.0, "opened_in": 2.0,
              "first_visits": [1.0, 3.0], "server_cpu": 2.5, "own_cpu": 0.5, "peak_mb": 512.0, "rss_mb": 480.0}
     text = "\n".join(crowd_section(level, cores=2))
+    assert text.startswith("### 10 readers, every page journey, all starting at once\n")
+    assert "\n".join(crowd_section({**level, "arrival": "ramp"}, cores=2)).startswith(
+        "### 10 readers, every page journey, arrivals spread over the first pause\n")
     assert "| open Map | 4 | 0.50 | 0.80 | 0.80 | 2 |" in text  # p50 is the median: (0.4 + 0.6) / 2
     assert "| **all** | 5 | 0.60 | 1.50 | 1.50 |" in text
     assert "Errors: 1 — reset filters: KeyError: 'x'." in text

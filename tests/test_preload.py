@@ -32,3 +32,5 @@ def test_a_returning_readers_opening_is_held_to_the_page_goal():
     row = {"page": "Overview", "step": browser.RETURNING, "is_map": False, "bytes": 500e3}
     assert browser.meets_goal({**row, "seconds": 1.9}) and not browser.meets_goal({**row, "seconds": 2.1})
     assert "≤ 2 s: met" in browser.markdown([{**row, "seconds": 1.9, "goal_met": True}])
+    paired = browser.markdown([{**row, "seconds": 2.5, "floor_seconds": 1.0, "goal_met": False}]).splitlines()[-1]
+    assert "| 2.50 | 1.00 | 2.5× | ≤ 2 s: **missed** |" in paired

@@ -284,11 +284,18 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
                          f"CASE WHEN {flag} THEN coalesce(c{i}, '') END AS _value{len(flags)}")
             flags.append((header_name, expected_text(col)))
         result.columns.append(canonical)
+    parameters = {"path": str(source), "delim": delimiter}
     if departments and spec.department_column and spec.department_column in mapping:
-        i = index[mapping[spec.department_column]]
-        flag = f"trim(c{i}) NOT IN (SELECT department FROM {departments})"
-        outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, CASE WHEN {flag} THEN c{i} END AS _value{len(flags)}")
-        flags.append((mapping[spec.department_column], "expected a department listed in departments.csv"))
+        # A list bound as a parameter, not a subquery: the join DuckDB makes of `NOT IN (SELECT ...)` does not
+        # keep the file's record order, and rowid would then number the records wrongly.
+        known = [d for (d,) in con.execute(f"SELECT department FROM {departments}").fetchall()]
+        if None not in known:  # NOT IN a list holding NULL is never true
+            parameters["known"] = known
+            i = index[mapping[spec.department_column]]
+            flag = f"NOT list_contains($known, trim(c{i}))"
+            outer.append(f"coalesce({flag}, FALSE) AS _bad{len(flags)}, "
+                         f"CASE WHEN {flag} THEN c{i} END AS _value{len(flags)}")
+            flags.append((mapping[spec.department_column], "expected a department listed in departments.csv"))
     defaults = []
     for col in spec.columns:
         if col.name not in mapping and not col.pattern:
@@ -304,7 +311,7 @@ def read_checked(con: duckdb.DuckDBPyConnection, spec: schema.FileSpec, path: Pa
         f"columns={{{columns}}}, header=true, delim=$delim, quote='\"', escape='\"', "
         f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan', "
         f"auto_detect=false, strict_mode=true))))",
-        {"path": str(source), "delim": delimiter},
+        parameters,
     )
     # DuckDB lists a short row once per missing column: one problem per line is enough.
     structural = con.execute(f"SELECT line, min(error_message), any_value(csv_line) FROM {rejects} "

@@ -50,10 +50,11 @@ from lib.data.source import read_source
 CACHE_VERSION = "16"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
-# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~350 MB at 6M
-# predictions) the process peaks at 553 MB, under Community Cloud's 690 MB; at 450 MB it peaked at 820 MB, for a
-# quarter less CPU (36 s instead of 47 s at 6M: benchmarks/RESULTS.md, 2026-12-06 07:00).
-BUILD_MEMORY_LIMIT = "200MB"
+# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~260 MB at 6M
+# predictions once placing points stopped grouping text in pandas) the process peaks at 565 MB, under the 600 MB
+# goal for Community Cloud's 690 MB; 200 MB cost 4 s more CPU at 6M, 350 MB saved nothing more and peaked at 618 MB
+# (benchmarks/RESULTS.md, "Cold load at 6M, cold helper").
+BUILD_MEMORY_LIMIT = "300MB"
 PLACE_BATCH = 100_000
 PLACE_CHUNK = 150_000
 

@@ -47,13 +47,14 @@ from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 from lib.data.source import read_source
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "15"
+CACHE_VERSION = "16"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
-# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~350 MB at 6M
-# predictions) the process peaks at 553 MB, under Community Cloud's 690 MB; at 450 MB it peaked at 820 MB, for a
-# quarter less CPU (36 s instead of 47 s at 6M: benchmarks/RESULTS.md, 2026-12-06 07:00).
-BUILD_MEMORY_LIMIT = "200MB"
+# DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~260 MB at 6M
+# predictions once placing points stopped grouping text in pandas) the process peaks at 565 MB, under the 600 MB
+# goal for Community Cloud's 690 MB; 200 MB cost 4 s more CPU at 6M, 350 MB saved nothing more and peaked at 618 MB
+# (benchmarks/RESULTS.md, "Cold load at 6M, cold helper").
+BUILD_MEMORY_LIMIT = "300MB"
 PLACE_BATCH = 100_000
 PLACE_CHUNK = 150_000
 
@@ -268,11 +269,13 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
     progress(0.7, "Reading block_groups.geojson")
     shapes = _read_shapes(con, data_dir, missing, problems, rows)
     progress(0.8, "Placing points in block groups")
+    sources = {spec.table: f"{spec.table}_typed" for spec in csv_specs}
     for table in POINT_TABLES:
         if rows.get(table):
             problems.extend(_place_points(con, table, shapes))
+            sources[table] = f"{table}_placed"
     progress(0.9, "Writing the typed cache")
-    _write_tables(con, tables, shapes)
+    _write_tables(con, tables, shapes, sources)
     source, source_problems = read_source(data_dir / SOURCE_FILE)
     problems.extend(source_problems)
     problems_frame(problems).to_parquet(work / "problems.parquet", index=False)
@@ -309,28 +312,43 @@ def _read_shapes(con, data_dir: Path, missing: list[str], problems: list[Problem
 
 
 def _place_points(con, table: str, shapes: geo.Shapes) -> list[Problem]:
-    """Fill missing geoids by point-in-polygon and flag points outside every block group."""
-    if "geoid" not in _columns(con, f"{table}_typed"):
-        con.execute(f"ALTER TABLE {table}_typed ADD COLUMN geoid VARCHAR")
+    """Place the distinct points with no geoid in block groups and flag those outside every block group.
+
+    The points go to the small table {table}_points (department, lat, lon, first line, weight, geoid); the view
+    {table}_placed is the typed table with their geoids, joined as it is written: an UPDATE of the geoid on
+    6 million typed rows cost more than placing their points."""
+    source = f"{table}_typed"
     if table == "sites":
+        con.execute("CREATE OR REPLACE TEMP TABLE sites_filled AS SELECT * FROM sites_typed")
         _fill_site_departments(con, shapes)
-    unplaced = (f"FROM {table}_typed WHERE geoid IS NULL AND department IS NOT NULL AND lat IS NOT NULL "
-                "AND lon IS NOT NULL")
-    counts = con.execute(f"SELECT department, count(DISTINCT (lat, lon)) {unplaced} GROUP BY 1 ORDER BY 1").fetchall()
+        source = "sites_filled"
+    has_geoid = "geoid" in _columns(con, source)
+    own = "t.geoid" if has_geoid else "CAST(NULL AS VARCHAR)"
+    weight = "sum(t.count)" if table == "predictions" else "count(*)"
+    points = f"{table}_points"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {points} AS SELECT t.department, t.lat, t.lon, min(t._line) AS line, "
+                f"{weight} AS n, CAST(NULL AS VARCHAR) AS geoid FROM {source} t "
+                f"WHERE {own} IS NULL AND t.lat IS NOT NULL AND t.lon IS NOT NULL GROUP BY t.department, t.lat, t.lon")
+    counts = con.execute(f"SELECT department, count(*) FROM {points} WHERE department IS NOT NULL "
+                         "GROUP BY 1 ORDER BY 1").fetchall()
     # A few departments at a time, up to PLACE_CHUNK distinct points: the 2.7 million crime-report places of
     # 20 million predictions, held at once with their block groups, took the load past 1.2 GB.
     for departments in _chunks(counts, PLACE_CHUNK):
-        points = con.execute(f"SELECT DISTINCT department, lat, lon {unplaced} AND list_contains($d, department)",
+        placed = con.execute(f"SELECT department, lat, lon FROM {points} WHERE list_contains($d, department)",
                              {"d": departments}).df()
         # In slices: shapely's points and matches for 100,000 points at a time.
-        points["geoid"] = pd.concat([geo.assign_block_groups(points.iloc[i:i + PLACE_BATCH], shapes)
-                                     for i in range(0, len(points), PLACE_BATCH)] or [pd.Series(dtype=object)])
-        con.register("_placed", points)
-        con.execute(f"UPDATE {table}_typed t SET geoid = p.geoid FROM _placed p "
-                    f"WHERE t.geoid IS NULL AND t.department = p.department AND t.lat = p.lat AND t.lon = p.lon")
+        placed["geoid"] = pd.concat([geo.assign_block_groups(placed.iloc[i:i + PLACE_BATCH], shapes)
+                                     for i in range(0, len(placed), PLACE_BATCH)] or [pd.Series(dtype=object)])
+        con.register("_placed", placed)
+        con.execute(f"UPDATE {points} t SET geoid = p.geoid FROM _placed p "
+                    f"WHERE t.department = p.department AND t.lat = p.lat AND t.lon = p.lon")
         con.unregister("_placed")
-        del points
-    return _point_warnings(con, table, schema.spec(table))
+        del placed
+    columns = "t.* REPLACE (coalesce(t.geoid, p.geoid) AS geoid)" if has_geoid else "t.*, p.geoid"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_placed AS SELECT {columns} FROM {source} t "
+                f"LEFT JOIN {points} p ON {own} IS NULL AND t.department = p.department AND t.lat = p.lat "
+                "AND t.lon = p.lon")
+    return _point_warnings(con, table, points)
 
 
 def _chunks(counts: list[tuple[str, int]], limit: int) -> list[list[str]]:
@@ -349,20 +367,18 @@ def _chunks(counts: list[tuple[str, int]], limit: int) -> list[list[str]]:
 
 def _fill_site_departments(con, shapes: geo.Shapes) -> None:
     """Sites may omit their department: take the department of the block group they fall in."""
-    points = con.execute("SELECT DISTINCT lat, lon FROM sites_typed WHERE department IS NULL").df()
+    points = con.execute("SELECT DISTINCT lat, lon FROM sites_filled WHERE department IS NULL").df()
     points["department"] = geo.department_at(points, shapes)
     con.register("_site_departments", points)
-    con.execute("UPDATE sites_typed t SET department = p.department FROM _site_departments p "
+    con.execute("UPDATE sites_filled t SET department = p.department FROM _site_departments p "
                 "WHERE t.department IS NULL AND t.lat = p.lat AND t.lon = p.lon")
     con.unregister("_site_departments")
 
 
-def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
-    weight = "sum(count)" if table == "predictions" else "count(*)"
-    outside = con.execute(
-        f"SELECT min(_line) AS line, department, lat, lon, {weight} AS n, count(*) AS rows FROM {table}_typed "
-        f"WHERE geoid IS NULL AND lat IS NOT NULL AND lon IS NOT NULL "
-        f"GROUP BY department, lat, lon ORDER BY line").fetchall()
+def _point_warnings(con, table: str, points: str) -> list[Problem]:
+    spec = schema.spec(table)
+    outside = con.execute(f"SELECT line, department, lat, lon, n FROM {points} WHERE geoid IS NULL "
+                          "ORDER BY line").fetchall()
     if not outside:
         return []
     countries = nearest_places([row[2] for row in outside], [row[3] for row in outside])
@@ -371,7 +387,7 @@ def _point_warnings(con, table: str, spec: schema.FileSpec) -> list[Problem]:
         if "departments_typed" in _tables(con) else {}
     problems = []
     unit = "predictions" if table == "predictions" else "rows"
-    for (line, department, lat, lon, n, _), place in zip(outside, countries.itertuples(index=False)):
+    for (line, department, lat, lon, n), place in zip(outside, countries.itertuples(index=False)):
         value = f"{lat}, {lon}"
         if lat == 0 and lon == 0:
             text = "a point at 0,0 (a failed geocode)"
@@ -401,7 +417,8 @@ def _columns(con, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
-def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
+def _write_tables(con, tables: Path, shapes: geo.Shapes, sources: dict[str, str]) -> None:
+    """Each CSV's table from its relation in `sources` (table name: relation), and the block groups."""
     # A partitioned write buffers up to this many rows per department and thread before writing them out;
     # at DuckDB's default (524,288) 20M predictions in 10 departments ran out of BUILD_MEMORY_LIMIT. With
     # 65,536 the 6M demo writes in the same time and builds even under a 150 MB limit.
@@ -410,7 +427,7 @@ def _write_tables(con, tables: Path, shapes: geo.Shapes) -> None:
         if spec.kind != "csv":
             continue
         target = tables / spec.table
-        select = f"SELECT * RENAME (_line AS line) FROM {spec.table}_typed"
+        select = f"SELECT * RENAME (_line AS line) FROM {sources[spec.table]}"
         if spec.table == "predictions":
             # Not sorted: sorting millions of rows doubled the cost of this write, and queries
             # that need an order say ORDER BY.

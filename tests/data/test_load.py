@@ -270,3 +270,22 @@ def test_missing_directory_is_reported_not_raised(tmp_path):
                                    "block_group_counts"])
 def test_absent_optional_files_give_empty_tables(tiny_con, table):
     assert scalar(tiny_con, f"SELECT count(*) FROM {table}") == 0
+
+
+def test_records_keep_their_line_numbers_when_read_in_parallel_with_departments_checked(tmp_path):
+    """Each record's line is its place in the file, also when DuckDB reads a large file on several threads and
+    checks departments (a `NOT IN (SELECT ...)` there once made rowid follow a join's order, not the file's)."""
+    import duckdb
+    from lib import schema
+    from lib.data.csvfile import read_checked
+    rows = 1_500_000  # several of DuckDB's CSV buffers, so that threads read parts of the file at once
+    path = tmp_path / "predictions.csv"
+    with open(path, "w") as out:
+        out.write("department,lat,lon,count\n")
+        out.writelines(f"a,40.5,-74.4,{line}\n" for line in range(2, rows + 2))
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    con.execute("CREATE TABLE known AS SELECT 'a' AS department")
+    result = read_checked(con, schema.spec("predictions"), path, tmp_path, departments="known")
+    assert result.rows == rows
+    assert scalar(con, f"SELECT count(*) FROM {result.table} WHERE count <> _line") == 0

@@ -69,6 +69,8 @@ def test_a_link_to_the_real_data_reopens_on_the_real_data_not_the_demo(demo_serv
         page.keyboard.press("Escape")
 
     rerun_and_wait(page, choose)
+    expect(page.locator('[data-testid="stSidebar"] [data-tag] [title]').filter(has_text="Plainfield, N.J.")
+           ).to_be_visible(timeout=RENDER_MS)
     link = page.url
     assert f"{urlstate.DATA}=real" in link and "dept=plainfieldpdnj" in link
     other = fresh(demo_server, link)
@@ -87,6 +89,7 @@ def test_a_link_keeps_the_disparities_department(real_server, page, fresh):
         page.get_by_role("option", name="Plainfield, N.J.", exact=True).click()
 
     rerun_and_wait(page, choose)
+    expect(_main(page).get_by_text("Showing data in Plainfield, N.J.", exact=True)).to_be_visible(timeout=RENDER_MS)
     link = page.url
     assert f"{urlstate.DISPARITIES_DEPARTMENT}=" in link
     other = fresh(real_server, link)
@@ -99,6 +102,7 @@ def test_a_link_keeps_the_audit_tab_and_the_filters(demo_server, page, fresh):
     open_page(page, demo_server, "/audit")
     pick_option(page, "Majority group of residents", "Latino")
     rerun_and_wait(page, lambda: page.get_by_role("tab", name="Over time").click())
+    expect(page.get_by_role("tab", name="Over time")).to_have_attribute("aria-selected", "true", timeout=RENDER_MS)
     link = page.url
     # the sidebar's own URL writing leaves the bound tab alone, and the tab's leaves the filters
     assert f"{urlstate.AUDIT_TAB}=Over+time" in link and "majority=latino" in link

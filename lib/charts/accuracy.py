@@ -104,7 +104,9 @@ def reports_by_kind(kinds: pd.DataFrame, top: int = 15) -> go.Figure:
                              hovertemplate="%{y}: %{x:,} reports (%{customdata:.1%})<extra></extra>"))
     fig.update_layout(barmode="overlay", xaxis_title="Reports analysed")
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["description"]), automargin=True)
-    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45)  # room for the counts beside the bars
+    # room for the counts beside the bars; the legend starts at the chart's edge, not beside the long labels, so
+    # its entries wrap before they reach the chart's download button at 390 px
+    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45, legend_xref="container")
 
 
 def over_time(daily: pd.DataFrame, predictions_per_day: float | None = None) -> go.Figure:

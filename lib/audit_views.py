@@ -54,6 +54,7 @@ def geocoding_tab(geo: audit.Geocoding, names: dict[str, str], block_group_filte
     table = summary.pivot_table(index=["department", "source"], columns="status", values="locations",
                                 aggfunc="sum", fill_value=0).reset_index()
     table.insert(1, "name", table["department"].map(lambda d: _name(names, d)))
+    table["source"] = ui.sentence_case(table["source"])
     table = table[["department", "name", "source", *[k for k in audit.STATUS_LABELS if k in table.columns]]]
     st.dataframe(table.rename(columns={"department": "Department", "name": "Name", "source": "Table",
                                        **audit.STATUS_LABELS}), hide_index=True)
@@ -77,7 +78,8 @@ def geocoding_tab(geo: audit.Geocoding, names: dict[str, str], block_group_filte
     errors = outside[outside["status"].isin(["zero_zero", "swapped"])]
     if len(errors):
         st.subheader("At 0,0 or with latitude and longitude swapped")
-        ui.table(errors.assign(status=errors["status"].map(audit.STATUS_LABELS)), names, column_order=[
+        ui.table(errors.assign(status=errors["status"].map(audit.STATUS_LABELS),
+                               source=ui.sentence_case(errors["source"])), names, column_order=[
             "source", "department", "lat", "lon", "status", "corrected_geoid", "predictions", "records", "address",
             "first_date"], column_config={**DATES, "source": "Table", "corrected_geoid": "Block group once corrected"})
 

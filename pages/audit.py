@@ -136,8 +136,8 @@ if tabs[0].open:
             st.caption("Text matches in the addresses of predictions and crime reports and in the list of addresses "
                        "the Plainfield analysis excluded. Streets named Court (Court Pl) are not counted; read each "
                        "address before drawing conclusions.")
-            ui.table(words, names, column_config={**DATES, "source": "Found in", "word": "Word",
-                                                  "days": "Days", "reason": "Why excluded"})
+            ui.table(words.assign(source=ui.sentence_case(words["source"])), names, column_config={
+                **DATES, "source": "Found in", "word": "Word", "days": "Days", "reason": "Why excluded"})
             ui.download(words, "artefact-addresses", "Download")
 
         st.subheader("The most-predicted locations")

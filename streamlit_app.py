@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import compare_ui, memory, ui
+from lib import compare_ui, memory, preload, ui
 from lib.places import panel as sites_panel
 
 memory.cap_malloc_arenas()
@@ -26,6 +26,8 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
+if preload_html := preload.html(navigation.url_path):
+    st.html(preload_html, unsafe_allow_javascript=True)
 ui.style()
 directory = ui.data_dir()
 if ui.link_wants_missing_real_data():

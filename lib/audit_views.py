@@ -54,6 +54,7 @@ def geocoding_tab(geo: audit.Geocoding, names: dict[str, str], block_group_filte
     table = summary.pivot_table(index=["department", "source"], columns="status", values="locations",
                                 aggfunc="sum", fill_value=0).reset_index()
     table.insert(1, "name", table["department"].map(lambda d: _name(names, d)))
+    table["source"] = ui.sentence_case(table["source"])
     table = table[["department", "name", "source", *[k for k in audit.STATUS_LABELS if k in table.columns]]]
     st.dataframe(table.rename(columns={"department": "Department", "name": "Name", "source": "Table",
                                        **audit.STATUS_LABELS}), hide_index=True)
@@ -77,7 +78,8 @@ def geocoding_tab(geo: audit.Geocoding, names: dict[str, str], block_group_filte
     errors = outside[outside["status"].isin(["zero_zero", "swapped"])]
     if len(errors):
         st.subheader("At 0,0 or with latitude and longitude swapped")
-        ui.table(errors.assign(status=errors["status"].map(audit.STATUS_LABELS)), names, column_order=[
+        ui.table(errors.assign(status=errors["status"].map(audit.STATUS_LABELS),
+                               source=ui.sentence_case(errors["source"])), names, column_order=[
             "source", "department", "lat", "lon", "status", "corrected_geoid", "predictions", "records", "address",
             "first_date"], column_config={**DATES, "source": "Table", "corrected_geoid": "Block group once corrected"})
 
@@ -90,7 +92,7 @@ def geocoding_tab(geo: audit.Geocoding, names: dict[str, str], block_group_filte
         department = st.selectbox("Department", list(counts.index), format_func=lambda d: f"{_name(names, d)} "
                                   f"({counts[d]:,} points outside)", key="audit_map_department")
         shown = near[near["department"] == department]
-        st.plotly_chart(charts.outside_map(shown, shapes(department)), width="stretch")
+        ui.plotly_chart(charts.outside_map(shown, shapes(department)), f"points-outside-{department}")
         ui.chart_text(charts.outside_map_text(shown, _name(names, department)))
         st.caption("Grey lines: the analysed block groups, on plain longitude/latitude axes (no base map needed). "
                    "Marker size grows with predictions (or records).")
@@ -130,17 +132,17 @@ def _brush_dates(first_date, last_date) -> None:
 
 def over_time_tab(daily, monthly, overlap, f, options, names: dict[str, str]) -> None:
     st.markdown("**Predictions per day.** Drag across the chart to set the date filter for every page.")
-    st.plotly_chart(ui.figure(charts.daily_brush, daily), width="stretch", key="audit_brush",
+    ui.plotly_chart(ui.figure(charts.daily_brush, daily), "predictions-per-day", key="audit_brush",
                     on_select=lambda: _brush_dates(options.first_date, options.last_date), selection_mode="box")
     ui.chart_text(charts.daily_text(daily))
     if f.start or f.end:
         st.caption(f"Date filter: {f.start or options.first_date} to {f.end or options.last_date}. "
                    "Reset it in the sidebar.")
     st.subheader("Block group × month")
-    st.plotly_chart(ui.figure(charts.month_heatmap, monthly, names), width="stretch")
+    ui.plotly_chart(ui.figure(charts.month_heatmap, monthly, names), "block-group-months")
     ui.chart_text(charts.month_heatmap_text(monthly, names))
     st.subheader("The most-predicted block groups over time")
-    st.plotly_chart(ui.figure(charts.top_lines, monthly, names), width="stretch")
+    ui.plotly_chart(ui.figure(charts.top_lines, monthly, names), "most-predicted-block-groups")
     ui.chart_text(charts.top_lines_text(monthly, names))
     ui.download(monthly, "block-group-months", "Download")
     st.subheader("Did the most-targeted areas stay the same?")
@@ -150,7 +152,7 @@ def over_time_tab(daily, monthly, overlap, f, options, names: dict[str, str]) ->
     kept = overlap["overlap_share"].dropna()
     if len(kept):
         st.metric("Average share kept from one quarter to the next", f"{kept.mean():.0%}")
-        st.plotly_chart(ui.figure(charts.overlap_bar, overlap, names), width="stretch")
+        ui.plotly_chart(ui.figure(charts.overlap_bar, overlap, names), "top-block-groups-kept")
         ui.chart_text(charts.overlap_text(overlap, names))
     ui.table(overlap, names, column_config={**DATES,
              "overlap_share": st.column_config.NumberColumn("Share kept", format="percent")})

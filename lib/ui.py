@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib import export, urlstate
@@ -247,12 +248,8 @@ def _as_date(value) -> date | None:
 
 # -- page furniture ------------------------------------------------------------------------
 
-# Plotly's tool buttons (zoom, pan, download as PNG) show over a chart's top right on a hover or a touch, where
-# the legends and titles are; dragging zooms and a double click resets without them. Maps keep theirs (reset the
-# view after panning), drawn clear of their legend.
 # A metric's label wraps rather than ending in an ellipsis: four metrics in a row left "Race deciles: mean…".
 STYLE = """<style>
-[data-testid="stPlotlyChart"]:not(:has(.maplibregl-map)) .modebar-container { display: none; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>"""
@@ -390,6 +387,26 @@ def figure(builder: Callable, *args, **kwargs):
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
 
 
+TOOL_COLUMN_PX = 34  # the button's width and a gap: the plot, its titles and annotations stay left of it
+
+
+def plotly_chart(fig, name: str, box=st, **kwargs):
+    """A chart (not a map) at the column's width, with one tool button: download as PNG, saved as `name`.png.
+    Plotly's other buttons (zoom, pan, …) covered legends at 390 px, and dragging zooms and a double click resets
+    without them. Maps keep all theirs (reset the view after panning)."""
+    if isinstance(fig, go.Figure) and (fig.layout.margin.r or 0) < TOOL_COLUMN_PX:
+        # Idempotent, so a figure shared by every session (ui.figure) is changed once.
+        fig.update_layout(margin_r=TOOL_COLUMN_PX)
+    return box.plotly_chart(fig, width="stretch", config={
+        "displayModeBar": True, "modeBarButtons": [["toImage"]], "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
+        **kwargs)
+
+
+def sentence_case(values: pd.Series) -> pd.Series:
+    """Words kept lower case in the data ("crime reports") as a table shows a label: "Crime reports"."""
+    return values.str[:1].str.upper() + values.str[1:]
+
+
 def chart_text(text: str) -> None:
     """A chart's text alternative, right under it: its key figures in words (from a lib/charts *_text function)."""
     st.caption(f"Chart: {text}")
@@ -409,7 +426,7 @@ def chart_on_demand(label: str, key: str, builder: Callable, *args, **kwargs) ->
     later than its headline. `label` says what the chart shows; the page's text around it keeps the finding."""
     box = on_demand(label, f"{key}_open", icon=":material/bar_chart:")
     if box:
-        box.plotly_chart(figure(builder, *args, **kwargs), width="stretch", key=key)
+        plotly_chart(figure(builder, *args, **kwargs), key.removeprefix("chart_").replace("_", "-"), box, key=key)
 
 
 def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, label: str = "Download",

@@ -33,6 +33,7 @@ DISPARITIES_COUNTS = "counts"
 MAP_LAYER = "layer"
 MAP_COLOR = "color"
 MAP_HEX = "hex"
+MAP_TAB = "map_tab"
 ACCURACY_SHOW = "show"
 SITE = "site"
 COMPARE = "cmp"
@@ -61,6 +62,8 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key(MAP_LAYER, "Map page: layers shown", "dropped (Streamlit drops it from the URL)", repeatable=True),
     Key(MAP_COLOR, "Map page: what colours the block groups", "the default variable"),
     Key(MAP_HEX, "Map page: hexagon size; absent follows the view", "follows the view"),
+    Key(MAP_TAB, "Map page: the open tab, by its label (“Map” or “Hexagons in 3-D”)",
+        "the Map tab (Streamlit drops it from the URL); absent, a link with a hexagon size opens on Hexagons"),
     Key(ACCURACY_SHOW, "Accuracy page: the long tables shown", "dropped (Streamlit drops it from the URL)",
         repeatable=True),
     Key(SITE, "sites added in the app: lat,lon,kind,name", "dropped, with a notice", repeatable=True),
@@ -77,6 +80,17 @@ def data_source(params: Mapping) -> str | None:
     value = params.get(DATA)
     value = value[-1] if isinstance(value, list) and value else value
     return value if value in DATA_SOURCES else None
+
+
+MAP_TABS = ("Map", "Hexagons in 3-D")
+
+
+def map_tab_for_link(params: Mapping) -> str | None:
+    """The Map tab a link opens on when it names none: Hexagons when it carries a hexagon size (a link copied
+    before the tab was in the URL); None when the link names a tab or has no size (the bound tab decides)."""
+    if params.get(MAP_TAB) or not params.get(MAP_HEX):
+        return None
+    return MAP_TABS[1]
 
 
 def params() -> dict[str, list[str]]:

@@ -119,7 +119,7 @@ if tabs[0].open:
                 c[2].metric("Sites that drew predictions", f"{int((artefacts['predictions'] > 0).sum())} "
                             f"of {len(artefacts)}")
             drew = artefacts[artefacts["predictions"] > 0]
-            st.plotly_chart(ui.figure(charts.site_bar, drew, names), width="stretch")
+            ui.plotly_chart(ui.figure(charts.site_bar, drew, names), "predictions-at-sites")
             ui.chart_text(charts.site_bar_text(drew, names))
             ui.table(artefacts, names, column_order=[
                 "site", "kind", "department", "source", "predictions", "days", "share_of_department", "share_of_days",
@@ -136,8 +136,8 @@ if tabs[0].open:
             st.caption("Text matches in the addresses of predictions and crime reports and in the list of addresses "
                        "the Plainfield analysis excluded. Streets named Court (Court Pl) are not counted; read each "
                        "address before drawing conclusions.")
-            ui.table(words, names, column_config={**DATES, "source": "Found in", "word": "Word",
-                                                  "days": "Days", "reason": "Why excluded"})
+            ui.table(words.assign(source=ui.sentence_case(words["source"])), names, column_config={
+                **DATES, "source": "Found in", "word": "Word", "days": "Days", "reason": "Why excluded"})
             ui.download(words, "artefact-addresses", "Download")
 
         st.subheader("The most-predicted locations")
@@ -197,7 +197,7 @@ if tabs[1].open:
             if len(everyday):
                 c[2].metric("Of them majority Black or Latino",
                             f"{everyday['majority'].isin(['black', 'latino']).mean():.0%}")
-            st.plotly_chart(ui.figure(charts.days_bar, bg_days, names), width="stretch")
+            ui.plotly_chart(ui.figure(charts.days_bar, bg_days, names), "days-targeted")
             ui.chart_text(charts.days_bar_text(bg_days, names))
             ui.table(everyday, names, column_config={**DATES, **PERCENT, **{
                 c: st.column_config.NumberColumn(c.replace("share_", "").replace("_", " ").capitalize(),

@@ -128,14 +128,14 @@ if chosen == ALL:
     place = f"the average of {len(departments)} departments"
     rows = ranked
     shown = table
-    wide = dsp.mean_table(table)
+    wide, partial_note = dsp.every_department_mean(table, ctx.names)
     deciles = _deciles(ctx.con, key, analysed, counts, ALL)
 else:
     ui.view_caption(caption, chosen)
     place = name(chosen, chosen)
     rows = ranked[ranked["department"] == chosen]
     shown = table[table["department"] == chosen]
-    wide = shown
+    wide, partial_note = shown, None
     deciles = _deciles(ctx.con, key, analysed, counts, chosen)
 
 # -- key numbers ---------------------------------------------------------------------------------
@@ -172,6 +172,8 @@ ui.chart_on_demand("Chart: race and ethnicity, share of residents in each window
                    charts.composition_bars, race)
 ui.chart_on_demand("Chart: household income, share of households in each window", "chart_composition_income",
                    charts.composition_bars, income)
+if partial_note:
+    st.caption(partial_note)
 ui.download(shown, "disparities-composition", "Download the numbers")
 published = rp.find_published(ctx.dataset.data_dir) if chosen == rp.PLAINFIELD else None
 bounds = rp.plainfield_bounds(published) if published else None

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import compare_ui, ui
+from lib import compare_ui, ui, urlstate
 from lib.analysis import maps
 from lib.analysis import sites as site_analysis
 from lib.charts import maps as charts
@@ -97,23 +97,25 @@ offered = ["locations", "block_groups"] + (["reported"] if ctx.dataset.has("crim
 
 
 # Bound widgets write their displayed label to the URL (Streamlit matches a link's value against the formatted
-# options): `layer=Block groups`, `color=Low-income households (share)`, `hex=350 m`.
+# options): `layer=Block groups`, `color=Low-income households (share)`, `hex=350 m`, `map_tab=Hexagons in 3-D`.
 # A fragment: a map control reruns this function alone, not the page, and Streamlit sends only what changed.
 @st.fragment
 def map_and_hexagons():
-    layers = st.pills("Layers", offered, selection_mode="multi", key="layer", bind="query-params",
+    layers = st.pills("Layers", offered, selection_mode="multi", key=urlstate.MAP_LAYER, bind="query-params",
                       default=["locations", "block_groups"] + (["sites"] if len(sites) else []),
                       format_func=LAYERS.get,
                       help="Switch each layer on or off. Every layer follows the sidebar filters.")
     c = st.columns(2)
-    variable = c[0].selectbox("Colour block groups by", list(maps.CHOROPLETH_VARIABLES), key="color",
+    variable = c[0].selectbox("Colour block groups by", list(maps.CHOROPLETH_VARIABLES), key=urlstate.MAP_COLOR,
                               bind="query-params", format_func=maps.CHOROPLETH_VARIABLES.get,
                               help="Targeting rank: block groups ranked by predictions within their department; "
                                    "'most' is the top 5%, 'least' the bottom 5%, 'median' the 5% around the "
                                    "middle, as on the Disparities page.")
     colour = c[1].selectbox("Colour prediction locations by", list(maps.POINT_COLOURS), key="map_point_colour",
                             format_func=maps.POINT_COLOURS.get)
-    map_tab, hex_tab = st.tabs(["Map", "Hexagons in 3-D"], key="map_tab", on_change="rerun")
+    if urlstate.MAP_TAB not in st.session_state and (opens_on := urlstate.map_tab_for_link(urlstate.params())):
+        st.session_state[urlstate.MAP_TAB] = opens_on
+    map_tab, hex_tab = st.tabs(list(urlstate.MAP_TABS), key=urlstate.MAP_TAB, bind="query-params")
     if map_tab.open:
         with map_tab:
             draw_map(layers, variable, colour)
@@ -220,7 +222,7 @@ def map_figure(layers: tuple, variable: str, colour: str, per_department: bool, 
 def draw_hexagons() -> None:
     following = maps.hex_resolution_for(view)
     chosen = st.segmented_control(
-        "Hexagon size", sorted(maps.HEX_RESOLUTIONS), key="hex", bind="query-params",
+        "Hexagon size", sorted(maps.HEX_RESOLUTIONS), key=urlstate.MAP_HEX, bind="query-params",
         format_func=lambda r: maps.HEX_RESOLUTIONS[r].removeprefix("about "),  # also the value in the URL
         help="Uber's H3 hexagon grid, summed on the server. Until you pick a size it follows the view "
              f"({maps.HEX_RESOLUTIONS[following]} across here); click your pick again to let it follow.")

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from lib.db import query, scalar
-from lib.filters import Filters
+from lib.filters import Filters, _join
 from lib.schema import INCOME_BRACKET_PATTERN, bracket_label
 
 # group -> (numerator column, denominator column) in block_group_stats
@@ -324,8 +324,38 @@ def mean_table(table: pd.DataFrame) -> pd.DataFrame:
     columns = ["share_most_targeted", "share_median", "share_least_targeted", "share_total", "spearman",
                "exposure_ratio"]
     out = table.groupby("group", sort=False)[columns].mean().reset_index()
-    out.insert(1, "departments", table.groupby("group", sort=False)["department"].nunique().to_numpy())
+    # a department counts for a group when it has the group's figures (income brackets: Plainfield's file only)
+    having = table.dropna(subset=["share_total"]).groupby("group")["department"].nunique()
+    out.insert(1, "departments", out["group"].map(having).fillna(0).astype("int64").to_numpy())
     return out
+
+
+def every_department_mean(table: pd.DataFrame, names: dict[str, str] | None = None) -> tuple[pd.DataFrame, str | None]:
+    """mean_table over the groups every department of `table` has figures for, and a sentence naming the groups
+    left out and the departments that have them (None when none is): an average "of 38 departments" that put
+    Plainfield's income brackets beside the 38-department low-income share would mix the two in one chart."""
+    wide = mean_table(table)
+    n = table["department"].nunique()
+    partial = wide[wide["departments"] < n]
+    if partial.empty:
+        return wide, None
+    having = table.dropna(subset=["share_total"]).groupby("group")["department"].unique()
+    sentences = []
+    for holders, groups in partial.groupby(partial["group"].map(lambda g: tuple(sorted(having.get(g, ())))),
+                                           sort=False):
+        brackets = not groups["group"].isin(GROUPS).any()
+        labels = (f"The household-income brackets ({', '.join(bracket_label(g) for g in groups['group'])})"
+                  if brackets else _join([group_label(g) for g in groups["group"]]))
+        if not holders:
+            sentences.append(f"No department has figures for {labels[0].lower() + labels[1:]}.")
+            continue
+        plural = brackets or len(groups) > 1
+        places = _join([(names or {}).get(d, d) for d in holders])
+        sentences.append(f"{labels} {'are' if plural else 'is'} given for {places} only, so "
+                         f"{'they are' if plural else 'it is'} left out of this average of {n} departments; choose "
+                         f"{'one of them' if len(holders) > 1 else places} in the Department list above to see "
+                         f"{'them' if plural else 'it'}.")
+    return wide[wide["departments"] == n].reset_index(drop=True), " ".join(sentences)
 
 
 def composition_long(wide: pd.DataFrame) -> pd.DataFrame:

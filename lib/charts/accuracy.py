@@ -81,8 +81,11 @@ def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
     _dot_whisker(fig, frame, "share_of_reports_predicted", "share_of_reports_predicted_ci95", NAIVE,
                  "Reported crimes inside a box of their type", 2, ["reports_correct_type", "reports_of_type"], 0)
     top = max([ci[1] for ci in frame["success_rate_ci95"].dropna()] + [0.01])
-    fig.update_xaxes(tickformat=".1%", rangemode="tozero", row=1, col=1, range=[0, top * 1.1])
-    fig.update_xaxes(tickformat=".0%", row=1, col=2, range=[0, 1], dtick=0.25)
+    # few ticks: at 390 px each subplot is 150 px wide, and five ticks were turned on their side and crowded; the
+    # right one's 0% would touch the left one's last tick, and the left one's 0.0% says where both start
+    fig.update_xaxes(tickformat=".1%", rangemode="tozero", row=1, col=1, range=[0, top * 1.1], nticks=3)
+    fig.update_xaxes(tickformat=".0%", row=1, col=2, range=[0, 1], tickvals=[0.5, 1])
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_annotations(font_size=13)
     fig.update_layout(showlegend=False)
@@ -104,7 +107,9 @@ def reports_by_kind(kinds: pd.DataFrame, top: int = 15) -> go.Figure:
                              hovertemplate="%{y}: %{x:,} reports (%{customdata:.1%})<extra></extra>"))
     fig.update_layout(barmode="overlay", xaxis_title="Reports analysed")
     fig.update_yaxes(categoryorder="array", categoryarray=list(frame["description"]), automargin=True)
-    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45)  # room for the counts beside the bars
+    # room for the counts beside the bars; the legend starts at the chart's edge, not beside the long labels, so
+    # its entries wrap before they reach the chart's download button at 390 px
+    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45, legend_xref="container")
 
 
 def over_time(daily: pd.DataFrame, predictions_per_day: float | None = None) -> go.Figure:

@@ -188,6 +188,26 @@ def test_income_brackets_are_added_when_asked(demo_con):
     assert set(d.disparity_table(demo_con, Filters())["group"]) == set(d.GROUPS)
 
 
+def test_the_average_over_departments_keeps_only_groups_every_department_has():
+    nan = float("nan")
+    rows = [("a", "black", 0.6, 0.2), ("b", "black", 0.2, 0.1), ("a", "low_income", 0.5, 0.4),
+            ("b", "low_income", 0.3, 0.2), ("a", "hh_lt_45k", 0.7, 0.5), ("b", "hh_lt_45k", nan, nan),
+            ("a", "hh_gt_200k", 0.0, 0.1), ("b", "hh_gt_200k", nan, nan)]
+    table = pd.DataFrame(rows, columns=["department", "group", "share_most_targeted", "share_total"]).assign(
+        share_median=nan, share_least_targeted=nan, spearman=nan, exposure_ratio=nan)
+    assert d.mean_table(table).set_index("group")["departments"].to_dict() == {
+        "black": 2, "low_income": 2, "hh_lt_45k": 1, "hh_gt_200k": 1}
+    wide, note = d.every_department_mean(table, {"a": "Alpha City, Ala."})
+    assert list(wide["group"]) == ["black", "low_income"]
+    assert wide.set_index("group").loc["low_income", "share_most_targeted"] == pytest.approx(0.4)
+    assert note == ("The household-income brackets (under $45k, over $200k) are given for Alpha City, Ala. only, so "
+                    "they are left out of this average of 2 departments; choose Alpha City, Ala. in the Department "
+                    "list above to see them.")
+    both = table.fillna({"share_most_targeted": 0.1, "share_total": 0.1})
+    wide, note = d.every_department_mean(both)
+    assert len(wide) == 4 and note is None
+
+
 def test_the_cli_writes_one_row_per_department_and_group(tiny_dir, tmp_path):
     out = tmp_path / "d.csv"
     assert cli.main(["disparities", str(tiny_dir), "--department", "alpha", "--out", str(out)]) == 0

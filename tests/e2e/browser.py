@@ -16,6 +16,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
@@ -106,33 +110,70 @@ def wait_until_idle(page, timeout_ms: int = RENDER_MS) -> None:
     page.wait_for_function(IDLE_JS, polling=150, timeout=timeout_ms)
 
 
-def rerun_and_wait(page, action, timeout_ms: int = RENDER_MS) -> None:
-    """Do `action` (a widget change), then wait for the rerun it starts to finish.
+class _Runs:
+    """What a page's websocket carried, in order: "ask" (the browser asked for a rerun), "start" (a full script
+    run began), "done" (a run or fragment run finished; one cut short for a newer rerun is left out)."""
 
-    The script state flips to running only after the browser sends the widget's new value, so wait
-    for that flip first and then for idle. A short run can flip to running and back in one batch of
-    changes: then only a change's old value shows it ran."""
-    # The whole document is watched, not the stApp element found now: when Streamlit draws stApp anew (a
-    # change that also rewrites the URL did so once in CI under load), the flip happens on a new element.
-    page.evaluate("""() => { window.__ppRuns = 0;
-        const APP = '[data-testid="stApp"]';
-        if (window.__ppObserver) window.__ppObserver.disconnect();
-        window.__ppObserver = new MutationObserver(records => {
-            for (const r of records) {
-                if (r.type === 'attributes' && (r.target.getAttribute('data-test-script-state') === 'running'
-                                                || r.oldValue === 'running')) window.__ppRuns += 1;
-                if (r.type === 'childList' && [...r.addedNodes].some(n => n.nodeType === 1
-                        && (n.matches(APP) || n.querySelector(APP)))) window.__ppRuns += 1;
-            } });
-        window.__ppObserver.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                                    attributeOldValue: true,
-                                                    attributeFilter: ['data-test-script-state']}); }""")
+    def __init__(self, page):
+        self.events: list[str] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket) -> None:
+        socket.on("framesent", self._sent)
+        socket.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.events.append("ask")
+
+    def _received(self, payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        msg = ForwardMsg.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.events.append("start")
+        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.events.append("fragment" if msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                               else "done")
+
+    def ran_since(self, mark: int) -> bool:
+        """Since event `mark`: a rerun was asked for, and then a full run started and finished, or a fragment
+        run finished."""
+        after = self.events[mark:]
+        if "ask" not in after:
+            return False
+        after = after[after.index("ask"):]
+        if "fragment" in after:
+            return True
+        return "start" in after and "done" in after[after.index("start"):]
+
+
+_RUNS: dict = {}  # page -> _Runs, for pages opened by open_page
+
+
+def rerun_and_wait(page, action, timeout_ms: int = RENDER_MS) -> None:
+    """Do `action` (a widget change), then wait for the rerun it starts to finish and its elements to be drawn.
+
+    The rerun is followed on the websocket (the browser's request, the server's start and finish), not on
+    stApp's script-state attribute: when the start and the finish arrive together (under load they do), React
+    draws them in one batch and the attribute never shows "running"."""
+    runs = _RUNS.get(page)
+    assert runs is not None, "rerun_and_wait follows pages opened with open_page"
+    mark = len(runs.events)
     action()
-    page.wait_for_function("() => window.__ppRuns > 0", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not runs.ran_since(mark):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no rerun finished within {timeout_ms} ms after the change "
+                               f"(websocket events since: {runs.events[mark:]})")
+        page.wait_for_timeout(100)  # Playwright delivers the websocket events while it waits
     wait_until_idle(page, timeout_ms)
 
 
 def open_page(page, server: Server, path: str = "/", timeout_ms: int = RENDER_MS) -> None:
+    if page not in _RUNS:
+        _RUNS[page] = _Runs(page)
     page.goto(server.url + path, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)
@@ -163,10 +204,15 @@ def exceptions(page) -> list[str]:
     return page.locator('[data-testid="stException"]').all_inner_texts()
 
 
+def metric(page, label: str):
+    """The value element of the metric labelled `label` (for expect(), which retries until a rerun has drawn it)."""
+    return page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first.locator(
+        '[data-testid="stMetricValue"]')
+
+
 def metric_value(page, label: str) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return metric(page, label).inner_text().strip()
 
 
 def _multiselect(page, label: str):
@@ -179,14 +225,16 @@ def multiselect_tags(page, label: str) -> list[str]:
     return [t.strip() for t in _multiselect(page, label).locator("[data-tag] [title]").all_inner_texts()]
 
 
-def pick_option(page, label: str, option: str) -> None:
-    """Choose `option` in the sidebar multiselect labelled `label`, and wait for the rerun."""
+def pick_option(page, label: str, option: str, timeout_ms: int = RENDER_MS) -> None:
+    """Choose `option` in the sidebar multiselect labelled `label`, wait for the rerun, and until its tag shows."""
     def choose():
         _multiselect(page, label).get_by_role("combobox", name=label, exact=True).click()
         page.get_by_role("option", name=option, exact=True).click()
         page.keyboard.press("Escape")
 
-    rerun_and_wait(page, choose)
+    rerun_and_wait(page, choose, timeout_ms)
+    expect(_multiselect(page, label).locator("[data-tag] [title]").filter(has_text=option).first).to_be_visible(
+        timeout=timeout_ms)
 
 
 # The main column neither scrolls sideways nor clips text: what a reader at this width cannot see. Tables, charts

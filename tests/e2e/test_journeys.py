@@ -8,11 +8,15 @@ from playwright.sync_api import expect
 
 from lib.analysis import overview
 from lib.filters import Filters
-from tests.e2e.browser import (exceptions, metric_value, multiselect_tags, open_page, pick_option,
+from tests.e2e.browser import (RENDER_MS, exceptions, metric, metric_value, multiselect_tags, open_page, pick_option,
                                 rerun_and_wait, screenshot)
 from tests.fixtures import write_tiny
 
 pytestmark = pytest.mark.e2e
+
+
+def _main(page):
+    return page.locator('[data-testid="stMain"]')
 
 
 def _biggest_department(con) -> tuple[str, str, int]:
@@ -30,7 +34,7 @@ def test_picking_a_department_changes_the_headline_and_the_link_reproduces_it(de
     assert metric_value(page, "Predictions") == f"{everything:,}"
 
     pick_option(page, "Department", name)
-    assert metric_value(page, "Predictions") == f"{predictions:,}"
+    expect(metric(page, "Predictions")).to_have_text(f"{predictions:,}", timeout=RENDER_MS)
     assert multiselect_tags(page, "Department") == [name]
     assert exceptions(page) == []
     screenshot(page, "journey-department")
@@ -95,8 +99,13 @@ def test_the_overview_downloads_the_department_datasheet(demo_server, demo_con, 
     slug, name, predictions = _biggest_department(demo_con)
     open_page(page, demo_server)
     pick_option(page, "Department", name)
+    # What the pick changes on the page: the headline, and the datasheet needs no department of its own any more
+    expect(metric(page, "Predictions")).to_have_text(f"{predictions:,}", timeout=RENDER_MS)
+    expect(_main(page).get_by_role("combobox", name="Department for the datasheet")).to_have_count(0)
+    button = _main(page).get_by_role("button", name="Download datasheet")
+    expect(button).to_be_enabled(timeout=RENDER_MS)
     with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("button", name="Download datasheet").click()
+        button.click()
     assert download.value.suggested_filename == f"{slug}-datasheet.html"
     text = Path(download.value.path()).read_text()
     assert f"<h1>{name}</h1>" in text

@@ -3,6 +3,8 @@ URL is opened in a fresh context (a new session, as a colleague's browser would 
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,20 +38,6 @@ def _main(page):
     return page.locator('[data-testid="stMain"]')
 
 
-def _open_tab(page, name: str, shows) -> None:
-    """Click the tab `name` until `shows` (a locator inside it) is visible. Once in CI under load a click on a
-    freshly opened page started no rerun (no script-state flip within 180 s), so the click is repeated rather
-    than the flip awaited; three clicks that all fail still fail the test."""
-    for attempt in range(3):
-        _main(page).get_by_role("tab", name=name).click()
-        try:
-            expect(shows).to_be_visible(timeout=RENDER_MS // 3)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
-
-
 def _pills(page):
     return _main(page).locator('[data-testid="stButtonGroup"]')
 
@@ -69,6 +57,8 @@ def test_a_link_to_the_real_data_reopens_on_the_real_data_not_the_demo(demo_serv
         page.keyboard.press("Escape")
 
     rerun_and_wait(page, choose)
+    expect(page.locator('[data-testid="stSidebar"] [data-tag] [title]').filter(has_text="Plainfield, N.J.")
+           ).to_be_visible(timeout=RENDER_MS)
     link = page.url
     assert f"{urlstate.DATA}=real" in link and "dept=plainfieldpdnj" in link
     other = fresh(demo_server, link)
@@ -87,6 +77,7 @@ def test_a_link_keeps_the_disparities_department(real_server, page, fresh):
         page.get_by_role("option", name="Plainfield, N.J.", exact=True).click()
 
     rerun_and_wait(page, choose)
+    expect(_main(page).get_by_text("Showing data in Plainfield, N.J.", exact=True)).to_be_visible(timeout=RENDER_MS)
     link = page.url
     assert f"{urlstate.DISPARITIES_DEPARTMENT}=" in link
     other = fresh(real_server, link)
@@ -99,6 +90,7 @@ def test_a_link_keeps_the_audit_tab_and_the_filters(demo_server, page, fresh):
     open_page(page, demo_server, "/audit")
     pick_option(page, "Majority group of residents", "Latino")
     rerun_and_wait(page, lambda: page.get_by_role("tab", name="Over time").click())
+    expect(page.get_by_role("tab", name="Over time")).to_have_attribute("aria-selected", "true", timeout=RENDER_MS)
     link = page.url
     # the sidebar's own URL writing leaves the bound tab alone, and the tab's leaves the filters
     assert f"{urlstate.AUDIT_TAB}=Over+time" in link and "majority=latino" in link
@@ -150,16 +142,30 @@ def test_a_link_keeps_the_map_colour_and_the_hexagon_size(demo_server, page, fre
     expect(_main(page).get_by_text("H3 resolution 8,", exact=False)).to_be_visible(timeout=RENDER_MS)
     link = page.url
     assert f"{urlstate.MAP_HEX}=1+km" in link and f"{urlstate.MAP_COLOR}=" in link
+    assert f"{urlstate.MAP_TAB}=Hexagons+in+3-D" in link
 
     other = fresh(demo_server, link)
     expect(_main(other).get_by_role("combobox", name="Colour block groups by")).to_have_value(
         "Low-income households (share)", timeout=RENDER_MS)
-    # and the map is coloured by it: its colour bar's title
+    _expect_hexagons(other, "1 km", 8)
+    screenshot(other, "link-map-hexagons")
+    # and on the Map tab the block groups are coloured by the linked variable: its colour bar's title
+    rerun_and_wait(other, lambda: _main(other).get_by_role("tab", name="Map", exact=True).click())
     expect(_main(other).locator('[data-testid="stPlotlyChart"] .colorbar .cbtitle')).to_have_text(
         "Low-income", timeout=RENDER_MS)
-    _open_tab(other, "Hexagons in 3-D", _main(other).get_by_role("radio", name="1 km", exact=True))
-    expect(_main(other).get_by_role("radio", name="1 km", exact=True)).to_have_attribute(
+    # A size without a tab (a link copied before the tab was in the URL) opens on the hexagons it sized too
+    parts = urlsplit(link)
+    older = parts._replace(query=urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != urlstate.MAP_TAB])
+                           ).geturl()
+    assert f"{urlstate.MAP_TAB}=" not in older and f"{urlstate.MAP_HEX}=1+km" in older
+    _expect_hexagons(fresh(demo_server, older), "1 km", 8)
+
+
+def _expect_hexagons(page, size: str, resolution: int) -> None:
+    """The Map page shows its Hexagons tab, with `size` chosen, and the hexagons drawn at `resolution`."""
+    expect(_main(page).get_by_role("tab", name="Hexagons in 3-D")).to_have_attribute("aria-selected", "true",
+                                                                                   timeout=RENDER_MS)
+    expect(_main(page).get_by_role("radio", name=size, exact=True)).to_have_attribute(
         "aria-checked", "true", timeout=RENDER_MS)
-    expect(_main(other).get_by_text("H3 resolution 8,", exact=False)).to_be_visible(timeout=RENDER_MS)
-    assert f"{urlstate.MAP_HEX}=1+km" in other.url
-    screenshot(other, "link-map-hexagons")
+    expect(_main(page).get_by_text(f"H3 resolution {resolution},", exact=False)).to_be_visible(timeout=RENDER_MS)
+    assert f"{urlstate.MAP_HEX}={size.replace(' ', '+')}" in page.url

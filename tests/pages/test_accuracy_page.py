@@ -1,6 +1,8 @@
 """The Accuracy page under AppTest: no crime data, the demo (the join) and the real Plainfield data."""
 from __future__ import annotations
 
+import json
+
 from tests.apptest import assert_no_exception, metrics, run_app
 from tests.conftest import DEMO_DIR
 
@@ -130,3 +132,11 @@ def test_charts_are_sent_only_once_opened(demo):
     assert_no_exception(at)
     rates = next(e for e in at.expander if e.label == "Chart: came true, and reports inside a box, by type")
     assert len(rates.get("plotly_chart")) == 1 and len(at.get("plotly_chart")) == 1
+    chart = rates.get("plotly_chart")[0]
+    layout = json.loads(chart.proto.spec)["layout"]
+    # few, level x ticks (five on each side were turned on their side and crowded at 390 px)
+    assert layout["xaxis"]["nticks"] == 3 and layout["xaxis2"]["tickvals"] == [0.5, 1]
+    assert layout["xaxis"]["tickangle"] == 0 == layout["xaxis2"]["tickangle"]
+    # one tool button, download as PNG, named after the chart
+    config = json.loads(chart.proto.config)
+    assert config["modeBarButtons"] == [["toImage"]] and config["toImageButtonOptions"]["filename"] == "rates"

@@ -49,12 +49,17 @@ def test_demo_shows_every_planted_error():
     assert_no_exception(at)
     assert metrics(at)["Sites that drew predictions"] == "9 of 9"
     assert "have no dates" not in _text(at)
+    # where an address was found, as a table's label: "Crime reports", not the data's "crime reports"
+    found = next(d.value for d in at.dataframe if "word" in d.value.columns)
+    assert set(found["source"]) <= {"Predictions", "Crime reports", "Excluded addresses"} and len(found)
     open_tab(at, PLACES)
     assert int(metrics(at)["Block groups over 90% of days"]) >= 3
     assert "Context — not a finding of this data." in _text(at)
     m = metrics(open_tab(at, GEOCODING))
     assert m["Outside the United States"] == "1" and m["At 0,0"] == "1" and m["Lat/lon swapped"] == "1"
     assert m["Outside the block groups"] == "9"
+    per_department = next(d.value for d in at.dataframe if "Table" in d.value.columns)
+    assert {"Predictions", "Crime reports"} <= set(per_department["Table"])
     text = _text(at)
     assert "Manama, Bahrain (BH)" in text and "Most likely a geocoding error" in text
     open_tab(at, OVER_TIME)

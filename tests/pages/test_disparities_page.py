@@ -1,6 +1,8 @@
 """The Disparities page under AppTest on the tiny, demo and real data."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from tests.apptest import assert_no_exception, metrics, run_app
@@ -118,6 +120,33 @@ def test_real_data_shows_the_published_pattern(real_dir):
     # the sentence under the title says which department the picker shows
     captions = [c.value for c in at.caption]
     assert "Showing data in Plainfield, N.J." in captions and "Showing data in all departments" not in captions
+
+
+def _income_chart_groups(at) -> list[str]:
+    at.session_state["chart_composition_income_open"] = True
+    at.run()
+    assert_no_exception(at)
+    chart = next(c for c in at.get("plotly_chart") if "chart_composition_income" in c.proto.id)
+    return sorted({x for trace in json.loads(chart.proto.spec)["data"] for x in trace["x"]})
+
+
+def test_demo_income_chart_averages_the_brackets_every_department_has(demo):
+    at = run_app(demo.data_dir, page=PAGE)
+    assert _income_chart_groups(at) == sorted(["Low-income", "Income under $45k", "Income $45k–75k",
+                                               "Income $75k–100k", "Income $100k–200k", "Income over $200k"])
+    assert not [c for c in at.caption if "left out of this average" in c.value]
+
+
+def test_real_income_chart_shows_plainfields_brackets_only_for_plainfield(real_dir):
+    at = run_app(real_dir, page=PAGE)
+    assert _income_chart_groups(at) == ["Low-income"]  # the 38-department average
+    assert ("The household-income brackets (under $45k, $45k–75k or $100k–200k, $75k–100k, over $200k) are given "
+            "for Plainfield, N.J. only, so they are left out of this average of 38 departments; choose Plainfield, "
+            "N.J. in the Department list above to see them.") in [c.value for c in at.caption]
+    at.selectbox(key="dd").set_value("plainfieldpdnj").run()
+    assert _income_chart_groups(at) == sorted(["Low-income", "Income under $45k", "Income $45k–75k or $100k–200k",
+                                               "Income $75k–100k", "Income over $200k"])
+    assert not [c for c in at.caption if "left out of this average" in c.value]
 
 
 def test_real_data_ranks_on_either_count(real_dir):

@@ -148,17 +148,45 @@ def test_layers_colour_and_hexagon_size_round_trip_through_the_url(tiny_dir):
     # "Sites" is not offered on tiny (it has none): Streamlit drops it and keeps the valid value.
     assert at.session_state["layer"] == ["block_groups"]
     assert at.session_state["color"] == "share_low_income"
-    figure = _figure(at)
-    assert _trace_types(figure) == ["choroplethmap"]
-    assert figure["data"][0]["name"] == "Low-income households (share)"
-    at.session_state["map_tab"] = HEXAGONS
-    at.run()
+    # The link has a size and no tab: it opens on the hexagons.
+    assert at.session_state["map_tab"] == HEXAGONS
     assert at.session_state["hex"] == 8
     assert any("H3 resolution 8" in c.value for c in at.caption)
     # What the widgets hold is what the URL says, in the keys lib/urlstate.py registers.
     assert at.query_params["layer"] == ["Block groups"] or at.query_params["layer"] == "Block groups"
     assert at.query_params["color"] in ("Low-income households (share)", ["Low-income households (share)"])
     assert at.query_params["hex"] in ("1 km", ["1 km"])
+    at.session_state["map_tab"] = "Map"
+    at.run()
+    figure = _figure(at)
+    assert _trace_types(figure) == ["choroplethmap"]
+    assert figure["data"][0]["name"] == "Low-income households (share)"
+
+
+def test_the_open_tab_is_in_the_url_and_a_hexagon_size_link_opens_on_hexagons(tiny_dir):
+    # (The browser writes a switched tab to the URL: tests/e2e/test_shared_links.py.)
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha"})
+    assert at.session_state["map_tab"] == "Map" and len(at.get("deck_gl_json_chart")) == 0
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha", "map_tab": HEXAGONS})
+    assert at.session_state["map_tab"] == HEXAGONS and len(at.get("deck_gl_json_chart")) == 1
+    # A link with a size and no tab (copied before the tab was in the URL) opens on the hexagons it sized.
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha", "hex": "1 km"})
+    assert_no_exception(at)
+    assert at.session_state["map_tab"] == HEXAGONS
+    assert len(at.get("deck_gl_json_chart")) == 1 and len(at.get("plotly_chart")) == 0
+    assert any("H3 resolution 8" in c.value for c in at.caption)
+    # The reader can still go back to the map, and the size link's tab does not pull them back on the next run.
+    at.session_state["map_tab"] = "Map"
+    at.run()
+    at.run()
+    assert at.session_state["map_tab"] == "Map" and len(at.get("plotly_chart")) == 1
+    # A link that names the Map tab opens on it, size or not.
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha", "hex": "1 km", "map_tab": "Map"})
+    assert at.session_state["map_tab"] == "Map" and len(at.get("deck_gl_json_chart")) == 0
+    # An unknown tab is dropped from the URL and the page opens on the map.
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha", "map_tab": "Globe"})
+    assert_no_exception(at)
+    assert at.session_state["map_tab"] == "Map" and "map_tab" not in at.query_params
 
 
 def test_hexagon_size_follows_the_view_until_chosen(tiny_dir):

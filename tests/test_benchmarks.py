@@ -29,15 +29,17 @@ def test_harness_writes_the_results_table(tmp_path):
     assert agreement and set(agreement) == {"yes"}
 
 
-def test_rewriting_results_keeps_what_the_load_and_scale_checks_appended():
+def test_rewriting_results_keeps_every_section_the_report_did_not_write():
     from benchmarks.run import other_tools_sections
     old = ("# Benchmark results\n\n## Goals\n| a |\n\n## Past one machine\ntext\n\n"
            "## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n\n"
            "## Past one machine: 20M predictions, one department\nscale table\n\n"
-           "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n\n## Interactions\npages\n")
+           "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n\n## Interactions\npages\n\n"
+           "## Reading this run (hand-written)\nstale\n\n## Cold load at 6M, cold helper\nfigures\n")
     assert other_tools_sections(old) == ["## Concurrent users (benchmarks/load.py) — 2026-11-28\nload table\n",
                                          "## Past one machine: 20M predictions, one department\nscale table\n",
-                                         "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n"]
+                                         "## Memory and readers (issue #24, mem helper) — 2026-12-06\nmemory\n",
+                                         "## Cold load at 6M, cold helper\nfigures\n"]
 
 
 def test_load_check_counts_cpu_time_of_live_processes_only():

@@ -55,6 +55,11 @@ POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # goal for Community Cloud's 690 MB; 200 MB cost 4 s more CPU at 6M, 350 MB saved nothing more and peaked at 618 MB
 # (benchmarks/RESULTS.md, "Cold load at 6M, cold helper").
 BUILD_MEMORY_LIMIT = "300MB"
+# While a CSV is read and checked, Python holds little, so DuckDB may have more: under 300 MB the 6M
+# predictions' checked table spilled as it was written, and spilling wrote it on one thread (7.2 s instead of
+# 3.7 s). At 400 MB the 6M cold load took 17.1 s instead of 20.9 s with the same peak, 566 MB (450 MB: 615 MB);
+# benchmarks/RESULTS.md, "Cold load: DuckDB's room while a CSV is read", 2026-12-06.
+READ_MEMORY_LIMIT = "400MB"
 PLACE_BATCH = 100_000
 PLACE_CHUNK = 150_000
 
@@ -259,7 +264,9 @@ def _check_and_type(con, data_dir: Path, work: Path, progress: Progress) -> dict
             _empty_typed(con, spec)
             continue
         known = "departments_typed" if spec.table != "departments" and rows.get("departments") is not None else None
+        con.execute(f"SET memory_limit = {literal(READ_MEMORY_LIMIT)}")
         result = read_checked(con, spec, path, work, departments=known)
+        con.execute(f"SET memory_limit = {literal(BUILD_MEMORY_LIMIT)}")  # what it read may spill now
         problems.extend(result.problems)
         rejected[spec.table] = result.rejected
         rows[spec.table] = result.rows if result.usable else None

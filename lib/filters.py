@@ -149,24 +149,24 @@ class Filters:
         names = names or {}
         out = []
         if self.departments:
-            out.append(("department", "in " + _join([names.get(d, d) for d in self.departments])))
+            out.append(("department", "in " + join_words([names.get(d, d) for d in self.departments])))
         if self.low_income:
-            out.append(("income", "where " + _join([LOW_INCOME_BANDS[b] for b in self.low_income], "or")))
+            out.append(("income", "where " + join_words([LOW_INCOME_BANDS[b] for b in self.low_income], "or")))
         if self.top_brackets:
             out.append(("income bracket", "where the largest income bracket is " +
-                        _join([schema.bracket_label(b) for b in self.top_brackets], "or")))
+                        join_words([schema.bracket_label(b) for b in self.top_brackets], "or")))
         if self.majority:
-            out.append(("race", "where " + _join([MAJORITIES[m] for m in self.majority], "or")))
+            out.append(("race", "where " + join_words([MAJORITIES[m] for m in self.majority], "or")))
         if self.min_share > 0:
             out.append(("minimum share", f"where at least {self.min_share:.0%} of "
                         f"{'households are low-income' if self.share_group == 'low_income' else 'residents are ' + SHARE_GROUPS[self.share_group]}"))
         if self.start or self.end:
             out.append(("dates", _date_words(self.start, self.end)))
         if self.incident_types:
-            out.append(("incident type", "of type " + _join(list(self.incident_types), "or")))
+            out.append(("incident type", "of type " + join_words(list(self.incident_types), "or")))
         if self.exclude:
             added = len(self.exclude_sites) if "artefacts" in self.exclude else 0
-            out.append(("exclusions", "leaving out " + _join([EXCLUSIONS[e] for e in self.exclude]) +
+            out.append(("exclusions", "leaving out " + join_words([EXCLUSIONS[e] for e in self.exclude]) +
                         (f" (with {added} site{'s' if added != 1 else ''} added in this session)" if added else "")))
         return out
 
@@ -266,7 +266,7 @@ def _first(params: Mapping[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
-def _join(items: list[str], last: str = "and") -> str:
+def join_words(items: list[str], last: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]

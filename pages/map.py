@@ -78,7 +78,7 @@ def cached_map_figure(key: str, f, added_sites: tuple, layers: tuple, variable: 
                       per_department: bool, _drawn: dict):
     """The map for a view, its added sites and the reader's choices; `_drawn` holds what it is drawn from, all
     given by the arguments before it."""
-    return map_figure(layers, variable, colour, per_department, **_drawn)
+    return charts.view_map(layers, variable, colour, per_department, **_drawn)
 
 
 view = cached_view(ctx.con, KEY, ctx.filters)
@@ -185,38 +185,6 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
             ui.download(comparison.boxes, "map-prediction-boxes", "Prediction boxes (as drawn)")
         if len(sites):
             ui.download(sites, "map-sites", "Sites")
-
-
-def map_figure(layers: tuple, variable: str, colour: str, per_department: bool, view, bg_frame, collection,
-               jurisdictions, sites, points, comparison, departments):
-    areas = maps.department_areas(bg_frame) if view.national else None
-    traces = []
-    outlines = [charts.line_layer(jurisdictions, charts.JURISDICTION, 1.5)]
-    if view.national:
-        outlines.insert(0, charts.line_layer(charts.state_borders(), charts.STATE_BORDER, 1))
-    if "block_groups" in layers and len(bg_frame):
-        if view.national:  # block groups are specks at this zoom: colour each department's area as a whole
-            traces.append(charts.choropleth_trace(areas, jurisdictions, variable, labels=list(areas["name"])))
-        else:
-            traces.append(charts.choropleth_trace(bg_frame, collection, variable))
-    elif collection["features"] and not view.national:
-        traces.append(charts.outline_trace(collection))
-    size_max, size_unit, size_px = None, "predictions", charts.MAX_MARKER_PX
-    if "locations" in layers:
-        if per_department:
-            traces.extend(charts.department_traces(departments, view.zoom))
-            size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
-        elif len(points.frame):
-            traces.append(charts.point_trace(points.frame, colour))
-            size_max, size_px = points.frame["predictions"].max(), charts.point_max_px(len(points.frame))
-    if comparison is not None and comparison.mode != "none":
-        traces.extend(charts.comparison_traces(comparison))
-    if "sites" in layers:
-        traces.extend(charts.site_traces(sites, labels=not view.national))
-    fig = charts.map_figure(view, traces, outlines=outlines)
-    if size_max:
-        charts.add_size_legend(fig, float(size_max), size_unit, size_px)
-    return fig
 
 
 def draw_hexagons() -> None:

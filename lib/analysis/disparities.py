@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from lib.db import query, scalar
-from lib.filters import Filters, _join
+from lib.filters import Filters, join_words
 from lib.schema import INCOME_BRACKET_PATTERN, bracket_label
 
 # group -> (numerator column, denominator column) in block_group_stats
@@ -345,12 +345,12 @@ def every_department_mean(table: pd.DataFrame, names: dict[str, str] | None = No
                                            sort=False):
         brackets = not groups["group"].isin(GROUPS).any()
         labels = (f"The household-income brackets ({', '.join(bracket_label(g) for g in groups['group'])})"
-                  if brackets else _join([group_label(g) for g in groups["group"]]))
+                  if brackets else join_words([group_label(g) for g in groups["group"]]))
         if not holders:
             sentences.append(f"No department has figures for {labels[0].lower() + labels[1:]}.")
             continue
         plural = brackets or len(groups) > 1
-        places = _join([(names or {}).get(d, d) for d in holders])
+        places = join_words([(names or {}).get(d, d) for d in holders])
         sentences.append(f"{labels} {'are' if plural else 'is'} given for {places} only, so "
                          f"{'they are' if plural else 'it is'} left out of this average of {n} departments; choose "
                          f"{'one of them' if len(holders) > 1 else places} in the Department list above to see "

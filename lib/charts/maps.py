@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 
 from lib import schema
-from lib.analysis.maps import CHOROPLETH_VARIABLES, POINT_COLOURS, Comparison, View, degrees_per_pixel, rings
+from lib.analysis.maps import CHOROPLETH_VARIABLES, Comparison, View, department_areas, rings
 
 STATE_BORDERS = Path(__file__).resolve().parents[2] / "data" / "us_states" / "states.geojson"
 
@@ -389,6 +389,42 @@ def map_figure(view: View, traces: list, height: int = HEIGHT, legend: bool = Tr
 # ColorBrewer YlOrRd: lightness rises with the rate, so it reads without telling hues apart.
 RATE_RAMP = np.array([[255, 237, 160], [254, 178, 76], [240, 59, 32], [128, 0, 38]], dtype=float)
 NO_RATE = [150, 150, 150, 180]
+
+
+def view_map(layers: tuple, variable: str, colour: str, per_department: bool, view: View, bg_frame: pd.DataFrame,
+             collection: dict, jurisdictions: dict, sites: pd.DataFrame, points, comparison: Comparison | None,
+             departments: pd.DataFrame | None) -> go.Figure:
+    """The Map page's map of a view: the `layers` shown ("locations", "block_groups", "reported", "sites"), block
+    groups coloured by `variable` (at a national zoom, each department's area as a whole), locations coloured by
+    `colour` or one marker per department, state borders and departments' outlines, and a key for marker sizes."""
+    areas = department_areas(bg_frame) if view.national else None
+    traces = []
+    outlines = [line_layer(jurisdictions, JURISDICTION, 1.5)]
+    if view.national:
+        outlines.insert(0, line_layer(state_borders(), STATE_BORDER, 1))
+    if "block_groups" in layers and len(bg_frame):
+        if view.national:  # block groups are specks at this zoom: colour each department's area as a whole
+            traces.append(choropleth_trace(areas, jurisdictions, variable, labels=list(areas["name"])))
+        else:
+            traces.append(choropleth_trace(bg_frame, collection, variable))
+    elif collection["features"] and not view.national:
+        traces.append(outline_trace(collection))
+    size_max, size_unit, size_px = None, "predictions", MAX_MARKER_PX
+    if "locations" in layers:
+        if per_department:
+            traces.extend(department_traces(departments, view.zoom))
+            size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
+        elif len(points.frame):
+            traces.append(point_trace(points.frame, colour))
+            size_max, size_px = points.frame["predictions"].max(), point_max_px(len(points.frame))
+    if comparison is not None and comparison.mode != "none":
+        traces.extend(comparison_traces(comparison))
+    if "sites" in layers:
+        traces.extend(site_traces(sites, labels=not view.national))
+    fig = map_figure(view, traces, outlines=outlines)
+    if size_max:
+        add_size_legend(fig, float(size_max), size_unit, size_px)
+    return fig
 
 
 def rate_colours(rates, rmax: float) -> list[list[int]]:

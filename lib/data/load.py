@@ -417,7 +417,9 @@ def _department_words(department: str | None, names: dict) -> str:
 
 
 def _tables(con) -> set[str]:
-    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    """The tables and views of the build (a file with no key is typed as a view over its checked rows)."""
+    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() UNION ALL "
+                                            "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
 
 
 def _columns(con, table: str) -> list[str]:

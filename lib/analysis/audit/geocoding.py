@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.data.countries import nearest_places
 from lib.geoid import block_group_words
 from lib.schema import US_COUNTRY_CODES
 from lib.db import bind, query, run, sql
 from lib.filters import Filters
 from lib.analysis.audit.shared import (
-    NEARBY_KM, POINT_SOURCES, ZERO_DEGREES, _all_time, _containing, _countries, _distance_km, _geoids,
+    NEARBY_KM, POINT_SOURCES, ZERO_DEGREES, _all_time, _containing, _distance_km, _geoids,
     block_group_shapes)
 from lib.analysis.audit.addresses import NO_SAME_STREET, _department_streets, _same_street, street_name
 
@@ -85,7 +86,7 @@ def classify_points(points: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
     countries = pd.DataFrame({"country_code": [None] * n, "country": [None] * n, "place": [None] * n}, dtype=object)
     todo = np.flatnonzero(status == "")
     if len(todo):
-        found = _countries(out["lat"].to_numpy()[todo], out["lon"].to_numpy()[todo])
+        found = nearest_places(out["lat"].to_numpy()[todo], out["lon"].to_numpy()[todo])
         countries.iloc[todo] = found.to_numpy()
         rest = np.where(np.isnan(distance[todo]), "no_outline",
                         np.where(distance[todo] <= NEARBY_KM, "nearby", "far")).astype(object)

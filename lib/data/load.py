@@ -47,7 +47,7 @@ from lib.data.problems import ERROR, WARNING, Problem, problems_frame
 from lib.data.source import read_source
 
 # Bump when the cached tables' layout changes, so old caches are not reused.
-CACHE_VERSION = "16"
+CACHE_VERSION = "17"
 SOURCE_FILE = "source.json"
 POINT_TABLES = ("predictions", "crime_reports", "patrols", "sites")
 # DuckDB's share of a cold load (it spills the rest to the build's work folder). With Python's (~260 MB at 6M

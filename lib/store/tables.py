@@ -111,6 +111,11 @@ TABLES: tuple[Table, ...] = (
     Table("named_addresses", "every distinct address that names a police station, sheriff, jail, court or "
           "hospital, with the word", ("prediction_cells", "crime_reports", "excluded_addresses"),
           sql="named_addresses", parameters="lib.analysis.audit.addresses:named_address_parameters", in_memory=True),
+    # -- the Map's outlines -------------------------------------------------------------------------------------
+    Table("department_outlines", "each department's area: the union of its block groups' shapes (WKB), so the Map's "
+          "first view of a department does not dissolve them", ("block_groups", "departments"),
+          function="lib.analysis.maps:department_outline_table", in_memory=True,
+          column_types={"block_groups": "BIGINT", "outline": "BLOB"}),
     # -- the accuracy method over all time ----------------------------------------------------------------------
     _match("accuracy_reports", "every crime report as the accuracy method reads it: duplicates merged, its kind, "
            "and the first step other than the window that sets it aside", ("crime_reports", "excluded_addresses"),

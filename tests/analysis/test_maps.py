@@ -177,6 +177,38 @@ def test_jurisdictions_are_the_union_of_each_departments_block_groups(tiny_con):
     assert collection["features"][0]["properties"] == {"name": "Alpha City, Ala."}
 
 
+def test_outlines_stored_at_load_are_the_union_the_map_computes(tiny_con):
+    import shapely
+    stored = maps.stored_outlines(tiny_con)
+    assert {d: n for d, (n, _) in stored.items()} == {"alpha": 4, "beta": 2}
+    assert stored["alpha"][1].area == pytest.approx(0.0004) and stored["beta"][1].area == pytest.approx(0.0002)
+    frame = maps.block_groups(tiny_con, Filters())
+    for tolerance in (0.0, 0.003, maps.simplify_tolerance(maps.view(tiny_con, Filters()))):
+        assert maps.jurisdictions(frame, tolerance, stored) == maps.jurisdictions(frame, tolerance)
+    # A date window keeps every block group (with fewer predictions): the stored outline still serves.
+    dated = maps.block_groups(tiny_con, Filters(start=date(2020, 1, 2), end=date(2020, 1, 2)))
+    assert maps.jurisdictions(dated, 0.0, stored) == maps.jurisdictions(dated, 0.0)
+    alpha = shapely.geometry.shape(maps.jurisdictions(frame, 0.0, stored)["features"][0]["geometry"])
+    assert alpha.bounds == pytest.approx((-87.0, 33.0, -86.96, 33.01))
+
+
+def test_a_department_with_all_its_block_groups_takes_the_stored_outline_and_a_filtered_one_its_selection(tiny_con):
+    import shapely
+    frame = maps.block_groups(tiny_con, Filters())
+    marker = shapely.box(0, 0, 1, 1)
+    drawn = maps.jurisdictions(frame, 0.0, {"alpha": (4, marker), "beta": (3, marker)})
+    alpha, beta = (shapely.geometry.shape(f["geometry"]) for f in drawn["features"])
+    assert alpha.equals(marker)
+    assert beta.area == pytest.approx(0.0002)  # the stored count disagrees: dissolved from the frame
+    # Majority Latino: alpha's 010010000013 (60 of 100) and beta's 060010000021 (170 of 300), one square each;
+    # the outline of a filtered view is the union of the selected block groups, as it was before outlines were stored.
+    latino = maps.block_groups(tiny_con, Filters(majority=("latino",)))
+    drawn = maps.jurisdictions(latino, 0.0, maps.stored_outlines(tiny_con))
+    assert drawn == maps.jurisdictions(latino, 0.0)
+    assert [shapely.geometry.shape(f["geometry"]).area for f in drawn["features"]] == \
+        [pytest.approx(0.0001), pytest.approx(0.0001)]
+
+
 def test_department_areas_weigh_block_groups_by_residents_and_households(tiny_con):
     areas = maps.department_areas(maps.block_groups(tiny_con, Filters())).set_index("department")
     alpha = areas.loc["alpha"]

@@ -86,8 +86,11 @@ def _against_share(predictions: float, people: float) -> str:
 
 def top_location(con, f: Filters) -> dict | None:
     where, params = f.where("p")
+    # With no date or type filter, from the locations summed at load: grouping every cell again took 255 ms for
+    # all departments of the national shape (5M cells, 110,000 locations; RESULTS.md).
+    cells = "prediction_locations" if f.all_time else "prediction_cells"
     frame = run(con, f"""
-        WITH p AS (SELECT p.* FROM prediction_cells p WHERE {where}),
+        WITH p AS (SELECT p.* FROM {cells} p WHERE {where}),
         loc AS (SELECT department, lat, lon, any_value(address) AS address, sum(count) AS predictions
                 FROM p GROUP BY department, lat, lon),
         dept AS (SELECT department, sum(count) AS total FROM p GROUP BY department)

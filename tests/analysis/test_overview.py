@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -52,6 +53,18 @@ def test_findings_are_computed_from_the_data(tiny_con):
     assert any("1 First St" in t and "15 predictions" in t for t in texts)
     beta_only = [f.text for f in overview.findings(tiny_con, Filters(departments=("beta",)))]
     assert beta_only != texts
+
+
+def test_the_most_predicted_location_over_all_time_a_window_and_a_block_group_filter(tiny_con):
+    # 1 First St: 10 + 5 predictions of alpha's 26 (all time, from the locations stored at load); on Jan 2 its 5
+    # are alpha's only ones (from the cells); majority Black keeps block group 010010000011, which holds it alone.
+    assert overview.top_location(tiny_con, Filters()) == {
+        "where": "1 First St", "name": "Alpha City, Ala.", "predictions": 15, "share": pytest.approx(15 / 26)}
+    dated = overview.top_location(tiny_con, Filters(start=date(2020, 1, 2), end=date(2020, 1, 2)))
+    assert (dated["where"], dated["predictions"], dated["share"]) == ("1 First St", 5, pytest.approx(1.0))
+    black = overview.top_location(tiny_con, Filters(majority=("black",)))
+    assert (black["predictions"], black["share"]) == (15, pytest.approx(1.0))
+    assert overview.top_location(tiny_con, Filters(departments=("beta",)))["where"] == "36.0050, -119.9950"
 
 
 def test_narrowing_names_the_filter_that_empties(tiny_con):

@@ -1,5 +1,5 @@
 """Benchmark harness: `python -m benchmarks.run [--predictions N] [--shape three|national] [--data DIR] [--out FILE]
-[--repeat K] [--only cold|sessions]`.
+[--repeat K] [--only cold|sessions|ratio]`.
 
 Generates (lib.data.demo) or reuses benchmarks/data/demo-N (national-N for the national shape), or measures the data
 directory DIR as it is (the real data included), then measures, each as median / min / max:
@@ -163,10 +163,7 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
     for page, fn in live.items():
         out["queries"][page] = {s.name: summary([timed(fn, con, s.filters) for _ in range(repeat)])
                                 for s in steps}
-    case = compare.case_for(con)
-    for name in compare.DUCKDB:
-        out["duckdb"][name] = summary([timed(compare.duckdb_case, con, name, case) for _ in range(repeat)])
-    out["case"] = {"department": case.department, "start": str(case.start), "end": str(case.end)}
+    out.update(_duckdb_cases(con, repeat))
     with _apptest_navigation():
         for view in [*workloads.PAGES, *workloads.OPEN_VIEWS]:
             page, state = workloads.OPEN_VIEWS.get(view, (view, {}))
@@ -190,6 +187,20 @@ def phase_app(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
             out["pages"][view] = record
     out["peak_mb"] = peak_rss_mb()
     return out
+
+
+def _duckdb_cases(con, repeat: int) -> dict:
+    from benchmarks import compare
+    case = compare.case_for(con)
+    return {"duckdb": {name: summary([timed(compare.duckdb_case, con, name, case) for _ in range(repeat)])
+                       for name in compare.DUCKDB},
+            "case": {"department": case.department, "start": str(case.start), "end": str(case.end)}}
+
+
+def phase_duckdb(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
+    """The DuckDB side of the pandas comparison alone (phase_app measures it too, among the pages)."""
+    _, con, _ = _open(data_dir, cache_dir)
+    return _duckdb_cases(con, repeat)
 
 
 def phase_pandas(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
@@ -269,8 +280,8 @@ def phase_sessions(data_dir: Path, cache_dir: Path, repeat: int) -> dict:
             "server_cpu_per_interaction": level["server_cpu"] / max(tally.interactions, 1)}
 
 
-PHASES = {"cold": phase_cold, "warm": phase_warm, "app": phase_app, "pandas": phase_pandas, "server": phase_server,
-          "sessions": phase_sessions}
+PHASES = {"cold": phase_cold, "warm": phase_warm, "app": phase_app, "duckdb": phase_duckdb, "pandas": phase_pandas,
+          "server": phase_server, "sessions": phase_sessions}
 
 
 def in_process(phase: str, data_dir: Path, cache_dir: Path, repeat: int) -> dict:
@@ -398,7 +409,7 @@ def report(results: dict) -> str:
                  f"< {cold_mb} MB | {results['cold_peak_mb']:,.0f} MB | {verdict(results['cold_peak_mb'] < cold_mb)} |")
     lines.append(f"| Cold load (issue #24, at 6M predictions) | ≤ {CLOUD_GOALS['cold']:.0f} s | {spread(cold, secs)} | "
                  f"{verdict(cold['median'] <= CLOUD_GOALS['cold'])} |")
-    ratios = {k: pandas["cases"][k]["median"] / app["duckdb"][k]["median"] for k in app["duckdb"]}
+    ratios = _ratios(app, pandas)
     lines.append(f"| DuckDB vs pandas, same aggregations (smallest ratio) | ≥ {GOALS['ratio']:.0f}× | "
                  f"{min(ratios.values()):,.1f}× | {verdict(min(ratios.values()) >= GOALS['ratio'])} |")
     if sessions["errors"]:
@@ -432,10 +443,7 @@ def report(results: dict) -> str:
               f"(peak {pandas['peak_mb']:,.0f} MB); DuckDB reads the typed cache (warm start "
               f"{secs(warm['median'])}). Results were checked equal on both sides.", "",
               "| Aggregation | DuckDB | pandas (in memory) | Ratio | Same result |", "|---|---|---|---|---|"]
-    from benchmarks.compare import LABELS
-    for name, duck in app["duckdb"].items():
-        lines.append(f"| {LABELS[name]} | {spread(duck)} | {spread(pandas['cases'][name])} | "
-                     f"{ratios[name]:,.1f}× | {'yes' if pandas['agree'][name] else '**no**'} |")
+    lines += _comparison_rows(app, pandas)
     total_duck = warm["median"] + sum(s["median"] for s in app["duckdb"].values())
     total_pandas = pandas["read_seconds"] + sum(s["median"] for s in pandas["cases"].values())
     lines += ["", f"From files to all five answers: DuckDB (warm start + queries) {secs(total_duck)}, pandas "
@@ -443,19 +451,42 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def only(phase: str, data_dir: Path) -> int:
+def _ratios(duck: dict, pandas: dict) -> dict[str, float]:
+    return {k: pandas["cases"][k]["median"] / duck["duckdb"][k]["median"] for k in duck["duckdb"]}
+
+
+def _comparison_rows(duck: dict, pandas: dict) -> list[str]:
+    from benchmarks.compare import LABELS
+    ratios = _ratios(duck, pandas)
+    return [f"| {LABELS[name]} | {spread(s)} | {spread(pandas['cases'][name])} | {ratios[name]:,.1f}× | "
+            f"{'yes' if pandas['agree'][name] else '**no**'} |" for name, s in duck["duckdb"].items()]
+
+
+def only(phase: str, data_dir: Path, repeat: int = 1) -> int:
     """One figure of the harness, on a quiet host in a minute or two instead of the whole run: the phase in its own
     process on a fresh cache (built first, untimed, for the sessions)."""
     load_before = os.getloadavg()[0]
     scratch = Path(tempfile.mkdtemp(prefix="pp-bench-"))
     try:
-        if phase == "sessions":
+        if phase in ("sessions", "ratio"):
             in_process("warm", data_dir, scratch, 1)
-        result = in_process(phase, data_dir, scratch, 1)
+        if phase == "ratio":
+            result = {"duckdb": in_process("duckdb", data_dir, scratch, repeat),
+                      "pandas": in_process("pandas", data_dir, scratch, repeat)}
+        else:
+            result = in_process(phase, data_dir, scratch, 1)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     where = f"{data_dir} (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)"
-    if phase == "cold":
+    if phase == "ratio":
+        duck, pandas = result["duckdb"], result["pandas"]
+        case = duck["case"]
+        print("\n".join([f"DuckDB vs pandas on {where}, department {case['department']}, window {case['start']} to "
+                         f"{case['end']}, median of {repeat}; pandas read + placement {pandas['read_seconds']:.2f} s "
+                         f"once", "", "| Aggregation | DuckDB | pandas (in memory) | Ratio | Same result |",
+                         "|---|---|---|---|---|", *_comparison_rows(duck, pandas), "",
+                         f"smallest ratio {min(_ratios(duck, pandas).values()):,.1f}×"]))
+    elif phase == "cold":
         print(f"cold load of {where}: peak {result['peak_mb']:,.0f} MB, {result['seconds']:.1f} s wall, "
               f"{result['cpu_seconds']:.1f} s CPU")
     else:
@@ -476,16 +507,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="measure this data directory (the real data included) instead of "
                                                   "generated data")
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["cold", "sessions"],
+    parser.add_argument("--only", choices=["cold", "sessions", "ratio"],
                         help="measure one figure and print it, writing no report: cold (cold load's peak memory and "
-                             f"time, fresh cache) or sessions (served app's peak with {SESSIONS} readers at once)")
+                             f"time, fresh cache), sessions (served app's peak with {SESSIONS} readers at once) or "
+                             "ratio (DuckDB vs pandas, the same aggregations, --repeat times each)")
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.data, args.cache, repeat), default=str))
         return 0
     if args.only:
-        return only(args.only, args.data.resolve() if args.data else data_dir_for(args.predictions, args.shape))
+        return only(args.only, args.data.resolve() if args.data else data_dir_for(args.predictions, args.shape),
+                    repeat)
 
     data_dir = args.data.resolve() if args.data else data_dir_for(args.predictions, args.shape)
     steady = {"load_before": round(os.getloadavg()[0], 1), "loop_before": speed_check()}

@@ -29,6 +29,15 @@ def test_harness_writes_the_results_table(tmp_path):
     assert agreement and set(agreement) == {"yes"}
 
 
+def test_only_the_ratio_prints_both_sides_of_every_aggregation(capsys):
+    assert run.main(["--predictions", "50000", "--repeat", "1", "--only", "ratio"]) == 0
+    text = capsys.readouterr().out
+    from benchmarks.compare import LABELS
+    for label in LABELS.values():
+        assert re.search(rf"^\| {re.escape(label)} \| [\d,]+ ms .*\| [\d.,]+× \| yes \|$", text, re.M), label
+    assert re.search(r"^smallest ratio [\d.,]+×$", text, re.M)
+
+
 def test_rewriting_results_keeps_every_section_the_report_did_not_write():
     from benchmarks.run import other_tools_sections
     old = ("# Benchmark results\n\n## Goals\n| a |\n\n## Past one machine\ntext\n\n"

@@ -16,6 +16,7 @@ import shapely
 
 from lib import geo_math, schema
 from lib.analysis import disparities
+from lib.analysis.outlines import dissolve, stored_outlines, valid_shapes  # noqa: F401 (stored_outlines: for the Map page)
 from lib.db import query, run, sql
 from lib.filters import Filters
 from lib.geoid import block_group_words
@@ -277,39 +278,9 @@ def jurisdictions(frame: pd.DataFrame, tolerance: float = 0.0, stored: dict | No
             unions.append(whole[1])
             continue
         if shapes is None:
-            shapes = _valid_shapes(frame)
-        unions.append(_dissolve(shapes[index]))
+            shapes = valid_shapes(frame)
+        unions.append(dissolve(shapes[index]))
     return _collection(departments, _simplified(np.array(unions, dtype=object), tolerance), names)
-
-
-def _valid_shapes(frame: pd.DataFrame) -> np.ndarray:
-    return shapely.make_valid(shapely.from_geojson(frame["geometry_json"].to_numpy()))
-
-
-def _dissolve(shapes: np.ndarray):
-    return shapely.union_all(shapes, grid_size=1e-6)
-
-
-def department_outline_table(con) -> dict[str, pd.DataFrame]:
-    """The stored table department_outlines: per department, its block groups (those the Map's block-group frame
-    holds with no filter, in its order) and their union as WKB, so the Map's first view of a department does not
-    dissolve them."""
-    frame = run(con, """
-        SELECT s.department, b.geoid, b.geometry_json
-        FROM block_group_stats s JOIN block_groups b USING (department, geoid) JOIN departments d USING (department)
-        ORDER BY s.department, s.geoid""")
-    shapes = _valid_shapes(frame) if len(frame) else np.array([], dtype=object)
-    rows = [(department, len(index), shapely.to_wkb(_dissolve(shapes[index])))
-            for department, index in frame.groupby("department", sort=True).indices.items()]
-    return {"department_outlines": pd.DataFrame(rows, columns=["department", "block_groups", "outline"])}
-
-
-def stored_outlines(con) -> dict[str, tuple[int, object]]:
-    """department: (block groups, the union of their shapes) from the stored table department_outlines, for
-    jurisdictions."""
-    frame = run(con, "SELECT department, block_groups, outline FROM department_outlines")
-    shapes = shapely.from_wkb([bytes(b) for b in frame["outline"]])  # DuckDB returns a BLOB as a bytearray
-    return {d: (int(n), shape) for d, n, shape in zip(frame["department"], frame["block_groups"], shapes)}
 
 
 def department_areas(frame: pd.DataFrame) -> pd.DataFrame:

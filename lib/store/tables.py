@@ -114,7 +114,7 @@ TABLES: tuple[Table, ...] = (
     # -- the Map's outlines -------------------------------------------------------------------------------------
     Table("department_outlines", "each department's area: the union of its block groups' shapes (WKB), so the Map's "
           "first view of a department does not dissolve them", ("block_groups", "departments"),
-          function="lib.analysis.maps:department_outline_table", in_memory=True,
+          function="lib.analysis.outlines:department_outline_table", in_memory=True,
           column_types={"block_groups": "BIGINT", "outline": "BLOB"}),
     # -- the accuracy method over all time ----------------------------------------------------------------------
     _match("accuracy_reports", "every crime report as the accuracy method reads it: duplicates merged, its kind, "

@@ -38,6 +38,19 @@ def test_only_the_ratio_prints_both_sides_of_every_aggregation(capsys):
     assert re.search(r"^smallest ratio [\d.,]+×$", text, re.M)
 
 
+def test_national_checks_compare_the_stored_outlines_and_count_the_groups(tiny_dir, capsys):
+    from benchmarks import national
+    assert national.main(["outlines", "--data", str(tiny_dir)]) == 0
+    text = capsys.readouterr().out
+    # all departments, alpha, beta, and the majority Black or Latino block groups (alpha's two, beta's one)
+    assert re.search(r"^\| all departments \| 6 \|", text, re.M)
+    assert re.search(r"^\| majority Black or Latino block groups \| 3 \|", text, re.M)
+    assert "Same collections with and without the stored outlines in all 4 views." in text
+    assert national.main(["groups", "--data", str(tiny_dir), "--repeat", "1"]) == 0
+    # alpha's four locations and beta's two
+    assert re.search(r"^\| tiny \| 6 \| \d+ ms \| \d+ ms \| \d+ ms \| \d+ ms \|$", capsys.readouterr().out, re.M)
+
+
 def test_rewriting_results_keeps_every_section_the_report_did_not_write():
     from benchmarks.run import other_tools_sections
     old = ("# Benchmark results\n\n## Goals\n| a |\n\n## Past one machine\ntext\n\n"

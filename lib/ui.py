@@ -251,6 +251,9 @@ def _as_date(value) -> date | None:
 STYLE = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* A table's toolbar (search, download, full screen) shows on a hover or a touch in the 44 px above the table, at
+   its right: over the end of the caption above it on a phone. The gap above a table holds the toolbar. */
+[data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):not(:first-child) { margin-top: 1.75rem; }
 </style>"""
 
 

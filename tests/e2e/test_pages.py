@@ -48,7 +48,7 @@ def test_page_renders(any_server, browser, width, path, request):
         layout = layout_problems(page)
         assert layout["overflow"] <= 1, f"{path} at {w} px scrolls sideways by {layout['overflow']} px"
         assert layout["clipped"] == [], f"{path} at {w} px clips text: {layout['clipped']}"
-        assert layout["under_tools"] == [], f"{path} at {w} px hides chart text under its tools: " \
+        assert layout["under_tools"] == [], f"{path} at {w} px hides text under a chart's or a table's tools: " \
                                             f"{layout['under_tools']}"
         # Charts drawn on demand (ui.chart_on_demand: an expander labelled "Chart: …") are checked opened
         charts = _main(page).locator('[data-testid="stExpander"] summary').filter(has_text="Chart:")

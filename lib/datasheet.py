@@ -281,7 +281,7 @@ def _accuracy(con, department: str, f: Filters, name: str, chart: _Charts) -> st
            + chart(charts.funnel(s["funnel"]), f"From reported crimes to predictions that came true. Matched by "
                                                 f"{s['match_method_words']}."))
     if s["success_rate"] is not None and s["by_type"]:
-        out += chart(charts.success_rates(s["by_type"], s), "Whiskers are 95% intervals. The right panel is the "
+        out += chart(charts.success_rates(s["by_type"], s), "Whiskers are 95% intervals. The lower panel is the "
                                                              "figure often quoted instead.")
     note = ("The income, race and incident-type filters do not apply here: the method covers every report and "
             "every prediction of the department." if f.selects_block_groups or f.incident_types else "")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib import export, urlstate
@@ -252,6 +251,9 @@ def _as_date(value) -> date | None:
 STYLE = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* A table's toolbar (search, download, full screen) shows on a hover or a touch in the 44 px above the table, at
+   its right: over the end of the caption above it on a phone. The gap above a table holds the toolbar. */
+[data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):not(:first-child) { margin-top: 1.75rem; }
 </style>"""
 
 
@@ -387,16 +389,11 @@ def figure(builder: Callable, *args, **kwargs):
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
 
 
-TOOL_COLUMN_PX = 34  # the button's width and a gap: the plot, its titles and annotations stay left of it
-
-
 def plotly_chart(fig, name: str, box=st, **kwargs):
     """A chart (not a map) at the column's width, with one tool button: download as PNG, saved as `name`.png.
     Plotly's other buttons (zoom, pan, …) covered legends at 390 px, and dragging zooms and a double click resets
-    without them. Maps keep all theirs (reset the view after panning)."""
-    if isinstance(fig, go.Figure) and (fig.layout.margin.r or 0) < TOOL_COLUMN_PX:
-        # Idempotent, so a figure shared by every session (ui.figure) is changed once.
-        fig.update_layout(margin_r=TOOL_COLUMN_PX)
+    without them. Maps keep all theirs (reset the view after panning). The chart's builder keeps the button's
+    corner clear (lib.charts.clear_of_tools): `fig` may be shared by every session (ui.figure) and is not changed."""
     return box.plotly_chart(fig, width="stretch", config={
         "displayModeBar": True, "modeBarButtons": [["toImage"]], "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
         **kwargs)

@@ -188,8 +188,9 @@ with right:
 if s["success_rate"] is not None and s["by_type"]:
     st.subheader("Success rate by type of prediction")
     st.markdown("A reader might expect a crime “prediction” to come true most of the time — and the figure often "
-                "quoted is the one on the right: the share of reported crimes that fell inside a box predicting "
-                "their type. The left shows what the predictions themselves achieved. Whiskers are 95% intervals.")
+                "quoted is the one in the lower panel: the share of reported crimes that fell inside a box predicting "
+                "their type. The upper panel shows what the predictions themselves achieved. Whiskers are 95% "
+                "intervals.")
     ui.chart_on_demand("Chart: came true, and reports inside a box, by type", "chart_rates", charts.success_rates,
                        s["by_type"], s)
     if not s["types_exact"]:

@@ -10,6 +10,9 @@ import plotly.graph_objects as go
 # at 390 px (a phone) a chart is about 350 px wide; Plotly centres a title
 # and lets it run past the chart's edges, where it is cut off.
 TITLE_CHARS = 40
+# A chart's one tool button (download as PNG, lib.ui.plotly_chart) shows at its top right: this much of the
+# chart's right edge (the button and a gap) is kept as margin, so the plot, its titles and annotations stay left of it.
+TOOL_COLUMN_PX = 34
 
 
 def wrapped(text: str | None, width: int) -> str | None:
@@ -17,11 +20,19 @@ def wrapped(text: str | None, width: int) -> str | None:
     (not a long line and a stray word), unless it is short or already broken."""
     if not text or len(text) <= width or "<br>" in text:
         return text
-    lines = len(textwrap.wrap(text, width))
+    # a word longer than a line stays whole: "OPI<br>UM/COCAINE" reads worse than one long line
+    lines = len(textwrap.wrap(text, width, break_long_words=False))
     even = math.ceil(len(text) / lines)
-    while len(textwrap.wrap(text, even)) > lines:
+    while len(textwrap.wrap(text, even, break_long_words=False)) > lines:
         even += 1
-    return "<br>".join(textwrap.wrap(text, even))
+    return "<br>".join(textwrap.wrap(text, even, break_long_words=False))
+
+
+def clear_of_tools(fig: go.Figure) -> go.Figure:
+    """`fig` with a right margin of at least TOOL_COLUMN_PX: every chart but the maps ends with this."""
+    if (fig.layout.margin.r or 0) < TOOL_COLUMN_PX:
+        fig.update_layout(margin_r=TOOL_COLUMN_PX)
+    return fig
 
 
 def fit_narrow_screens(fig: go.Figure) -> go.Figure:

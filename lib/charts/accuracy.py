@@ -6,10 +6,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib.analysis.accuracy import type_label
-from lib.charts import wrapped
+from lib.charts import clear_of_tools, wrapped
 
 TYPE_CHARS = 22
-SUBPLOT_TITLE_CHARS = 16  # two subplots beside the type names: each about 120 px wide on a phone
 CAME_TRUE = "#b2182b"
 NAIVE = "#7f7f7f"
 PREDICTED_KIND = "#b2182b"
@@ -35,7 +34,7 @@ def funnel(steps: list[dict]) -> go.Figure:
     fig.update_xaxes(range=[-0.68 * widest, 0.68 * widest])
     fig.update_yaxes(automargin=True)
     # on a phone the step names take most of the width: the counts may reach past the axis, into a margin
-    return _layout(fig, 320).update_layout(margin_r=45)
+    return clear_of_tools(_layout(fig, 320).update_layout(margin_r=45))
 
 
 def rate_rows(by_type: list[dict], overall: dict) -> pd.DataFrame:
@@ -54,7 +53,7 @@ def rate_rows(by_type: list[dict], overall: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _dot_whisker(fig, frame, value: str, interval: str, colour: str, name: str, col: int, hover: list[str],
+def _dot_whisker(fig, frame, value: str, interval: str, colour: str, name: str, row: int, hover: list[str],
                  digits: int) -> None:
     part = frame.dropna(subset=[value])
     lo = [v - ci[0] for v, ci in zip(part[value], part[interval])]
@@ -64,52 +63,74 @@ def _dot_whisker(fig, frame, value: str, interval: str, colour: str, name: str, 
         text=[f"{v:.{digits}%}" for v in part[value]], textposition="top center", textfont=dict(color=colour),
         error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color=colour, thickness=2, width=6),
         cliponaxis=False, customdata=part[hover], hovertemplate="%{y}: %{x:.2%} (%{customdata[0]:,} of %{customdata[1]:,})"
-                                              "<extra></extra>"), row=1, col=col)
+                                              "<extra></extra>"), row=row, col=1)
+
+
+PANEL_TITLES = ("Predictions that came true", "Reported crimes that fell in a predicted box")
+RATE_ROW_PX = 50
+PANEL_GAP_PX = 90  # the upper panel's ticks, then the lower panel's title over two lines
 
 
 def success_rates(by_type: list[dict], overall: dict) -> go.Figure:
-    """Left: share of predictions that came true, per type, with 95% intervals. Right: the number a
-    reader (or a vendor) might quote instead — the share of reported crimes of the type that fell in a
-    box of that type."""
-    # type names over two lines and smaller subplot titles: on a phone the names took two thirds of the width
+    """Above: share of predictions that came true, per type, with 95% intervals. Below: the number a reader (or a
+    vendor) might quote instead — the share of reported crimes of the type that fell in a box of that type."""
+    # The panels are stacked, each as wide as the chart: side by side, each was 80 px wide on a phone, and its title
+    # over three lines reached under the download button. Type names over two lines, for the same phone.
     frame = rate_rows(by_type, overall).assign(label=lambda f: f["label"].map(lambda t: wrapped(t, TYPE_CHARS)))
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=[
-        wrapped(t, SUBPLOT_TITLE_CHARS) for t in ("Predictions that came true",
-                                                  "Reported crimes that fell in a predicted box")])
-    _dot_whisker(fig, frame, "success_rate", "success_rate_ci95", CAME_TRUE, "Predictions that came true", 1,
+    panel = RATE_ROW_PX * len(frame)
+    top, bottom = 50, 40
+    height = top + bottom + 2 * panel + PANEL_GAP_PX
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=PANEL_GAP_PX / (height - top - bottom),
+                        subplot_titles=PANEL_TITLES)
+    _dot_whisker(fig, frame, "success_rate", "success_rate_ci95", CAME_TRUE, PANEL_TITLES[0], 1,
                  ["predictions_matched", "predictions_total"], 2)
     _dot_whisker(fig, frame, "share_of_reports_predicted", "share_of_reports_predicted_ci95", NAIVE,
                  "Reported crimes inside a box of their type", 2, ["reports_correct_type", "reports_of_type"], 0)
-    top = max([ci[1] for ci in frame["success_rate_ci95"].dropna()] + [0.01])
-    # few ticks: at 390 px each subplot is 150 px wide, and five ticks were turned on their side and crowded; the
-    # right one's 0% would touch the left one's last tick, and the left one's 0.0% says where both start
-    fig.update_xaxes(tickformat=".1%", rangemode="tozero", row=1, col=1, range=[0, top * 1.1], nticks=3)
-    fig.update_xaxes(tickformat=".0%", row=1, col=2, range=[0, 1], tickvals=[0.5, 1])
+    highest = max([ci[1] for ci in frame["success_rate_ci95"].dropna()] + [0.01])
+    # few, level ticks: at 390 px a panel is about 170 px wide beside the type names
+    fig.update_xaxes(tickformat=".1%", rangemode="tozero", row=1, col=1, range=[0, highest * 1.1], nticks=3)
+    fig.update_xaxes(tickformat=".0%", row=2, col=1, range=[0, 1], tickvals=[0, 0.5, 1])
     fig.update_xaxes(tickangle=0)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_annotations(font_size=13)
     fig.update_layout(showlegend=False)
-    return _layout(fig, 120 + 50 * len(frame))
+    _layout(fig, height).update_layout(margin_b=bottom)
+    return clear_of_tools(fig)
+
+
+KIND_LABEL_CHARS = 44  # an offence's name on one line across a phone's chart (about 250 px in capitals at 11 px)
+KIND_LINE_PX = 14
+KIND_BAR_PX = 16
+KIND_GAP_PX = 10
 
 
 def reports_by_kind(kinds: pd.DataFrame, top: int = 15) -> go.Figure:
-    """The most common recorded offences, coloured by whether the software predicts that kind."""
-    # long offence names over two lines: on a phone they ran past the chart's left edge
-    frame = kinds.head(top).iloc[::-1].assign(description=lambda f: f["description"].map(
-        lambda d: wrapped(d, TYPE_CHARS) if isinstance(d, str) else d))
+    """The most common recorded offences, coloured by whether the software predicts that kind; each offence named
+    above its bar."""
+    # Named above the bars rather than beside them: beside, long names took half a phone's width, wrapped over
+    # three lines and overlapped their neighbours' at any width.
+    frame = kinds.head(top).reset_index(drop=True)
+    labels = [wrapped(d, KIND_LABEL_CHARS) if isinstance(d, str) else "(no description)" for d in frame["description"]]
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row_px = lines * KIND_LINE_PX + KIND_BAR_PX + KIND_GAP_PX
+    bar = KIND_BAR_PX / row_px  # in rows: row i spans i - 0.5 to i + 0.5, its name above its bar
+    centre = 0.5 - KIND_GAP_PX / 2 / row_px - bar / 2
     fig = go.Figure()
     for predicted, colour, name in ((True, PREDICTED_KIND, "A kind PredPol predicts"),
                                     (False, OTHER_KIND, "A kind it never predicts")):
         part = frame[frame["predicted_kind"] == predicted]
-        fig.add_trace(go.Bar(x=part["reports"], y=part["description"], orientation="h", name=name,
-                             marker_color=colour, customdata=part["share"], texttemplate="%{x:,}",
-                             textposition="outside", cliponaxis=False,
-                             hovertemplate="%{y}: %{x:,} reports (%{customdata:.1%})<extra></extra>"))
+        fig.add_trace(go.Bar(x=part["reports"], y=part.index + centre, width=bar, orientation="h", name=name,
+                             marker_color=colour, customdata=part[["description", "share"]],
+                             texttemplate="%{x:,}", textposition="outside", cliponaxis=False,
+                             hovertemplate="%{customdata[0]}: %{x:,} reports (%{customdata[1]:.1%})<extra></extra>"))
+    for row, label in enumerate(labels):
+        fig.add_annotation(x=0, y=row + centre - bar / 2, xref="paper", yref="y", text=label, showarrow=False,
+                           xanchor="left", yanchor="bottom", align="left", yshift=2, font=dict(size=11, color="#444"))
     fig.update_layout(barmode="overlay", xaxis_title="Reports analysed")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(frame["description"]), automargin=True)
-    # room for the counts beside the bars; the legend starts at the chart's edge, not beside the long labels, so
-    # its entries wrap before they reach the chart's download button at 390 px
-    return _layout(fig, 140 + 24 * len(frame)).update_layout(margin_r=45, legend_xref="container")
+    fig.update_yaxes(visible=False, range=[len(frame) - 0.5, -0.5], fixedrange=True)
+    # room for the counts beside the bars
+    _layout(fig, 110 + row_px * len(frame)).update_layout(margin_r=45)
+    return clear_of_tools(fig)
 
 
 def over_time(daily: pd.DataFrame, predictions_per_day: float | None = None) -> go.Figure:
@@ -137,4 +158,4 @@ def over_time(daily: pd.DataFrame, predictions_per_day: float | None = None) -> 
     fig.update_yaxes(rangemode="tozero")
     _layout(fig, 480)
     fig.update_layout(margin=dict(t=80), legend=dict(y=1.1))
-    return fig
+    return clear_of_tools(fig)

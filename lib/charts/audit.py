@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import shapely
 
 from lib.analysis.audit import EVERYDAY_SHARE, STATUS_LABELS
+from lib.charts import clear_of_tools
 from lib.geoid import block_group_name
 
 SITE_COLOURS = {"police_station": "#08306b", "jail": "#54278f", "court": "#6a51a3", "hospital": "#e7298a",
@@ -54,7 +55,7 @@ def site_bar(frame: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     lines = sum(label.count("<br>") + 1 for label in data["label"])
     fig.update_layout(height=max(260, 16 * lines + 12 * len(data) + 140), margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title_text=""))
-    return fig
+    return clear_of_tools(fig)
 
 
 def days_bar(frame: pd.DataFrame, names: dict[str, str], top: int = 30) -> go.Figure:
@@ -73,7 +74,7 @@ def days_bar(frame: pd.DataFrame, names: dict[str, str], top: int = 30) -> go.Fi
                   annotation_text="90%", annotation_position="top")
     fig.update_xaxes(tickformat=".0%", range=[0, 1.02])
     fig.update_layout(height=max(260, 24 * len(data) + 120), margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+    return clear_of_tools(fig)
 
 
 def outline_trace(shapes: pd.DataFrame) -> go.Scatter:
@@ -109,7 +110,7 @@ def outside_map(points: pd.DataFrame, shapes: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="Longitude", showgrid=False)
     fig.update_layout(height=560, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="#f7f7f7",
                       legend=dict(yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.8)"))
-    return fig
+    return clear_of_tools(fig)
 
 
 def month_heatmap(monthly: pd.DataFrame, names: dict[str, str]) -> go.Figure:
@@ -124,7 +125,7 @@ def month_heatmap(monthly: pd.DataFrame, names: dict[str, str]) -> go.Figure:
                                hovertemplate="%{y}<br>%{x}: %{z:,} predictions<extra></extra>"))
     fig.update_layout(height=max(300, 26 * len(grid) + 120), margin=dict(l=10, r=10, t=30, b=10),
                       xaxis_title="Month", yaxis_title="")
-    return fig
+    return clear_of_tools(fig)
 
 
 def top_lines(monthly: pd.DataFrame, names: dict[str, str], top: int = 5) -> go.Figure:
@@ -136,7 +137,7 @@ def top_lines(monthly: pd.DataFrame, names: dict[str, str], top: int = 5) -> go.
     fig = px.line(data, x="month", y="predictions", color="label", markers=True,
                   labels={"month": "Month", "predictions": "Predictions", "label": "Block group"})
     fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+    return clear_of_tools(fig)
 
 
 def overlap_bar(overlap: pd.DataFrame, names: dict[str, str]) -> go.Figure:
@@ -152,7 +153,7 @@ def overlap_bar(overlap: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(categoryorder="category ascending")
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+    return clear_of_tools(fig)
 
 
 def daily_brush(daily: pd.DataFrame) -> go.Figure:
@@ -161,7 +162,7 @@ def daily_brush(daily: pd.DataFrame) -> go.Figure:
     fig.update_traces(marker_color="#54278f")
     fig.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10), dragmode="select", selectdirection="h",
                       bargap=0)
-    return fig
+    return clear_of_tools(fig)
 
 
 # -- text alternatives: each chart's key figures in a sentence, for readers who cannot see it --------------

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from lib.charts import wrapped
+from lib.charts import clear_of_tools, wrapped
 
 from lib.analysis.disparities import WINDOW_LABELS, group_label
 
@@ -25,7 +25,7 @@ def _layout(fig: go.Figure, height: int = 420) -> go.Figure:
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       uniformtext=dict(minsize=11, mode="hide"))
     fig.update_yaxes(automargin=True, title_standoff=6)
-    return fig
+    return clear_of_tools(fig)
 
 
 def composition_bars(composition: pd.DataFrame) -> go.Figure:

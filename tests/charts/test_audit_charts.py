@@ -71,9 +71,30 @@ def test_long_titles_are_wrapped_for_a_phone_and_short_ones_kept():
     assert wrapped("Predictions that came true", 16) == "Predictions<br>that came true"
     assert wrapped("Share (%)", 22) == "Share (%)"
     assert wrapped("already<br>broken by hand", 5) == "already<br>broken by hand"
+    # a word longer than a line stays whole (it was "POSSESSION OF OPI<br>UM/COCAINE/HEROIN")
+    assert wrapped("POSSESSION OF OPIUM/COCAINE/HEROIN", 22) == "POSSESSION OF<br>OPIUM/COCAINE/HEROIN"
     import plotly.express as px
     fig = fit_narrow_screens(px.bar(x=[1], y=[2], labels={"x": "Prediction-count decile bucket, from fewest (1) to "
                                                           "most (10) predictions", "y": "Count"}))
     assert fig.layout.xaxis.title.text == ("Prediction-count decile bucket, from<br>fewest (1) to most (10) "
                                            "predictions")
     assert fig.layout.yaxis.title.text == "Count"
+
+
+def test_every_audit_chart_keeps_the_download_buttons_corner_clear():
+    from lib.charts import TOOL_COLUMN_PX
+    monthly = pd.DataFrame({"department": ["alpha", "alpha"], "geoid": ["010730001001"] * 2,
+                            "month": pd.to_datetime(["2019-01-01", "2019-02-01"]), "predictions": [5, 9],
+                            "total": [14, 14]})
+    figures = [
+        charts.site_bar(pd.DataFrame({"site": ["Jail"], "kind": ["jail"], "department": ["alpha"], "predictions": [3],
+                                      "days": [2], "share_of_department": [0.1]}), NAMES),
+        charts.days_bar(pd.DataFrame({"department": ["alpha"], "geoid": ["010730001001"], "share_of_days": [0.5],
+                                      "days_targeted": [5], "days_in_use": [10], "residents": [1], "share_black": [0.1],
+                                      "share_latino": [0.1], "share_low_income": [0.1]}), NAMES),
+        charts.month_heatmap(monthly, NAMES), charts.top_lines(monthly, NAMES),
+        charts.overlap_bar(pd.DataFrame({"department": ["alpha"], "quarter": pd.to_datetime(["2019-04-01"]),
+                                         "overlap_share": [0.5], "kept_from_previous": [1], "top_n": [2]}), NAMES),
+        charts.daily_brush(pd.DataFrame({"date": pd.to_datetime(["2019-01-01"]), "predictions": [4]}))]
+    margins = [fig.layout.margin.r for fig in figures]
+    assert margins == [TOOL_COLUMN_PX] * len(figures)

@@ -26,3 +26,8 @@ def test_one_trace_per_department_named_for_the_hover():
 def test_the_log_scale_leaves_out_block_groups_without_predictions():
     fig = share_scatter(POINTS, "black", log_scale=True)
     assert sum(len(t.x) for t in fig.data) == 2 and fig.layout.yaxis.type == "log"
+
+
+def test_the_scatter_keeps_the_download_buttons_corner_clear():
+    from lib.charts import TOOL_COLUMN_PX
+    assert share_scatter(POINTS, "black").layout.margin.r == TOOL_COLUMN_PX

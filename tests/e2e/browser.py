@@ -241,7 +241,7 @@ def pick_option(page, label: str, option: str, timeout_ms: int = RENDER_MS) -> N
 # and code scroll inside themselves by design and are left out; tab and pill rows scroll (overflow auto) too.
 # Inside a Plotly chart, which draws its text in SVG and clips nothing itself: a label, title or legend entry
 # reaching past the chart's edges is cut off, and one under the chart's tool buttons (which show on a touch or a
-# hover) is hidden by them.
+# hover) is hidden by them. A table's toolbar, shown the same way above the table, hides the text it lies over.
 LAYOUT_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const inner = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
@@ -276,6 +276,20 @@ LAYOUT_JS = """() => {
             else if (tools.some(t => meets(t, r))) hidden.push(words.slice(0, 80));
         }
     }
+    // a table's toolbar shows, on a hover or a touch, in the 44 px above the table: over the text just above it
+    for (const bar of main.querySelectorAll('[data-testid="stDataFrame"] [data-testid="stElementToolbar"]')) {
+        const table = bar.closest('[data-testid="stElementContainer"]');
+        if (!table || !table.checkVisibility()) continue;
+        const r = bar.getBoundingClientRect();
+        const texts = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+        for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+            if (!node.textContent.trim() || table.contains(node) || !node.parentElement.checkVisibility()) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            if ([...range.getClientRects()].some(line => meets(line, r)))
+                hidden.push('table: ' + node.parentElement.textContent.trim().slice(-80));
+        }
+    }
     return {overflow: Math.max(main.scrollWidth - main.clientWidth, inner.scrollWidth - inner.clientWidth),
             clipped: [...new Set(clipped)], under_tools: [...new Set(hidden)]};
 }"""
@@ -283,5 +297,6 @@ LAYOUT_JS = """() => {
 
 def layout_problems(page) -> dict:
     """{'overflow': pixels the main column scrolls sideways, 'clipped': texts cut off by their container (a chart's
-    by the chart's edges), 'under_tools': chart texts a chart's tool buttons cover}."""
+    by the chart's edges), 'under_tools': chart texts a chart's tool buttons cover, and texts a table's toolbar
+    covers ('table: …')}."""
     return page.evaluate(LAYOUT_JS)

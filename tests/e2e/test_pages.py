@@ -28,6 +28,9 @@ def _main(page):
 
 
 WIDTHS = {"wide": (1400, 1000), "phone": (390, 844)}
+# A phone's browser says so in its user agent ("Mobile"), and a server can choose a layout by it.
+PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+               "Version/17.0 Mobile/15E148 Safari/604.1")
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -36,8 +39,9 @@ def test_page_renders(any_server, browser, width, path, request):
     title, key = PAGES[path]
     data = request.node.callspec.params["any_server"]
     w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, is_mobile=width == "phone",
-                                  has_touch=width == "phone")
+    phone = width == "phone"
+    context = browser.new_context(viewport={"width": w, "height": h}, is_mobile=phone, has_touch=phone,
+                                  **({"user_agent": PHONE_AGENT} if phone else {}))
     page = context.new_page()
     try:
         open_page(page, any_server, path)
@@ -48,7 +52,7 @@ def test_page_renders(any_server, browser, width, path, request):
         layout = layout_problems(page)
         assert layout["overflow"] <= 1, f"{path} at {w} px scrolls sideways by {layout['overflow']} px"
         assert layout["clipped"] == [], f"{path} at {w} px clips text: {layout['clipped']}"
-        assert layout["under_tools"] == [], f"{path} at {w} px hides chart text under its tools: " \
+        assert layout["under_tools"] == [], f"{path} at {w} px hides text under a chart's or a table's tools: " \
                                             f"{layout['under_tools']}"
         # Charts drawn on demand (ui.chart_on_demand: an expander labelled "Chart: …") are checked opened
         charts = _main(page).locator('[data-testid="stExpander"] summary').filter(has_text="Chart:")

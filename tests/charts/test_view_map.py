@@ -156,3 +156,23 @@ def test_the_national_view_without_block_groups_draws_no_block_group_outlines():
     fig = _map(["locations"], NATIONAL_VIEW, per_department=True)
     assert _kinds(fig) == [("Scattermap", "Departments"), ("Scattermap", "Department names"),
                            ("Scatter", "size legend")]
+
+
+def test_on_a_phone_the_national_view_zooms_out_to_fit_and_keeps_names_on_the_map():
+    desktop = charts.view_map(("locations",), "per_1000", "predictions", True, NATIONAL_VIEW, BLOCK_GROUPS,
+                              BLOCK_GROUP_SHAPES, JURISDICTIONS, SITES, POINTS, None, DEPARTMENTS)
+    phone = charts.view_map(("locations",), "per_1000", "predictions", True, NATIONAL_VIEW, BLOCK_GROUPS,
+                            BLOCK_GROUP_SHAPES, JURISDICTIONS, SITES, POINTS, None, DEPARTMENTS, phone=True)
+    fitted = maps.fit_view(*NATIONAL_VIEW.bounds, *charts.PHONE_MAP_PX)
+    assert desktop.layout.map.zoom == NATIONAL_VIEW.zoom and phone.layout.map.zoom == fitted.zoom < NATIONAL_VIEW.zoom
+    inside = charts.map_frame(fitted, *charts.PHONE_MAP_PX)
+    labels = next(t for t in phone.data if t.name == "Department names")
+    xs, ys = charts._pixels(labels.lat, labels.lon, fitted.zoom)
+    assert len(labels.text) >= 1
+    assert all(inside[0] < x < inside[2] and inside[1] < y < inside[3] for x, y in zip(xs, ys))
+
+
+def test_on_a_phone_a_departments_view_is_unchanged():
+    fig = charts.view_map(("locations", "block_groups"), "per_1000", "predictions", False, ALPHA_VIEW, BLOCK_GROUPS,
+                          BLOCK_GROUP_SHAPES, JURISDICTIONS, SITES, POINTS, None, None, phone=True)
+    assert fig.layout.map.zoom == ALPHA_VIEW.zoom and fig.layout.map.center.lat == ALPHA_VIEW.lat

@@ -26,8 +26,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-if preload_html := preload.html(navigation.url_path):
-    st.html(preload_html, unsafe_allow_javascript=True)
+preload.warm(navigation.url_path)
 ui.style()
 directory = ui.data_dir()
 if ui.link_wants_missing_real_data():

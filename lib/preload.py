@@ -1,52 +1,42 @@
-"""Start fetching the JavaScript a page will draw with before Streamlit asks for it.
+"""Start Plotly's code in the browser as soon as a page that opens on a Plotly chart starts to run.
 
-Streamlit's browser side loads each kind of element's code the first time one arrives: Plotly's 4.7 MB chunk is
-requested only when a page's first chart comes over the websocket, after the script has run up to it, and
-fetching and compiling it is the largest part of opening the Map from a link in a fresh browser
-(benchmarks/RESULTS.md). A `modulepreload` link sent as the page's first element lets the browser fetch and
-compile the chunk while the script still runs; the chart then finds it ready. The chunk is served by the app's own
-server under a content hash, so this works offline, and a returning reader's browser answers it from its cache.
+Streamlit's browser side imports each kind of element's code the first time one arrives. Plotly's chunk is 4.7 MB,
+and evaluating it is the largest single task of opening the Map: 0.5–1 s of the browser's main thread (a Chromium
+trace of a returning reader's opening, benchmarks/RESULTS.md). The map's figure arrives only after the shell has
+sent the sidebar, so that evaluation began when everything else was done. A hidden, empty Plotly chart sent as the
+page's first element makes the browser import and evaluate the chunk while it is still waiting for the rest of the
+script, in the gaps the sidebar's drawing leaves; the map then finds the module ready. (A `modulepreload` link, the
+first try, only fetched and compiled the chunk: its evaluation still waited for the map.) The chunk comes from the
+app's own server, so this works offline.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Mapping
 
-import streamlit
+import plotly.graph_objects as go
+import streamlit as st
 
-STATIC_JS = Path(streamlit.__file__).parent / "static" / "static" / "js"
+from lib import urlstate
 
-# The pages that draw these elements as soon as they open (by url_path), and the chunk each element needs.
-CHUNKS = {"plotly": "PlotlyChart"}
-PAGES = {"map": ("plotly",)}
-
-# Resolved against Streamlit's own entry script, so the link also points right under a base URL path (Community
-# Cloud serves the app below a prefix); a link already present is not added twice.
-SCRIPT = """<span id="pp-preload"></span><style>.stElementContainer:has(#pp-preload) { display: none; }</style>
-<script>(() => {
-  const entry = document.querySelector('script[type="module"][src*="/static/js/"]');
-  if (!entry) return;
-  for (const name of %s) {
-    const href = new URL(name, entry.src).href;
-    if ([...document.querySelectorAll('link[rel="modulepreload"]')].some(l => l.href === href)) continue;
-    const link = Object.assign(document.createElement("link"), {rel: "modulepreload", href, crossOrigin: ""});
-    document.head.append(link);
-  }
-})();</script>"""
+KEY = "pp_plotly_warm"
+# Hides the container's layout wrapper (so the container, this style's own element and the chart, and the gap the
+# page would leave for them) before Plotly's code arrives.
+STYLE = f"<style>div:has(> .st-key-{KEY}) {{ display: none; }}</style>"
+FIGURE = go.Figure(layout=dict(width=10, height=10, xaxis_visible=False, yaxis_visible=False,
+                               margin=dict(l=0, r=0, t=0, b=0)))
 
 
-def chunk_files(elements: tuple[str, ...], static_js: Path = STATIC_JS) -> list[str]:
-    """The file names of the chunks `elements` need in this Streamlit's build; an element whose chunk is not
-    found (another Streamlit version's layout) is left out."""
-    names = []
-    for element in elements:
-        found = sorted(static_js.glob(f"{CHUNKS[element]}.*.js"))
-        if len(found) == 1:
-            names.append(found[0].name)
-    return names
+def wants_plotly(url_path: str, params: Mapping, state: Mapping) -> bool:
+    """Whether the page this run draws opens on a Plotly chart: the Map, unless it shows its hexagons (pydeck)."""
+    return url_path == "map" and urlstate.map_tab_shown(params, state) == urlstate.MAP_TABS[0]
 
 
-def html(url_path: str, static_js: Path = STATIC_JS) -> str | None:
-    """The element that preloads what the page at `url_path` draws on opening, or None when it needs nothing."""
-    files = chunk_files(PAGES.get(url_path, ()), static_js)
-    return SCRIPT % json.dumps(files) if files else None
+def warm(url_path: str) -> None:
+    """The page's first element: on the Map, a container holding the hidden chart (empty when the Map shows its
+    hexagons, so every run of the page keeps its elements in the same places and none is redrawn)."""
+    if url_path != "map":
+        return
+    with st.container(key=KEY):
+        st.markdown(STYLE, unsafe_allow_html=True)
+        if wants_plotly(url_path, urlstate.params(), st.session_state):
+            st.plotly_chart(FIGURE, theme=None, config={"staticPlot": True}, width="content", key=f"{KEY}_chart")

@@ -399,6 +399,12 @@ def plotly_chart(fig, name: str, box=st, **kwargs):
         **kwargs)
 
 
+def on_phone() -> bool:
+    """Whether the reader's browser says it is a phone's (its user agent names "Mobi", as Safari on an iPhone and
+    Chrome on Android do): the server cannot see the screen's width, and a few layouts need to know."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 def sentence_case(values: pd.Series) -> pd.Series:
     """Words kept lower case in the data ("crime reports") as a table shows a label: "Crime reports"."""
     return values.str[:1].str.upper() + values.str[1:]

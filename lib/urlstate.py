@@ -93,6 +93,13 @@ def map_tab_for_link(params: Mapping) -> str | None:
     return MAP_TABS[1]
 
 
+def map_tab_shown(params: Mapping, state: Mapping) -> str:
+    """The Map tab this run will show: the reader's choice in this session, else the link's tab (by its label),
+    else the one map_tab_for_link picks, else the first."""
+    chosen = state.get(MAP_TAB) or next(iter(params.get(MAP_TAB) or []), None) or map_tab_for_link(params)
+    return chosen if chosen in MAP_TABS else MAP_TABS[0]
+
+
 def params() -> dict[str, list[str]]:
     """The page's URL: every key with all its values (a repeatable key may come several times)."""
     import streamlit as st

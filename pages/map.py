@@ -75,10 +75,10 @@ def cached_department_markers(_con, key: str, f):
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def cached_map_figure(key: str, f, added_sites: tuple, layers: tuple, variable: str, colour: str,
-                      per_department: bool, _drawn: dict):
-    """The map for a view, its added sites and the reader's choices; `_drawn` holds what it is drawn from, all
-    given by the arguments before it."""
-    return charts.view_map(layers, variable, colour, per_department, **_drawn)
+                      per_department: bool, phone: bool, _drawn: dict):
+    """The map for a view, its added sites and the reader's choices, on a phone or not; `_drawn` holds what it is
+    drawn from, all given by the arguments before it."""
+    return charts.view_map(layers, variable, colour, per_department, phone=phone, **_drawn)
 
 
 view = cached_view(ctx.con, KEY, ctx.filters)
@@ -136,7 +136,7 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
     comparison = cached_comparison(ctx.con, KEY, ctx.filters) if "reported" in layers else None
     departments = cached_department_markers(ctx.con, KEY, ctx.filters) if per_department else None
     fig = cached_map_figure(KEY, ctx.filters, sites_panel.current(), tuple(layers), variable, colour, per_department,
-                            _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
+                            ui.on_phone(), _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
                                         jurisdictions=jurisdictions, sites=sites, points=points,
                                         comparison=comparison, departments=departments))
     st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})

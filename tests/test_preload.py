@@ -1,31 +1,44 @@
-"""The Map's Plotly chunk is preloaded from the installed Streamlit's own build; other pages preload nothing; the
-browser benchmark judges a returning reader's opening against the page goal."""
+"""The Map sends a hidden chart first so the browser starts Plotly's code early, except when it opens on its hexagons;
+other pages send nothing; the browser benchmark judges a returning reader's opening against the page goal."""
 from __future__ import annotations
 
 from benchmarks import browser
-from lib import preload
+from lib import preload, urlstate
+from tests.apptest import assert_no_exception, run_app
 
 
-def test_the_map_preloads_the_plotly_chunk_of_the_installed_streamlit():
-    files = preload.chunk_files(("plotly",))
-    assert len(files) == 1 and files[0].startswith("PlotlyChart.") and files[0].endswith(".js")
-    assert (preload.STATIC_JS / files[0]).stat().st_size > 1_000_000  # the real 4.7 MB bundle, not a stub
-    html = preload.html("map")
-    assert f'["{files[0]}"]' in html and 'rel: "modulepreload"' in html
+def test_the_map_warms_plotly_unless_it_shows_its_hexagons():
+    hexagons, the_map = urlstate.MAP_TABS[1], urlstate.MAP_TABS[0]
+    assert preload.wants_plotly("map", {}, {})
+    assert not preload.wants_plotly("map", {urlstate.MAP_TAB: [hexagons]}, {})
+    assert not preload.wants_plotly("map", {urlstate.MAP_HEX: ["1 km"]}, {})  # an old link with a size: hexagons
+    assert preload.wants_plotly("map", {urlstate.MAP_HEX: ["1 km"], urlstate.MAP_TAB: [the_map]}, {})
+    # The reader's own choice in this session outweighs the link they came by.
+    assert preload.wants_plotly("map", {urlstate.MAP_TAB: [hexagons]}, {urlstate.MAP_TAB: the_map})
+    assert not preload.wants_plotly("map", {}, {urlstate.MAP_TAB: hexagons})
 
 
-def test_pages_that_draw_no_chart_on_opening_preload_nothing():
+def test_pages_that_draw_no_chart_on_opening_warm_nothing():
     for url_path in ("", "disparities", "accuracy", "audit", "sql", "data_methods"):
-        assert preload.html(url_path) is None
+        assert not preload.wants_plotly(url_path, {}, {})
 
 
-def test_a_build_without_the_chunk_or_with_two_preloads_nothing(tmp_path):
-    assert preload.chunk_files(("plotly",), tmp_path) == []
-    assert preload.html("map", tmp_path) is None
-    (tmp_path / "PlotlyChart.aaa.js").write_text("")
-    assert preload.chunk_files(("plotly",), tmp_path) == ["PlotlyChart.aaa.js"]
-    (tmp_path / "PlotlyChart.bbb.js").write_text("")
-    assert preload.chunk_files(("plotly",), tmp_path) == []
+def test_a_tab_the_link_misspells_shows_the_map():
+    assert urlstate.map_tab_shown({urlstate.MAP_TAB: ["Hexagons"]}, {}) == urlstate.MAP_TABS[0]
+
+
+def test_the_map_page_sends_the_hidden_chart_first_and_only_for_the_map_tab(tiny_dir):
+    at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha"})
+    assert_no_exception(at)
+    charts = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(charts) == 2 and preload.KEY in charts[0] and "main_map" in charts[1]
+    assert preload.STYLE in [m.value for m in at.markdown]
+    at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha", urlstate.MAP_TAB: urlstate.MAP_TABS[1]})
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 0
+    at = run_app(tiny_dir, "pages/sql.py", {})
+    assert_no_exception(at)
+    assert preload.STYLE not in [m.value for m in at.markdown]
 
 
 def test_a_returning_readers_opening_is_held_to_the_page_goal():

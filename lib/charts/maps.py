@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 
 from lib import schema
-from lib.analysis.maps import CHOROPLETH_VARIABLES, Comparison, View, department_areas, rings
+from lib.analysis.maps import CHOROPLETH_VARIABLES, Comparison, View, department_areas, fit_view, rings
 
 STATE_BORDERS = Path(__file__).resolve().parents[2] / "data" / "us_states" / "states.geojson"
 
@@ -30,6 +30,8 @@ HEIGHT = 660
 # The share of the figure's height under the map for its keys (colour bars, marker sizes) side by side: below
 # the map rather than beside it, so they neither squeeze the map nor overlap it on a 390 px phone.
 LEGEND_STRIP = 0.17
+# The map a 390 px phone shows: the column's width, and the height above the legend strip.
+PHONE_MAP_PX = (358, round(HEIGHT * (1 - LEGEND_STRIP)))
 # 40% of the width: a title centred over a shorter bar ran past the left edge on a phone.
 COLOURBAR = dict(orientation="h", xanchor="left", y=LEGEND_STRIP - 0.035, yanchor="top", len=0.4, lenmode="fraction",
                  thickness=10, title=dict(side="top"), nticks=4)
@@ -248,12 +250,16 @@ def _overlaps(box, boxes) -> bool:
     return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
 
 
-def place_labels(names, lats, lons, sizes_px, zoom: float) -> list[tuple[float, float, tuple] | None]:
+def place_labels(names, lats, lons, sizes_px, zoom: float,
+                 inside: tuple | None = None) -> list[tuple[float, float, tuple] | None]:
     """Where each name goes, in the given order (most important first): above its marker, else below, right,
     left or at a corner; the first spot clear of every placed name and every marker, else the first clear of
     every placed name and its own marker (markers of neighbouring departments overlap each other, and a name
     over a see-through marker still reads); None when no spot is clear (hovering the marker still names it).
-    Each placed label is (lat, lon of its centre, its pixel box)."""
+    With `inside` (a pixel box at `zoom`, as map_frame gives), only spots above or below the marker, wholly within
+    the box and clear of every marker count: a phone's map is too narrow for the names at the country's edges,
+    and too crowded for a name beside a marker or over a neighbour's. Each placed label is (lat, lon of its centre, its pixel
+    box)."""
     xs, ys = _pixels(lats, lons, zoom)
     radii = np.asarray(sizes_px, dtype=float) / 2
     markers = [(x - r, y - r, x + r, y + r) for x, y, r in zip(xs, ys, radii)]
@@ -264,9 +270,16 @@ def place_labels(names, lats, lons, sizes_px, zoom: float) -> list[tuple[float, 
         d = r + LABEL_GAP_PX
         spots = [(x - w / 2, y - d - h), (x - w / 2, y + d), (x + d, y - h / 2), (x - d - w, y - h / 2),
                  (x + d, y - d - h), (x + d, y + d), (x - d - w, y - d - h), (x - d - w, y + d)]
+        if inside is not None:  # centred above or below only: beside a marker, a name reads as its neighbour's
+            spots = spots[:2]
         boxes = [(left, top, left + w, top + h) for left, top in spots]
+        if inside is not None:
+            boxes = [b for b in boxes if inside[0] <= b[0] and b[2] <= inside[2] and inside[1] <= b[1]
+                     and b[3] <= inside[3]]
         free = [b for b in boxes if not _overlaps(b, placed) and not _overlaps(b, [own])]
-        box = next((b for b in free if not _overlaps(b, markers)), free[0] if free else None)
+        # On a map as small as a phone's, a name over another department's marker reads as that one's.
+        fallback = free[0] if free and inside is None else None
+        box = next((b for b in free if not _overlaps(b, markers)), fallback)
         if box is None:
             out.append(None)
             continue
@@ -275,9 +288,17 @@ def place_labels(names, lats, lons, sizes_px, zoom: float) -> list[tuple[float, 
     return out
 
 
-def department_traces(frame: pd.DataFrame, zoom: float) -> list[go.Scattermap]:
+def map_frame(view: View, width: float, height: float) -> tuple[float, float, float, float]:
+    """The pixel box (left, top, right, bottom, at the view's zoom) a width x height map centred on the view
+    shows."""
+    x, y = _pixels(view.lat, view.lon, view.zoom)
+    return float(x) - width / 2, float(y) - height / 2, float(x) + width / 2, float(y) + height / 2
+
+
+def department_traces(frame: pd.DataFrame, zoom: float, inside: tuple | None = None) -> list[go.Scattermap]:
     """The national view: one marker per department, area proportional to predictions, and its name placed
-    where it overlaps no other name or marker (place_labels), largest departments first."""
+    where it overlaps no other name or marker (place_labels; within `inside` when given), largest departments
+    first."""
     vmax = float(frame["predictions"].max()) if len(frame) else 1.0
     sizes = marker_sizes(frame["predictions"], vmax, 40).clip(min=4)
     hover = [f"<b>{name}</b><br>{pred:,} predictions at {loc:,} locations<br>{bgs:,} block groups, "
@@ -288,7 +309,7 @@ def department_traces(frame: pd.DataFrame, zoom: float) -> list[go.Scattermap]:
     markers = go.Scattermap(
         lat=frame["lat"], lon=frame["lon"], mode="markers", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         name="Departments", showlegend=False, marker=dict(size=sizes, sizemin=4, color="#ae017e", opacity=0.7))
-    spots = place_labels(frame["name"], frame["lat"], frame["lon"], sizes, zoom)
+    spots = place_labels(frame["name"], frame["lat"], frame["lon"], sizes, zoom, inside)
     shown = [(name, spot) for name, spot in zip(frame["name"], spots) if spot is not None]
     labels = go.Scattermap(
         lat=[s[0] for _, s in shown], lon=[s[1] for _, s in shown], mode="text", text=[n for n, _ in shown],
@@ -393,10 +414,15 @@ NO_RATE = [150, 150, 150, 180]
 
 def view_map(layers: tuple, variable: str, colour: str, per_department: bool, view: View, bg_frame: pd.DataFrame,
              collection: dict, jurisdictions: dict, sites: pd.DataFrame, points, comparison: Comparison | None,
-             departments: pd.DataFrame | None) -> go.Figure:
+             departments: pd.DataFrame | None, phone: bool = False) -> go.Figure:
     """The Map page's map of a view: the `layers` shown ("locations", "block_groups", "reported", "sites"), block
     groups coloured by `variable` (at a national zoom, each department's area as a whole), locations coloured by
-    `colour` or one marker per department, state borders and departments' outlines, and a key for marker sizes."""
+    `colour` or one marker per department, state borders and departments' outlines, and a key for marker sizes.
+    On a `phone` the national view is zoomed out to fit its narrow map, with names kept within it."""
+    inside = None
+    if phone and view.national:
+        view = fit_view(*view.bounds, *PHONE_MAP_PX)
+        inside = map_frame(view, *PHONE_MAP_PX)
     areas = department_areas(bg_frame) if view.national else None
     traces = []
     outlines = [line_layer(jurisdictions, JURISDICTION, 1.5)]
@@ -412,7 +438,7 @@ def view_map(layers: tuple, variable: str, colour: str, per_department: bool, vi
     size_max, size_unit, size_px = None, "predictions", MAX_MARKER_PX
     if "locations" in layers:
         if per_department:
-            traces.extend(department_traces(departments, view.zoom))
+            traces.extend(department_traces(departments, view.zoom, inside))
             size_max, size_unit, size_px = departments["predictions"].max(), "department's predictions", 40
         elif len(points.frame):
             traces.append(point_trace(points.frame, colour))

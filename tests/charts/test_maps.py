@@ -242,3 +242,23 @@ def test_hex_legend_names_the_ends_of_the_ramp():
     assert "1,234 or more" in html and "nobody lives there" in html
     assert "rgb(255,237,160)" in html and "rgb(128,0,38)" in html  # the ramp's two ends
     assert 'aria-label="Colour key: predictions per 1,000 residents' in html
+
+
+def test_a_label_that_would_leave_the_map_goes_to_a_spot_inside_it_or_nowhere():
+    # A marker 10 px from the frame's top edge: its name would sit above it, out of the map, so it goes below.
+    zoom = 10.0
+    x, y = charts._pixels([40.0], [-74.0], zoom)
+    inside = (x[0] - 200, y[0] - 10, x[0] + 200, y[0] + 200)
+    above = charts.place_labels(["First"], [40.0], [-74.0], [10], zoom)[0][2]
+    assert above[3] <= y[0]
+    below = charts.place_labels(["First"], [40.0], [-74.0], [10], zoom, inside)[0][2]
+    assert below[1] >= y[0] + 5 and inside[1] <= below[1] and below[3] <= inside[3]
+    # A frame too small for any spot: the name is left off (hovering the marker names it).
+    assert charts.place_labels(["First"], [40.0], [-74.0], [10], zoom, (x[0] - 5, y[0] - 5, x[0] + 5, y[0] + 5)) \
+        == [None]
+
+
+def test_map_frame_is_the_pixel_box_centred_on_the_view():
+    view = maps.fit_view(-80.0, 35.0, -70.0, 45.0)
+    x, y = charts._pixels(view.lat, view.lon, view.zoom)
+    assert charts.map_frame(view, 300, 200) == pytest.approx((x - 150, y - 100, x + 150, y + 100))

@@ -156,3 +156,28 @@ def test_the_national_view_without_block_groups_draws_no_block_group_outlines():
     fig = _map(["locations"], NATIONAL_VIEW, per_department=True)
     assert _kinds(fig) == [("Scattermap", "Departments"), ("Scattermap", "Department names"),
                            ("Scatter", "size legend")]
+
+
+def test_on_a_phone_the_national_view_zooms_out_to_fit_and_keeps_names_on_the_map():
+    # A third department between the two: at the phone's zoom the outer two sit at the map's edges, where a name
+    # centred on them would be cut off; the middle one's name fits.
+    departments = pd.concat([DEPARTMENTS, pd.DataFrame({
+        "department": ["gamma"], "name": ["Gamma, Va."], "lat": [37.0], "lon": [-80.6], "predictions": [10],
+        "locations": [2], "block_groups": [1], "residents": [100], "share_black_latino": [0.5]})], ignore_index=True)
+    args = (("locations",), "per_1000", "predictions", True, NATIONAL_VIEW, BLOCK_GROUPS, BLOCK_GROUP_SHAPES,
+            JURISDICTIONS, SITES, POINTS, None, departments)
+    desktop, phone = charts.view_map(*args), charts.view_map(*args, phone=True)
+    fitted = maps.fit_view(*NATIONAL_VIEW.bounds, *charts.PHONE_MAP_PX)
+    assert desktop.layout.map.zoom == NATIONAL_VIEW.zoom and phone.layout.map.zoom == fitted.zoom < NATIONAL_VIEW.zoom
+    on_desktop, on_phone = (next(t for t in fig.data if t.name == "Department names") for fig in (desktop, phone))
+    assert sorted(on_desktop.text) == ["Alpha, Ala.", "Beta, N.J.", "Gamma, Va."]
+    assert list(on_phone.text) == ["Gamma, Va."]
+    x, y = charts._pixels(on_phone.lat, on_phone.lon, fitted.zoom)
+    marker_x, marker_y = charts._pixels([37.0], [-80.6], fitted.zoom)
+    assert x[0] == pytest.approx(marker_x[0]) and y[0] < marker_y[0]  # centred above its marker
+
+
+def test_on_a_phone_a_departments_view_is_unchanged():
+    fig = charts.view_map(("locations", "block_groups"), "per_1000", "predictions", False, ALPHA_VIEW, BLOCK_GROUPS,
+                          BLOCK_GROUP_SHAPES, JURISDICTIONS, SITES, POINTS, None, None, phone=True)
+    assert fig.layout.map.zoom == ALPHA_VIEW.zoom and fig.layout.map.center.lat == ALPHA_VIEW.lat

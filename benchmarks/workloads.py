@@ -53,7 +53,8 @@ def _map(con, f: Filters) -> None:
     maps.sites(con, f)
     maps.thin(locations)
     if view is not None:  # as the page: outlines for the zoom shown, hexagons of the size that follows the view
-        maps.geojson(frame, maps.simplify_tolerance(view))
+        if not view.national:  # a national view draws departments' areas, not block groups
+            maps.geojson(frame, maps.simplify_tolerance(view))
         maps.jurisdictions(frame, maps.simplify_tolerance(view), maps.stored_outlines(con))
         maps.hexagons(locations, frame, maps.hex_resolution_for(view))
     # maps.comparison runs only when the user adds the reported-crimes layer (off by default).

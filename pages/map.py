@@ -28,11 +28,13 @@ def cached_block_groups(_con, key: str, f):
 # A resource, read and never changed: as data, unpickling the GeoJSON took 36 ms of every run for Los Angeles and
 # 69 ms for all departments.
 @st.cache_resource(show_spinner="Drawing the block groups…", max_entries=32)
-def cached_outlines(_con, key: str, f, tolerance: float):
+def cached_outlines(_con, key: str, f, tolerance: float, national: bool):
     """The block groups' and the departments' outlines, simplified for the zoom shown (a few hundred KB at
-    most, where the stored shapes are megabytes)."""
+    most, where the stored shapes are megabytes). A national view draws no block group (they would be specks), so
+    their outlines are not made for it: 0.25-0.36 s of a cold server's first view of all departments."""
     frame = cached_block_groups(_con, key, f)
-    return maps.geojson(frame, tolerance), maps.jurisdictions(frame, tolerance, maps.stored_outlines(_con))
+    blocks = {"type": "FeatureCollection", "features": []} if national else maps.geojson(frame, tolerance)
+    return blocks, maps.jurisdictions(frame, tolerance, maps.stored_outlines(_con))
 
 
 @st.cache_data(show_spinner="Matching reported crimes with prediction boxes…", max_entries=32)
@@ -90,7 +92,7 @@ if view is None or (locations.empty and bg_frame.empty):
 
 compare_ui.map_section(ctx)
 
-collection, jurisdictions = cached_outlines(ctx.con, KEY, ctx.filters, maps.simplify_tolerance(view))
+collection, jurisdictions = cached_outlines(ctx.con, KEY, ctx.filters, maps.simplify_tolerance(view), view.national)
 sites = sites_panel.with_added_sites(cached_sites(ctx.con, KEY, ctx.filters), ctx.con, ctx.filters)
 offered = ["locations", "block_groups"] + (["reported"] if ctx.dataset.has("crime_reports") else []) \
     + (["sites"] if len(sites) else [])

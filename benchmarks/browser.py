@@ -47,8 +47,14 @@ RETURNING = "open, returning reader"
 PAGE_STEPS = ("open", RETURNING, "from sidebar")
 
 # Installed before any page script: remembers the last moment the app was busy (a script running, or a skeleton
-# waiting for an element), polled every 50 ms, so "still" is measured the same way for loads and interactions.
+# waiting for an element), polled every 50 ms, so "still" is measured the same way for loads and interactions; and
+# every message from the server counts as busy when it arrives, so a rerun quicker than the poll still takes until
+# its last message (polling alone read such a rerun as 0.00 s).
 BUSY_JS = """window.__ppBusyAt = performance.now();
+const PpSocket = window.WebSocket;
+window.WebSocket = class extends PpSocket {
+    constructor(...args) { super(...args);
+        this.addEventListener('message', () => { window.__ppBusyAt = performance.now(); }); } };
 setInterval(() => { const app = document.querySelector('[data-testid="stApp"]');
     const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
         || [...document.querySelectorAll('[data-testid="stSkeleton"]')].some(e => e.checkVisibility());

@@ -270,11 +270,9 @@ def place_labels(names, lats, lons, sizes_px, zoom: float,
         d = r + LABEL_GAP_PX
         spots = [(x - w / 2, y - d - h), (x - w / 2, y + d), (x + d, y - h / 2), (x - d - w, y - h / 2),
                  (x + d, y - d - h), (x + d, y + d), (x - d - w, y - d - h), (x - d - w, y + d)]
-        if inside is not None:  # centred above or below only: beside a marker, a name reads as its neighbour's
-            spots = spots[:2]
         boxes = [(left, top, left + w, top + h) for left, top in spots]
-        if inside is not None:
-            boxes = [b for b in boxes if inside[0] <= b[0] and b[2] <= inside[2] and inside[1] <= b[1]
+        if inside is not None:  # centred above or below only: beside a marker, a name reads as its neighbour's
+            boxes = [b for b in boxes[:2] if inside[0] <= b[0] and b[2] <= inside[2] and inside[1] <= b[1]
                      and b[3] <= inside[3]]
         free = [b for b in boxes if not _overlaps(b, placed) and not _overlaps(b, [own])]
         # On a map as small as a phone's, a name over another department's marker reads as that one's.

@@ -27,13 +27,14 @@ FIGURE = go.Figure(layout=dict(width=10, height=10, xaxis_visible=False, yaxis_v
 
 
 def wants_plotly(url_path: str, params: Mapping, state: Mapping) -> bool:
-    """Whether the page this run draws opens on a Plotly chart: the Map, unless it shows its hexagons (pydeck)."""
-    return url_path == "map" and urlstate.map_tab_shown(params, state) == urlstate.MAP_TABS[0]
+    """Whether the page this run draws opens on a Plotly chart: the Map on its Street map tab (its Map tab is an
+    SVG, its hexagons pydeck)."""
+    return url_path == "map" and urlstate.map_tab_shown(params, state) == urlstate.MAP_STREET
 
 
 def warm(url_path: str) -> None:
-    """The page's first element: on the Map, a container holding the hidden chart (empty when the Map shows its
-    hexagons, so every run of the page keeps its elements in the same places and none is redrawn)."""
+    """The page's first element: on the Map, a container holding the hidden chart (empty when the Map shows
+    another tab, so every run of the page keeps its elements in the same places and none is redrawn)."""
     if url_path != "map":
         return
     with st.container(key=KEY):

@@ -62,7 +62,7 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key(MAP_LAYER, "Map page: layers shown", "dropped (Streamlit drops it from the URL)", repeatable=True),
     Key(MAP_COLOR, "Map page: what colours the block groups", "the default variable"),
     Key(MAP_HEX, "Map page: hexagon size; absent follows the view", "follows the view"),
-    Key(MAP_TAB, "Map page: the open tab, by its label (“Map” or “Hexagons in 3-D”)",
+    Key(MAP_TAB, "Map page: the open tab, by its label (“Map”, “Street map” or “Hexagons in 3-D”)",
         "the Map tab (Streamlit drops it from the URL); absent, a link with a hexagon size opens on Hexagons"),
     Key(ACCURACY_SHOW, "Accuracy page: the long tables shown", "dropped (Streamlit drops it from the URL)",
         repeatable=True),
@@ -82,7 +82,10 @@ def data_source(params: Mapping) -> str | None:
     return value if value in DATA_SOURCES else None
 
 
-MAP_TABS = ("Map", "Hexagons in 3-D")
+# "Map" is drawn as an SVG on the server (lib/charts/svg_map.py); "Street map" is the same figure in Plotly, with
+# the base map, zoom and pan; "Hexagons in 3-D" is pydeck.
+MAP_TABS = ("Map", "Street map", "Hexagons in 3-D")
+MAP_STREET, MAP_HEXAGONS = MAP_TABS[1], MAP_TABS[2]
 
 
 def map_tab_for_link(params: Mapping) -> str | None:
@@ -90,7 +93,7 @@ def map_tab_for_link(params: Mapping) -> str | None:
     before the tab was in the URL); None when the link names a tab or has no size (the bound tab decides)."""
     if params.get(MAP_TAB) or not params.get(MAP_HEX):
         return None
-    return MAP_TABS[1]
+    return MAP_HEXAGONS
 
 
 def map_tab_shown(params: Mapping, state: Mapping) -> str:

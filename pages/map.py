@@ -4,6 +4,7 @@ from lib import compare_ui, ui, urlstate
 from lib.analysis import maps
 from lib.analysis import sites as site_analysis
 from lib.charts import maps as charts
+from lib.charts import svg_map
 from lib.places import panel as sites_panel
 
 ctx = ui.context()
@@ -83,6 +84,14 @@ def cached_map_figure(key: str, f, added_sites: tuple, layers: tuple, variable: 
     return charts.view_map(layers, variable, colour, per_department, phone=phone, **_drawn)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def cached_map_svg(key: str, f, added_sites: tuple, layers: tuple, variable: str, colour: str,
+                   per_department: bool, phone: bool, _fig):
+    """The Map tab's SVG of that figure (`_fig`, given by the arguments before it): 24-210 ms to draw on the real
+    data, once per view."""
+    return svg_map.figure_svg(_fig, svg_map.PHONE_PX if phone else svg_map.DESKTOP_PX)
+
+
 view = cached_view(ctx.con, KEY, ctx.filters)
 locations = cached_locations(ctx.con, KEY, ctx.filters)
 bg_frame = cached_block_group_figures(ctx.con, KEY, ctx.filters)
@@ -117,16 +126,21 @@ def map_and_hexagons():
                             format_func=maps.POINT_COLOURS.get)
     if urlstate.MAP_TAB not in st.session_state and (opens_on := urlstate.map_tab_for_link(urlstate.params())):
         st.session_state[urlstate.MAP_TAB] = opens_on
-    map_tab, hex_tab = st.tabs(list(urlstate.MAP_TABS), key=urlstate.MAP_TAB, bind="query-params")
+    map_tab, street_tab, hex_tab = st.tabs(list(urlstate.MAP_TABS), key=urlstate.MAP_TAB, bind="query-params")
     if map_tab.open:
         with map_tab:
-            draw_map(layers, variable, colour)
+            draw_map(layers, variable, colour, street=False)
+    if street_tab.open:
+        with street_tab:
+            draw_map(layers, variable, colour, street=True)
     if hex_tab.open:
         with hex_tab:
             draw_hexagons()
 
 
-def draw_map(layers: list[str], variable: str, colour: str) -> None:
+def draw_map(layers: list[str], variable: str, colour: str, street: bool) -> None:
+    """The map of the view with its notes and downloads: as an SVG drawn on the server, or (`street`) in Plotly
+    over the base map, with zoom and pan."""
     per_department = False
     if view.national:
         per_department = st.radio(
@@ -137,11 +151,15 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
     points = cached_points(ctx.con, KEY, ctx.filters)
     comparison = cached_comparison(ctx.con, KEY, ctx.filters) if "reported" in layers else None
     departments = cached_department_markers(ctx.con, KEY, ctx.filters) if per_department else None
-    fig = cached_map_figure(KEY, ctx.filters, sites_panel.current(), tuple(layers), variable, colour, per_department,
-                            ui.on_phone(), _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
-                                        jurisdictions=jurisdictions, sites=sites, points=points,
-                                        comparison=comparison, departments=departments))
-    st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})
+    choices = (KEY, ctx.filters, sites_panel.current(), tuple(layers), variable, colour, per_department, ui.on_phone())
+    fig = cached_map_figure(*choices, _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
+                                                  jurisdictions=jurisdictions, sites=sites, points=points,
+                                                  comparison=comparison, departments=departments))
+    if street:
+        st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})
+    else:
+        with st.container(key="map_svg"):
+            st.html(cached_map_svg(*choices, _fig=fig))
 
     st.caption(maps.map_summary(bg_frame, points, view))
     notes = []
@@ -158,7 +176,9 @@ def draw_map(layers: list[str], variable: str, colour: str) -> None:
                      f"{maps.simplify_tolerance(view) * 111_000:,.0f} m for the zoom shown.")
     notes.append("Dark lines: each department's area (its block groups)"
                  + ("; grey lines: state borders." if view.national else ".")
-                 + " Outlines are drawn even when the background map cannot load.")
+                 + (" Outlines are drawn even when the background map cannot load." if street else
+                    " Hover an area or a marker for its figures; the Street map tab shows the same map over streets, "
+                    "with zoom."))
     if "sites" in layers and len(sites):
         # Wherever sites are shown, where they came from (OpenStreetMap's licence asks for its credit).
         notes.append("Sites: " + " ".join(site_analysis.provenance(sites)))

@@ -157,6 +157,7 @@ def sidebar_page(url_path: str) -> Callable:
 def map_interactions() -> list[tuple[str, Callable]]:
     return [("colour: low-income share", choose("Colour block groups by", "Low-income households (share)")),
             ("layer: block groups off", click_button("Block groups")),
+            ("tab: street map", open_tab("Street map")),
             ("tab: hexagons", open_tab("Hexagons in 3-D")),
             ("hexagon size: 1 km", click_button("1 km"))]
 

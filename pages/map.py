@@ -86,10 +86,10 @@ def cached_map_figure(key: str, f, added_sites: tuple, layers: tuple, variable: 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def cached_map_svg(key: str, f, added_sites: tuple, layers: tuple, variable: str, colour: str,
-                   per_department: bool, phone: bool, _fig):
-    """The Map tab's SVG of that figure (`_fig`, given by the arguments before it): 24-210 ms to draw on the real
-    data, once per view."""
-    return svg_map.figure_svg(_fig, svg_map.PHONE_PX if phone else svg_map.DESKTOP_PX)
+                   per_department: bool, phone: bool, _fig, _label: str):
+    """The Map tab's SVG of that figure (`_fig`, given by the arguments before it, as is `_label`, the map in a
+    sentence): 24-210 ms to draw on the real data, once per view."""
+    return svg_map.figure_svg(_fig, svg_map.PHONE_PX if phone else svg_map.DESKTOP_PX, _label)
 
 
 view = cached_view(ctx.con, KEY, ctx.filters)
@@ -155,13 +155,14 @@ def draw_map(layers: list[str], variable: str, colour: str, street: bool) -> Non
     fig = cached_map_figure(*choices, _drawn=dict(view=view, bg_frame=bg_frame, collection=collection,
                                                   jurisdictions=jurisdictions, sites=sites, points=points,
                                                   comparison=comparison, departments=departments))
+    summary = maps.map_summary(bg_frame, points, view)
     if street:
         st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})
     else:
         with st.container(key="map_svg"):
-            st.html(cached_map_svg(*choices, _fig=fig))
+            st.markdown(cached_map_svg(*choices, _fig=fig, _label=summary), unsafe_allow_html=True)
 
-    st.caption(maps.map_summary(bg_frame, points, view))
+    st.caption(summary)
     notes = []
     if "locations" in layers:
         notes.append(f"{len(departments):,} departments, one marker each at the middle of its block groups; "
@@ -239,8 +240,9 @@ ui.page_notes([
     "Each prediction location is the centre of a 600 ft square box. Marker area is proportional to the number of "
     "predictions there. Block-group residents and households come from the Census American Community Survey; "
     "low-income households are those eligible for free or reduced-price school lunch.",
-    "The background map needs an internet connection; state borders (US Census, via us-atlas), department areas "
-    "and block-group outlines are part of the figure and always show. Hits, misses and false alarms count any "
+    "The Map tab is drawn on the server and needs no network. The Street map's background needs an internet "
+    "connection; state borders (US Census, via us-atlas), department areas and block-group outlines are part of "
+    "the figure and always show. Hits, misses and false alarms count any "
     "reported crime, whatever its type; the Accuracy page applies The Markup's full method (types, duplicates, "
     "excluded addresses).",
 ])

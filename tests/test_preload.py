@@ -1,5 +1,5 @@
-"""The Map sends a hidden chart first so the browser starts Plotly's code early, except when it opens on its hexagons;
-other pages send nothing; the browser benchmark judges a returning reader's opening against the page goal."""
+"""The Map sends a hidden chart first so the browser starts Plotly's code early when it opens on its Street map (its
+Map tab is an SVG, its hexagons pydeck); other pages send nothing; the browser benchmark judges a returning reader's opening against the page goal."""
 from __future__ import annotations
 
 from benchmarks import browser as browser_bench
@@ -7,15 +7,16 @@ from lib import preload, urlstate
 from tests.apptest import assert_no_exception, run_app
 
 
-def test_the_map_warms_plotly_unless_it_shows_its_hexagons():
-    hexagons, the_map = urlstate.MAP_TABS[1], urlstate.MAP_TABS[0]
-    assert preload.wants_plotly("map", {}, {})
+def test_the_map_warms_plotly_only_for_its_street_map():
+    the_map, street, hexagons = urlstate.MAP_TABS
+    assert not preload.wants_plotly("map", {}, {})  # the Map tab: an SVG
+    assert preload.wants_plotly("map", {urlstate.MAP_TAB: [street]}, {})
     assert not preload.wants_plotly("map", {urlstate.MAP_TAB: [hexagons]}, {})
     assert not preload.wants_plotly("map", {urlstate.MAP_HEX: ["1 km"]}, {})  # an old link with a size: hexagons
-    assert preload.wants_plotly("map", {urlstate.MAP_HEX: ["1 km"], urlstate.MAP_TAB: [the_map]}, {})
+    assert preload.wants_plotly("map", {urlstate.MAP_HEX: ["1 km"], urlstate.MAP_TAB: [street]}, {})
     # The reader's own choice in this session outweighs the link they came by.
-    assert preload.wants_plotly("map", {urlstate.MAP_TAB: [hexagons]}, {urlstate.MAP_TAB: the_map})
-    assert not preload.wants_plotly("map", {}, {urlstate.MAP_TAB: hexagons})
+    assert preload.wants_plotly("map", {urlstate.MAP_TAB: [hexagons]}, {urlstate.MAP_TAB: street})
+    assert not preload.wants_plotly("map", {urlstate.MAP_TAB: [street]}, {urlstate.MAP_TAB: the_map})
 
 
 def test_pages_that_draw_no_chart_on_opening_warm_nothing():
@@ -27,15 +28,16 @@ def test_a_tab_the_link_misspells_shows_the_map():
     assert urlstate.map_tab_shown({urlstate.MAP_TAB: ["Hexagons"]}, {}) == urlstate.MAP_TABS[0]
 
 
-def test_the_map_page_sends_the_hidden_chart_first_and_only_for_the_map_tab(tiny_dir):
-    at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha"})
+def test_the_map_page_sends_the_hidden_chart_first_and_only_for_the_street_map(tiny_dir):
+    at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha", urlstate.MAP_TAB: urlstate.MAP_STREET})
     assert_no_exception(at)
     charts = [c.proto.id for c in at.get("plotly_chart")]
     assert len(charts) == 2 and preload.KEY in charts[0] and "main_map" in charts[1]
     assert preload.STYLE in [m.value for m in at.markdown]
-    at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha", urlstate.MAP_TAB: urlstate.MAP_TABS[1]})
-    assert_no_exception(at)
-    assert len(at.get("plotly_chart")) == 0
+    for tab in (urlstate.MAP_TABS[0], urlstate.MAP_HEXAGONS):
+        at = run_app(tiny_dir, "pages/map.py", {"dept": "alpha", urlstate.MAP_TAB: tab})
+        assert_no_exception(at)
+        assert len(at.get("plotly_chart")) == 0
     at = run_app(tiny_dir, "pages/sql.py", {})
     assert_no_exception(at)
     assert preload.STYLE not in [m.value for m in at.markdown]

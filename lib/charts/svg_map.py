@@ -31,8 +31,10 @@ DESKTOP_PX = 1000
 PHONE_PX = PHONE_MAP_PX[0]
 
 
-def figure_svg(fig: go.Figure, width: int) -> str:
-    """The map of `fig` (a view_map figure) as an SVG `width` pixels wide, with its key as HTML underneath."""
+def figure_svg(fig: go.Figure, width: int, label: str = "") -> str:
+    """The map of `fig` (a view_map figure) as an SVG `width` pixels wide, with its key as HTML underneath.
+    `label` (the map in a sentence, maps.map_summary) is what a screen reader says of it, rather than reading
+    out thousands of shapes one by one."""
     height = float(fig.layout.height or 450)
     domain = fig.layout.map.domain.y or (0, 1)
     top, map_h = height * (1 - domain[1]), height * (domain[1] - domain[0])
@@ -58,7 +60,8 @@ def figure_svg(fig: go.Figure, width: int) -> str:
             body.append(_cartesian(trace, fig.layout, width, height))
     for note in fig.layout.annotations or ():
         body.append(_annotation(note, width, height))
-    svg = (f'<svg class="pp-svg-map" viewBox="0 0 {width} {height:.0f}" width="100%" role="img" '
+    role = f'role="img" aria-label="{_attr(label)}" ' if label else ""
+    svg = (f'<svg class="pp-svg-map" viewBox="0 0 {width} {height:.0f}" width="100%" {role}'
            f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">{"".join(body + keys)}</svg>')
     return f"<style>{STYLE}</style>{svg}{_legend(fig)}"
 
@@ -167,7 +170,9 @@ def hover_text(template: str | None, text=None, customdata=None) -> str:
 
 
 def _title(template, text=None, customdata=None) -> str:
-    return f"<title>{html.escape(hover_text(template, text, customdata))}</title>"
+    """An SVG title whose line breaks are character references: the page shows the map through Markdown, where a
+    raw HTML block ends at its first line break."""
+    return f"<title>{html.escape(hover_text(template, text, customdata)).replace(chr(10), '&#10;')}</title>"
 
 
 def _attr(value) -> str:

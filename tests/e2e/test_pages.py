@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 # url path -> (the page's title, CSS of its key element). Paths are st.Page's defaults (the file stems).
 PAGES = {
     "/": ("Where did PredPol send police?", '[data-testid="stMetric"]'),
-    "/map": ("Map", '[data-testid="stPlotlyChart"] canvas.maplibregl-canvas'),
+    "/map": ("Map", '.st-key-map_svg svg.pp-svg-map'),  # its Street map tab: test_map_page.py
     "/disparities": ("Disparities", '[data-testid="stMetric"]'),  # charts open on demand
     "/accuracy": ("Did the predictions come true?", '[data-testid="stMetric"]'),  # charts open on demand
     "/audit": ("Audit: hotspots that are not crime, places targeted every day, points in the wrong place",

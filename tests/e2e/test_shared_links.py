@@ -149,10 +149,14 @@ def test_a_link_keeps_the_map_colour_and_the_hexagon_size(demo_server, page, fre
         "Low-income households (share)", timeout=RENDER_MS)
     _expect_hexagons(other, "1 km", 8)
     screenshot(other, "link-map-hexagons")
-    # and on the Map tab the block groups are coloured by the linked variable: its colour bar's title
+    # and on the Map and Street map tabs the block groups are coloured by the linked variable: their colour bars' title
     rerun_and_wait(other, lambda: _main(other).get_by_role("tab", name="Map", exact=True).click())
+    expect(_main(other).locator(".st-key-map_svg svg.pp-svg-map").get_by_text("Low-income", exact=True)).to_be_visible(
+        timeout=RENDER_MS)
+    rerun_and_wait(other, lambda: _main(other).get_by_role("tab", name="Street map", exact=True).click())
     expect(_main(other).locator('[data-testid="stPlotlyChart"] .colorbar .cbtitle')).to_have_text(
         "Low-income", timeout=RENDER_MS)
+    assert f"{urlstate.MAP_TAB}=Street+map" in other.url
     # A size without a tab (a link copied before the tab was in the URL) opens on the hexagons it sized too
     parts = urlsplit(link)
     older = parts._replace(query=urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != urlstate.MAP_TAB])

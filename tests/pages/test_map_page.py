@@ -18,11 +18,23 @@ REPO = Path(__file__).resolve().parents[2]
 PAGE = "pages/map.py"
 ALL_LAYERS = ["locations", "block_groups", "reported", "sites"]
 HEXAGONS = "Hexagons in 3-D"
+STREET = "Street map"
 
 
 def _figure(at, key="main_map") -> dict:
+    """The Street map's Plotly figure, opening its tab when the page shows another (the Map tab's SVG is drawn from
+    this figure: tests/charts/test_svg_map.py)."""
+    if not any(c.proto.id and key in c.proto.id for c in at.get("plotly_chart")):
+        at.session_state["map_tab"] = STREET
+        at.run()
+        assert_no_exception(at)
     chart = next(c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id)
     return json.loads(chart.proto.spec)
+
+
+def _svg(at) -> str:
+    """The Map tab's SVG map, '' when the page shows none."""
+    return next((h.value for h in at.get("html") if '<svg class="pp-svg-map"' in h.value), "")
 
 
 def _charts(at) -> list:
@@ -51,6 +63,10 @@ def _trace_types(figure) -> list[str]:
 def test_tiny_draws_points_over_the_choropleth_and_the_hexagons(tiny_dir):
     at = run_app(tiny_dir, PAGE, {"dept": "alpha"})
     assert_no_exception(at)
+    # The Map tab: an SVG with tiny's four block groups and four locations, and no Plotly on the page at all.
+    svg = _svg(at)
+    assert svg.count("<path data-hover") == 4 and svg.count("<circle data-hover") == 4 and not _charts(at)
+    assert any(c.value.startswith("Map of Alpha City, Ala.: 26 predictions at 4 locations") for c in at.caption)
     figure = _figure(at)
     types = _trace_types(figure)
     assert types[0] == "choroplethmap" and "scattermap" in types
@@ -66,8 +82,8 @@ def test_tiny_draws_points_over_the_choropleth_and_the_hexagons(tiny_dir):
     at.session_state["map_tab"] = HEXAGONS
     at.run()
     assert_no_exception(at)
-    assert len(at.get("deck_gl_json_chart")) == 1 and len(_charts(at)) == 0
-    at.session_state["map_tab"] = "Map"
+    assert len(at.get("deck_gl_json_chart")) == 1 and len(_charts(at)) == 0 and not _svg(at)
+    at.session_state["map_tab"] = STREET
     at.run()
     # Switching the choropleth off leaves the outlines as a line trace.
     _with_layers(at, ["locations"])
@@ -164,6 +180,7 @@ def test_layers_colour_and_hexagon_size_round_trip_through_the_url(tiny_dir):
     assert at.query_params["hex"] in ("1 km", ["1 km"])
     at.session_state["map_tab"] = "Map"
     at.run()
+    assert _svg(at).count("<path data-hover") == 4 and "<circle data-hover" not in _svg(at)
     figure = _figure(at)
     assert _trace_types(figure) == ["choroplethmap"]
     assert figure["data"][0]["name"] == "Low-income households (share)"
@@ -185,7 +202,11 @@ def test_the_open_tab_is_in_the_url_and_a_hexagon_size_link_opens_on_hexagons(ti
     at.session_state["map_tab"] = "Map"
     at.run()
     at.run()
-    assert at.session_state["map_tab"] == "Map" and len(_charts(at)) == 1
+    assert at.session_state["map_tab"] == "Map" and _svg(at) and len(_charts(at)) == 0
+    # A link that names the Street map opens on it, and only then is Plotly sent.
+    at = run_app(tiny_dir, PAGE, {"dept": "alpha", "map_tab": STREET})
+    assert_no_exception(at)
+    assert at.session_state["map_tab"] == STREET and len(_charts(at)) == 1 and not _svg(at)
     # A link that names the Map tab opens on it, size or not.
     at = run_app(tiny_dir, PAGE, {"dept": "alpha", "hex": "1 km", "map_tab": "Map"})
     assert at.session_state["map_tab"] == "Map" and len(at.get("deck_gl_json_chart")) == 0
@@ -231,7 +252,7 @@ def test_map_draws_without_tiles(data, query, request, tmp_path_factory, browser
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            open_page(page, server, "/map" + query)
+            open_page(page, server, "/map" + query + "&map_tab=Street+map")
             screenshot(page, f"map-{data}")  # kept if the wait below fails
             page.wait_for_function("""() => { const gd = document.querySelector('.st-key-main_map .js-plotly-plot');
                 const map = gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map;

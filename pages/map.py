@@ -178,8 +178,8 @@ def draw_map(layers: list[str], variable: str, colour: str, street: bool) -> Non
     notes.append("Dark lines: each department's area (its block groups)"
                  + ("; grey lines: state borders." if view.national else ".")
                  + (" Outlines are drawn even when the background map cannot load." if street else
-                    " Hover an area or a marker for its figures; the Street map tab shows the same map over streets, "
-                    "with zoom."))
+                    " Hover an area or a marker for its figures (on a phone, tap it on the Street map); the Street map "
+                    "tab shows the same map over streets, with zoom."))
     if "sites" in layers and len(sites):
         # Wherever sites are shown, where they came from (OpenStreetMap's licence asks for its credit).
         notes.append("Sites: " + " ".join(site_analysis.provenance(sites)))

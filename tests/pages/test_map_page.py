@@ -34,7 +34,7 @@ def _figure(at, key="main_map") -> dict:
 
 def _svg(at) -> str:
     """The Map tab's SVG map, '' when the page shows none."""
-    return next((h.value for h in at.get("html") if '<svg class="pp-svg-map"' in h.value), "")
+    return next((m.value for m in at.markdown if '<svg class="pp-svg-map"' in m.value), "")
 
 
 def _charts(at) -> list:

@@ -29,7 +29,7 @@ def _sites_in_url(at) -> list[str]:
 
 def _map_sites(at) -> list[str]:
     """The kinds of site the Map tab's SVG names in its key."""
-    svg = next(h.value for h in at.get("html") if '<svg class="pp-svg-map"' in h.value)
+    svg = next(m.value for m in at.markdown if '<svg class="pp-svg-map"' in m.value)
     key = re.search(r'<div class="pp-map-key">(.*?)</div>', svg)
     return [n for n in re.findall(r"</span>([^<]+)</span>", key.group(1) if key else "") if n.startswith(("Court", "Police"))]
 

@@ -53,16 +53,23 @@ def figure_svg(fig: go.Figure, width: int, label: str = "") -> str:
             body.append(_scatter(trace, project))
     body.append("</g>")
     keys = []
+    # Colour bars stop short of the marker-size key (Plotly lets the markers' bar run under it).
+    right = width * (fig.layout.xaxis.domain[0] if fig.layout.xaxis.domain else 1) - 16
     for trace in fig.data:
         if trace.type == "choroplethmap" and trace.showscale is not False:
-            keys.append(_colour_bar(trace.colorbar, trace.colorscale, trace.zmin, trace.zmax, width, height))
+            keys.append(_colour_bar(trace.colorbar, trace.colorscale, trace.zmin, trace.zmax, width, height, right,
+                                    f"pp-map-scale-{len(keys)}"))
+        elif trace.type == "scattermap" and _coloured(trace.marker):
+            marker = trace.marker
+            keys.append(_colour_bar(marker.colorbar, marker.colorscale, marker.cmin, marker.cmax, width, height,
+                                    right, f"pp-map-scale-{len(keys)}"))
         elif trace.type == "scatter":
             body.append(_cartesian(trace, fig.layout, width, height))
     for note in fig.layout.annotations or ():
         body.append(_annotation(note, width, height))
     role = f'role="img" aria-label="{_attr(label)}" ' if label else ""
     svg = (f'<svg class="pp-svg-map" viewBox="0 0 {width} {height:.0f}" width="100%" {role}'
-           f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">{"".join(body + keys)}</svg>')
+           f'xmlns="http://www.w3.org/2000/svg">{"".join(body + keys)}</svg>')
     return f"<style>{STYLE}</style>{svg}{_legend(fig)}"
 
 
@@ -329,10 +336,17 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
-def _colour_bar(bar, scale, low: float, high: float, width: float, height: float) -> str:
-    """A horizontal colour bar as the figure's colorbar places it (paper x, y; len a fraction of the width)."""
+def _coloured(marker) -> bool:
+    """Whether Plotly shows a colour bar for these markers: coloured by value, with a titled colorbar."""
+    return (marker.showscale is not False and marker.color is not None and not isinstance(marker.color, str)
+            and bool(marker.colorbar.title.text))
+
+
+def _colour_bar(bar, scale, low: float, high: float, width: float, height: float, right: float, uid: str) -> str:
+    """A horizontal colour bar as the figure's colorbar places it (paper x, y; len a fraction of the width), ending
+    before `right`."""
     left, top = width * (bar.x or 0) + 12, height * (1 - bar.y) + 18
-    length, thick = width * (bar.len or 0.4), bar.thickness or 10
+    length, thick = min(width * (bar.len or 0.4), right - left), bar.thickness or 10
     stops = "".join(f'<stop offset="{float(p):.3f}" stop-color="{_attr(c)}"/>' for p, c in scale)
     if bar.tickvals is not None:
         ticks = list(zip(bar.tickvals, bar.ticktext or [str(v) for v in bar.tickvals]))
@@ -345,9 +359,9 @@ def _colour_bar(bar, scale, low: float, high: float, width: float, height: float
                      f'stroke="#444"/><text x="{x:.1f}" y="{top + thick + 15:.1f}" text-anchor="middle">'
                      f'{html.escape(str(label))}</text>')
     title = bar.title.text or ""
-    return (f'<g font-size="11" fill="#333"><linearGradient id="pp-map-scale">{stops}</linearGradient>'
+    return (f'<g font-size="11" fill="#333"><linearGradient id="{uid}">{stops}</linearGradient>'
             f'<text x="{left:.1f}" y="{top - 5:.1f}">{html.escape(title)}</text>'
-            f'<rect x="{left:.1f}" y="{top:.1f}" width="{length:.1f}" height="{thick}" fill="url(#pp-map-scale)" '
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{length:.1f}" height="{thick}" fill="url(#{uid})" '
             f'stroke="#999" stroke-width="0.5"/>{"".join(marks)}</g>')
 
 

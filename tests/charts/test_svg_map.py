@@ -86,6 +86,16 @@ def test_a_departments_map_draws_each_block_group_location_and_key():
     assert "Marker area ∝" in svg
 
 
+def test_markers_coloured_by_value_get_their_own_colour_bar_short_of_the_size_key():
+    svg = svg_map.figure_svg(_map(["locations", "block_groups"], ALPHA_VIEW), WIDTH)
+    bars = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="10" fill="url\(#(pp-map-scale-\d)\)"', svg)
+    # block groups' bar at x = 0 (+12 px), 40% of 1,000 px; the markers' at 0.34 (+12 px), cut to end 16 px before
+    # the size key, which starts at 68% of the width: 680 - 16 - 352 = 312 px
+    assert bars == [("12.0", "400.0", "pp-map-scale-0"), ("352.0", "312.0", "pp-map-scale-1")]
+    assert ">Predictions</text>" in svg
+    assert svg_map.figure_svg(_map(["block_groups"], ALPHA_VIEW), WIDTH).count("<linearGradient") == 1
+
+
 def test_the_national_map_draws_state_borders_department_names_and_no_block_group():
     fig = _map(["locations", "block_groups"], NATIONAL_VIEW, per_department=True)
     svg = svg_map.figure_svg(fig, WIDTH)

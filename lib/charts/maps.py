@@ -230,7 +230,7 @@ LABEL_HEIGHT_PX = 16
 LABEL_WRAP_PX = 10 * LABEL_FONT_PX  # MapLibre wraps a label wider than 10 ems onto more lines
 
 
-def _pixels(lat, lon, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+def mercator_pixels(lat, lon, zoom: float) -> tuple[np.ndarray, np.ndarray]:
     """Web-Mercator pixel coordinates (512 px tiles) at `zoom`; y grows southwards."""
     scale = 512 * 2 ** zoom
     lat = np.radians(np.clip(np.asarray(lat, dtype=float), -85, 85))
@@ -260,7 +260,7 @@ def place_labels(names, lats, lons, sizes_px, zoom: float,
     the box and clear of every marker count: a phone's map is too narrow for the names at the country's edges,
     and too crowded for a name beside a marker or over a neighbour's. Each placed label is (lat, lon of its centre, its pixel
     box)."""
-    xs, ys = _pixels(lats, lons, zoom)
+    xs, ys = mercator_pixels(lats, lons, zoom)
     radii = np.asarray(sizes_px, dtype=float) / 2
     markers = [(x - r, y - r, x + r, y + r) for x, y, r in zip(xs, ys, radii)]
     placed, out = [], []
@@ -289,7 +289,7 @@ def place_labels(names, lats, lons, sizes_px, zoom: float,
 def map_frame(view: View, width: float, height: float) -> tuple[float, float, float, float]:
     """The pixel box (left, top, right, bottom, at the view's zoom) a width x height map centred on the view
     shows."""
-    x, y = _pixels(view.lat, view.lon, view.zoom)
+    x, y = mercator_pixels(view.lat, view.lon, view.zoom)
     return float(x) - width / 2, float(y) - height / 2, float(x) + width / 2, float(y) + height / 2
 
 

@@ -23,7 +23,7 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.charts.maps import PHONE_MAP_PX, _pixels
+from lib.charts.maps import PHONE_MAP_PX, mercator_pixels
 
 # The SVG's width in pixels: the main column beside the sidebar at 1,400 px, and a 390 px phone's column (the
 # figure is already fitted to it). The SVG scales to the column it is in; these set its text's size against it.
@@ -70,7 +70,9 @@ def figure_svg(fig: go.Figure, width: int, label: str = "") -> str:
     role = f'role="img" aria-label="{_attr(label)}" ' if label else ""
     svg = (f'<svg class="pp-svg-map" viewBox="0 0 {width} {height:.0f}" width="100%" {role}'
            f'xmlns="http://www.w3.org/2000/svg">{"".join(body + keys)}</svg>')
-    return f"<style>{STYLE}</style>{svg}{_legend(fig)}"
+    # One line: the page shows the map through Markdown, where a raw HTML block ends at its first line break (a
+    # title's line breaks, or one in a name from the data); as a character reference it still breaks a title.
+    return re.sub(r"\r?\n|\r", "&#10;", f"<style>{STYLE}</style>{svg}{_legend(fig)}")
 
 
 # Hovering an area or a marker outlines it; the map keeps its shape at any column width.
@@ -85,10 +87,10 @@ STYLE = (".pp-svg-map{display:block;height:auto;max-width:100%}"
 
 def _projection(lat: float, lon: float, zoom: float, width: float, height: float, top: float):
     """lon, lat arrays -> x, y arrays in the SVG's pixels: web Mercator at `zoom`, (lat, lon) in the middle."""
-    cx, cy = _pixels(lat, lon, zoom)
+    cx, cy = mercator_pixels(lat, lon, zoom)
 
     def project(lons, lats):
-        x, y = _pixels(lats, lons, zoom)
+        x, y = mercator_pixels(lats, lons, zoom)
         return x - float(cx) + width / 2, y - float(cy) + height / 2 + top
     return project
 
@@ -122,7 +124,7 @@ def _segments(lats, lons) -> list:
     """A line trace's points split at its None gaps, as [lon, lat] lists."""
     out, current = [], []
     for lat, lon in zip(lats, lons):
-        if lat is None or lon is None or (isinstance(lat, float) and math.isnan(lat)):
+        if lat is None or lon is None or lat != lat or lon != lon:  # None or NaN
             if current:
                 out.append(current)
             current = []
@@ -177,9 +179,7 @@ def hover_text(template: str | None, text=None, customdata=None) -> str:
 
 
 def _title(template, text=None, customdata=None) -> str:
-    """An SVG title whose line breaks are character references: the page shows the map through Markdown, where a
-    raw HTML block ends at its first line break."""
-    return f"<title>{html.escape(hover_text(template, text, customdata)).replace(chr(10), '&#10;')}</title>"
+    return f"<title>{html.escape(hover_text(template, text, customdata))}</title>"
 
 
 def _attr(value) -> str:
@@ -230,7 +230,7 @@ def _scatter(trace, project) -> str:
     mode = trace.mode or "markers"
     out = []
     if "lines" in mode:
-        d = _path(_segments(trace.lat, trace.lon), project, trace.fill == "toself")
+        d = _path(_segments(array(trace.lat), array(trace.lon)), project, trace.fill == "toself")
         fill = _attr(trace.fillcolor) if trace.fill == "toself" and trace.fillcolor else "none"
         out.append(f'<path d="{d}" fill="{fill}" stroke="{_attr(trace.line.color or "#444")}" '
                    f'stroke-width="{trace.line.width or 1}"/>')

@@ -195,7 +195,7 @@ def test_labels_never_overlap_each_other_or_their_marker(real_con):
     assert all(s is not None for s in spots[:10])  # the largest first
     for i, a in enumerate(boxes):
         assert not any(_boxes_overlap(a, b) for b in boxes[i + 1:])
-    xs, ys = charts._pixels(frame["lat"], frame["lon"], view.zoom)
+    xs, ys = charts.mercator_pixels(frame["lat"], frame["lon"], view.zoom)
     for x, y, size, spot in zip(xs, ys, sizes, spots):
         marker = (x - size / 2, y - size / 2, x + size / 2, y + size / 2)
         assert spot is None or not _boxes_overlap(marker, spot[2])
@@ -205,13 +205,13 @@ def test_a_label_goes_below_when_above_is_taken():
     # Two markers 20 px apart vertically at zoom 10: the second's name cannot sit above it (the first's name
     # and marker are there), so it goes below.
     zoom = 10.0
-    x, y = charts._pixels([40.0], [-74.0], zoom)
+    x, y = charts.mercator_pixels([40.0], [-74.0], zoom)
     lat2, lon2 = charts._lat_lon(x[0], y[0] + 20, zoom)
     spots = charts.place_labels(["First", "Second"], [40.0, lat2], [-74.0, lon2], [10, 10], zoom)
     first, second = spots[0][2], spots[1][2]
     assert first[3] <= y[0] - 5  # above the first marker
     assert second[1] >= y[0] + 20 + 5  # below the second
-    back_x, back_y = charts._pixels([lat2], [lon2], zoom)
+    back_x, back_y = charts.mercator_pixels([lat2], [lon2], zoom)
     assert (back_x[0], back_y[0]) == pytest.approx((x[0], y[0] + 20))
 
 
@@ -247,7 +247,7 @@ def test_hex_legend_names_the_ends_of_the_ramp():
 def test_a_label_that_would_leave_the_map_goes_to_a_spot_inside_it_or_nowhere():
     # A marker 10 px from the frame's top edge: its name would sit above it, out of the map, so it goes below.
     zoom = 10.0
-    x, y = charts._pixels([40.0], [-74.0], zoom)
+    x, y = charts.mercator_pixels([40.0], [-74.0], zoom)
     inside = (x[0] - 200, y[0] - 10, x[0] + 200, y[0] + 200)
     above = charts.place_labels(["First"], [40.0], [-74.0], [10], zoom)[0][2]
     assert above[3] <= y[0]
@@ -260,5 +260,5 @@ def test_a_label_that_would_leave_the_map_goes_to_a_spot_inside_it_or_nowhere():
 
 def test_map_frame_is_the_pixel_box_centred_on_the_view():
     view = maps.fit_view(-80.0, 35.0, -70.0, 45.0)
-    x, y = charts._pixels(view.lat, view.lon, view.zoom)
+    x, y = charts.mercator_pixels(view.lat, view.lon, view.zoom)
     assert charts.map_frame(view, 300, 200) == pytest.approx((x - 150, y - 100, x + 150, y + 100))

@@ -112,6 +112,13 @@ def test_names_from_the_data_are_escaped_and_the_legend_names_the_sites():
                           {"type": "FeatureCollection", "features": []}, sites, None, None, None)
     page = svg_map.figure_svg(fig, WIDTH)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # a line break in a name would end Markdown's raw HTML block: it becomes a character reference
+    two_lines = charts.view_map(("sites",), "per_1000", "predictions", False, ALPHA_VIEW, BLOCK_GROUPS,
+                                {"type": "FeatureCollection", "features": []},
+                                {"type": "FeatureCollection", "features": []},
+                                SITES.assign(name=["County\nJail", "North School", "East School"]), None, None, None)
+    page = svg_map.figure_svg(two_lines, WIDTH)
+    assert "\n" not in page and ">County&#10;Jail</tspan>" in page
     key = re.search(r'<div class="pp-map-key">(.*)</div>', page).group(1)
     assert re.findall(r"</span>([^<]+)</span>", key) == ["Jail (1)", "School (2)"]
 

@@ -172,8 +172,8 @@ def test_on_a_phone_the_national_view_zooms_out_to_fit_and_keeps_names_on_the_ma
     on_desktop, on_phone = (next(t for t in fig.data if t.name == "Department names") for fig in (desktop, phone))
     assert sorted(on_desktop.text) == ["Alpha, Ala.", "Beta, N.J.", "Gamma, Va."]
     assert list(on_phone.text) == ["Gamma, Va."]
-    x, y = charts._pixels(on_phone.lat, on_phone.lon, fitted.zoom)
-    marker_x, marker_y = charts._pixels([37.0], [-80.6], fitted.zoom)
+    x, y = charts.mercator_pixels(on_phone.lat, on_phone.lon, fitted.zoom)
+    marker_x, marker_y = charts.mercator_pixels([37.0], [-80.6], fitted.zoom)
     assert x[0] == pytest.approx(marker_x[0]) and y[0] < marker_y[0]  # centred above its marker
 
 

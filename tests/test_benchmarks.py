@@ -105,3 +105,14 @@ def test_peak_memory_is_the_measured_process_own():
                            capture_output=True, text=True, check=True, cwd=run.REPO)
     assert 5 < float(child.stdout) < 200
     del ballast
+
+
+def test_the_ab_table_gives_medians_and_the_ratio_to_the_first_app(tmp_path, capsys):
+    from benchmarks import ab
+    results = {("/map", 0): [(3.0, 2.4), (2.8, 2.2), (3.2, 2.6)],   # medians 3.00 and 2.40
+               ("/map", 1): [(2.0, 1.2), (1.8, 1.5), (1.9, 1.1)]}   # medians 1.90 and 1.20: 1.20 / 2.40 = 0.50
+    table = ab.markdown(results, ["before", "after"]).splitlines()
+    assert table[2] == "| `/map` | before | 3.00 | 2.40 | 1.00× |"
+    assert table[3] == "| `/map` | after | 1.90 | 1.20 | 0.50× |"
+    assert ab.main(["--data", str(tmp_path / "none"), "--apps", str(tmp_path), str(tmp_path)]) == 2
+    assert "not a directory: " in capsys.readouterr().err

@@ -389,6 +389,30 @@ def figure(builder: Callable, *args, **kwargs):
     return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, args, kwargs)
 
 
+# The browser's own HTML parser puts a server-drawn SVG into the page. st.html's sanitiser keeps HTML only and drops
+# SVG; through st.markdown, React built the 1.2 MB map of Los Angeles element by element, a 0.7-1.4 s task on the
+# browser's main thread. A component's markup is trusted code, not sanitised: every text in the SVG is escaped where
+# it is made (lib/charts/svg_map.py), and markup set as innerHTML runs no script.
+_SVG_JS = """export default function ({ data, parentElement }) {
+  let host = parentElement.querySelector(":scope > div.pp-svg-host");
+  if (!host) {
+    host = document.createElement("div");
+    host.className = "pp-svg-host";
+    parentElement.appendChild(host);
+  }
+  if (host.ppMarkup !== data) {
+    host.innerHTML = data;
+    host.ppMarkup = data;
+  }
+}"""
+_svg_view = st.components.v2.component("pp_svg", js=_SVG_JS, isolate_styles=False)
+
+
+def svg(markup: str, key: str) -> None:
+    """Server-drawn SVG markup (with its own <style>), at the column's width."""
+    _svg_view(data=markup, key=key)
+
+
 def plotly_chart(fig, name: str, box=st, **kwargs):
     """A chart (not a map) at the column's width, with one tool button: download as PNG, saved as `name`.png.
     Plotly's other buttons (zoom, pan, …) covered legends at 390 px, and dragging zooms and a double click resets

@@ -159,8 +159,7 @@ def draw_map(layers: list[str], variable: str, colour: str, street: bool) -> Non
     if street:
         st.plotly_chart(fig, width="stretch", key="main_map", config={"scrollZoom": True})
     else:
-        with st.container(key="map_svg"):
-            st.markdown(cached_map_svg(*choices, _fig=fig, _label=summary), unsafe_allow_html=True)
+        ui.svg(cached_map_svg(*choices, _fig=fig, _label=summary), key="map_svg")
 
     st.caption(summary)
     notes = []

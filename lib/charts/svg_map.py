@@ -70,9 +70,7 @@ def figure_svg(fig: go.Figure, width: int, label: str = "") -> str:
     role = f'role="img" aria-label="{_attr(label)}" ' if label else ""
     svg = (f'<svg class="pp-svg-map" viewBox="0 0 {width} {height:.0f}" width="100%" {role}'
            f'xmlns="http://www.w3.org/2000/svg">{"".join(body + keys)}</svg>')
-    # One line: the page shows the map through Markdown, where a raw HTML block ends at its first line break (a
-    # title's line breaks, or one in a name from the data); as a character reference it still breaks a title.
-    return re.sub(r"\r?\n|\r", "&#10;", f"<style>{STYLE}</style>{svg}{_legend(fig)}")
+    return f"<style>{STYLE}</style>{svg}{_legend(fig)}"
 
 
 # Hovering an area or a marker outlines it; the map keeps its shape at any column width.

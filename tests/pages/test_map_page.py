@@ -33,8 +33,9 @@ def _figure(at, key="main_map") -> dict:
 
 
 def _svg(at) -> str:
-    """The Map tab's SVG map, '' when the page shows none."""
-    return next((m.value for m in at.markdown if '<svg class="pp-svg-map"' in m.value), "")
+    """The Map tab's SVG map (the data of its component, lib.ui.svg), '' when the page shows none."""
+    return next((json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "pp_svg"),
+                "")
 
 
 def _charts(at) -> list:

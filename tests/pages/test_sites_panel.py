@@ -2,6 +2,7 @@
 Map draws them; the fetch button fills sites.csv from recorded answers on 127.0.0.1."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -29,7 +30,7 @@ def _sites_in_url(at) -> list[str]:
 
 def _map_sites(at) -> list[str]:
     """The kinds of site the Map tab's SVG names in its key."""
-    svg = next(m.value for m in at.markdown if '<svg class="pp-svg-map"' in m.value)
+    svg = next(json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "pp_svg")
     key = re.search(r'<div class="pp-map-key">(.*?)</div>', svg)
     return [n for n in re.findall(r"</span>([^<]+)</span>", key.group(1) if key else "") if n.startswith(("Court", "Police"))]
 

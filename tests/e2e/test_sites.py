@@ -25,8 +25,8 @@ def test_an_added_site_travels_in_the_link_to_the_map(demo_server, page):
         assert query["site"] == ["40.565398,-74.468665,police_station,Test annex"]
         map_link = "/map?" + urllib.parse.urlencode({"site": query["site"][0]})
         open_page(page, demo_server, map_link)
-        # the demo lists three police stations; the link adds the fourth
-        expect(page.locator(".legendtext", has_text="Police station (4)")).to_be_visible(timeout=RENDER_MS)
+        # the demo lists three police stations; the link adds the fourth (the Map tab's key, under its SVG)
+        expect(page.locator(".pp-map-key > span", has_text="Police station (4)")).to_be_visible(timeout=RENDER_MS)
         assert "site=40.565398" in page.url
         assert exceptions(page) == []
     finally:
